@@ -1,0 +1,4 @@
+import { runService } from '@aegis/platform';
+import { AppModule } from './app.module.js';
+
+runService(AppModule, 'gateway');

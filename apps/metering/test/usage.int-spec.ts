@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { USAGE_RECORDED_V1 } from '@aegis/contracts';
+import { topologyNames } from '@aegis/messaging';
+import { startService, type RunningService } from '@aegis/platform';
+import {
+  baseAmqpUrl,
+  createTestDatabase,
+  createTestPrefix,
+  deleteServiceTopologies,
+  useTestEnvironment,
+  waitFor,
+  type TestDatabase,
+} from '@aegis/testing';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module.js';
+
+describe('metering records usage events', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+  let dataSource: DataSource;
+  let broker: ChannelModel;
+  let channel: ConfirmChannel;
+  const prefix = createTestPrefix();
+  const names = topologyNames(prefix, 'metering', [1_000, 10_000, 60_000]);
+
+  const publish = async (envelope: Record<string, unknown>): Promise<void> => {
+    channel.publish(
+      names.eventsExchange,
+      USAGE_RECORDED_V1,
+      Buffer.from(JSON.stringify(envelope)),
+      { persistent: true },
+    );
+    await channel.waitForConfirms();
+  };
+
+  const usageEnvelope = (quantity: number, id = randomUUID()): Record<string, unknown> => ({
+    id,
+    type: USAGE_RECORDED_V1,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    source: 'gateway',
+    correlationId: randomUUID(),
+    data: {
+      customerId: 'cus_42',
+      meter: 'api_calls',
+      quantity,
+      recordedAt: '2026-11-22T10:00:00.000Z',
+    },
+  });
+
+  before(async () => {
+    database = await createTestDatabase();
+    useTestEnvironment({ databaseUrl: database.url, amqpUrl: baseAmqpUrl(), prefix });
+    service = await startService(AppModule, 'metering');
+    dataSource = service.app.get(DataSource);
+    broker = await connect(baseAmqpUrl());
+    channel = await broker.createConfirmChannel();
+    await waitFor(
+      async () => (await fetch(`${service.url}/health/ready`)).status,
+      (status) => status === 200,
+      {
+        what: 'metering to be ready',
+      },
+    );
+  });
+
+  after(async () => {
+    await service.app.close();
+    await broker.close();
+    await deleteServiceTopologies(baseAmqpUrl(), [names]);
+    await database.drop();
+  });
+
+  it('stores a usage event once, however often it is delivered', async () => {
+    const envelope = usageEnvelope(7);
+    await publish(envelope);
+    await publish(envelope);
+    const rows = await waitFor(
+      () =>
+        dataSource.query(
+          `SELECT "customer_id", "meter", "quantity" FROM "metering"."usage_events" WHERE "event_id" = $1`,
+          [envelope.id],
+        ),
+      (found: unknown[]) => found.length === 1,
+      { what: 'the usage row' },
+    );
+    assert.deepEqual(rows, [{ customer_id: 'cus_42', meter: 'api_calls', quantity: '7' }]);
+    await waitFor(
+      async () => (await channel.checkQueue(names.queue)).messageCount,
+      (n) => n === 0,
+      { what: 'the queue to drain' },
+    );
+    const [count]: { n: string }[] = await dataSource.query(
+      `SELECT count(*) AS n FROM "metering"."usage_events" WHERE "event_id" = $1`,
+      [envelope.id],
+    );
+    assert.equal(Number(count?.n), 1);
+  });
+
+  it('dead-letters a usage event with a negative quantity and stores nothing', async () => {
+    const envelope = usageEnvelope(-1);
+    await publish(envelope);
+    const deadLetter = await waitFor(
+      () => channel.get(names.deadLetterQueue, { noAck: true }),
+      (message) => message !== false,
+      {
+        what: 'the dead letter',
+      },
+    );
+    assert.ok(
+      deadLetter !== false &&
+        String(deadLetter.properties.headers?.['x-aegis-dead-letter-reason']).includes('quantity'),
+    );
+    const rows: unknown[] = await dataSource.query(
+      `SELECT 1 FROM "metering"."usage_events" WHERE "event_id" = $1`,
+      [envelope.id],
+    );
+    assert.equal(rows.length, 0);
+  });
+});

@@ -1,0 +1,14 @@
+import { createMessagingTablesV1, dropMessagingTablesV1 } from '@aegis/messaging';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class CreateSubscriptionsSchema1763800000000 implements MigrationInterface {
+  name = 'CreateSubscriptionsSchema1763800000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await createMessagingTablesV1(queryRunner, 'subscriptions');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await dropMessagingTablesV1(queryRunner, 'subscriptions');
+  }
+}

@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { Transform } from 'class-transformer';
+import { ArrayMinSize, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/aegis';
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+function toIntegerList(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value.split(',').map((part) => (/^\s*\d+\s*$/.test(part) ? Number(part) : part));
+}
+
+/** Settings every service reads; each app extends it with its own port default. */
+export abstract class ServiceEnv {
+  @IsIn(NODE_ENVIRONMENTS)
+  NODE_ENV: (typeof NODE_ENVIRONMENTS)[number] = 'development';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  abstract PORT: number;
+
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL: string = DEFAULT_DATABASE_URL;
+
+  @Matches(/^amqps?:\/\/\S+$/, { message: 'must be an amqp:// or amqps:// URL' })
+  AMQP_URL: string = DEFAULT_AMQP_URL;
+
+  /** Prefix of every exchange and queue name, so parallel test runs never collide. */
+  @IsString()
+  @Matches(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' })
+  MESSAGING_PREFIX: string = 'aegis';
+
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  MESSAGING_MAX_ATTEMPTS: number = 5;
+
+  @Transform(({ value }) => toIntegerList(value))
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @ArrayMinSize(1)
+  MESSAGING_RETRY_DELAYS_MS: number[] = [1_000, 10_000, 60_000];
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MESSAGING_PREFETCH: number = 32;
+
+  @IsInt()
+  @Min(10)
+  OUTBOX_POLL_INTERVAL_MS: number = 1_000;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  OUTBOX_BATCH_SIZE: number = 500;
+
+  @IsInt()
+  @Min(1)
+  RPC_TIMEOUT_MS: number = 5_000;
+}
+
+/** A TCP port; 0 lets the OS choose one (tests). */
+export function portProperty(): PropertyDecorator {
+  return (target, key) => {
+    IsInt()(target, key);
+    Min(0)(target, key);
+    Max(65_535)(target, key);
+  };
+}

@@ -1,0 +1,36 @@
+import {
+  IsISO8601,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export const USAGE_RECORDED_V1 = 'usage.recorded.v1';
+
+/** One metered API call (or a batch of units) made by a customer. */
+export class UsageRecordedV1 {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  customerId!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  meter!: string;
+
+  @IsInt()
+  @Min(1)
+  quantity!: number;
+
+  @IsISO8601({ strict: true })
+  recordedAt!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  apiKeyId?: string;
+}

@@ -1,0 +1,41 @@
+import { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
+import { PingRequestV1, type PingResponseV1 } from './rpc/ping.v1.js';
+
+type PayloadClass = new () => object;
+
+/**
+ * Every domain event: name to payload class. Publishing or handling an event
+ * with the wrong payload type fails to compile, and the class validates the
+ * payload at run time. Do not change an entry in place: a breaking change is a
+ * new `.v<N+1>` entry, and the old one stays until every consumer has moved.
+ */
+export const EVENT_PAYLOADS = {
+  [USAGE_RECORDED_V1]: UsageRecordedV1,
+} as const satisfies Record<string, PayloadClass>;
+
+export type EventName = keyof typeof EVENT_PAYLOADS;
+export type EventPayload<K extends EventName> = InstanceType<(typeof EVENT_PAYLOADS)[K]>;
+
+/**
+ * Every request/reply call. The request class validates what a service is
+ * asked; the reply type is what the caller gets back.
+ */
+export const RPC_REQUESTS = {
+  'system.ping.v1': PingRequestV1,
+} as const satisfies Record<string, PayloadClass>;
+
+export interface RpcReplies {
+  'system.ping.v1': PingResponseV1;
+}
+
+export type RpcName = keyof typeof RPC_REQUESTS;
+export type RpcRequest<K extends RpcName> = InstanceType<(typeof RPC_REQUESTS)[K]>;
+export type RpcReply<K extends RpcName> = RpcReplies[K];
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(EVENT_PAYLOADS, name);
+}
+
+export function isRpcName(name: string): name is RpcName {
+  return Object.hasOwn(RPC_REQUESTS, name);
+}

@@ -1,0 +1,190 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import type { Counter } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { AmqpConnection } from './amqp-connection.js';
+import { outboxNotifyChannel } from './messaging-tables.js';
+
+export interface OutboxRelayOptions {
+  readonly schema: string;
+  readonly exchange: string;
+  readonly databaseUrl: string;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  /** Published rows older than this are deleted. */
+  readonly retentionMs: number;
+}
+
+interface OutboxRow {
+  id: string;
+  message_type: string;
+  routing_key: string;
+  correlation_id: string;
+  created_at: Date;
+  envelope: string;
+}
+
+const RETENTION_SWEEP_INTERVAL_MS = 10 * 60 * 1_000;
+
+/**
+ * Moves committed outbox rows to the broker. Each batch is claimed with
+ * `FOR UPDATE SKIP LOCKED`, so replicas never publish the same row at the same
+ * time; it is marked sent in the same transaction only after every message in
+ * it was confirmed. A crash between confirm and commit publishes those rows
+ * again, which consumers' inboxes absorb: delivery is at-least-once, never lost.
+ * Wakes on the NOTIFY the outbox trigger sends on commit, and polls as well in
+ * case a notification is missed.
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pendingWake = false;
+  private listener?: pg.Client;
+  private lastSweep = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connection: AmqpConnection,
+    private readonly options: OutboxRelayOptions,
+    private readonly published?: Counter<'type'>,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.nudge();
+    await this.loop;
+    await this.closeListener();
+  }
+
+  /** Wakes the relay now instead of at the next notification or poll. */
+  nudge(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  /** Claims, publishes and marks one batch; returns how many rows were sent. */
+  async publishBatch(): Promise<number> {
+    if (!this.connection.isConnected) return 0;
+    const { schema, exchange, batchSize } = this.options;
+    return this.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT "id", "message_type", "routing_key", "correlation_id", "created_at", "envelope"::text AS "envelope"
+           FROM "${schema}"."outbox"
+          WHERE "published_at" IS NULL
+          ORDER BY "created_at"
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      await Promise.all(
+        rows.map((row) =>
+          this.connection.publish(exchange, row.routing_key, Buffer.from(row.envelope), {
+            persistent: true,
+            contentType: 'application/json',
+            messageId: row.id,
+            type: row.message_type,
+            correlationId: row.correlation_id,
+            timestamp: Math.floor(row.created_at.getTime() / 1_000),
+          }),
+        ),
+      );
+      await manager.query(
+        `UPDATE "${schema}"."outbox" SET "published_at" = now() WHERE "id" = ANY($1::text[])`,
+        [rows.map((row) => row.id)],
+      );
+      for (const row of rows) this.published?.inc({ type: row.message_type });
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    await this.listen();
+    while (this.running) {
+      let sent = 0;
+      try {
+        sent = await this.publishBatch();
+        await this.sweepIfDue();
+      } catch (error) {
+        this.logger.warn(`outbox batch not published, will retry: ${(error as Error).message}`);
+      }
+      if (sent < this.options.batchSize) await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    if (this.pendingWake || !this.running) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, this.options.pollIntervalMs);
+      const connected = this.connection.isConnected;
+      function finish(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        this.pendingWake = false;
+        finish();
+      };
+      // While the broker is away there is nothing to do until it returns or the poll fires.
+      if (!connected)
+        void this.connection
+          .waitUntilConnected(this.options.pollIntervalMs)
+          .then(() => this.wake?.());
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    client.on('notification', () => this.nudge());
+    client.on('error', (error: Error) => {
+      this.logger.warn(
+        `outbox listener lost its connection (${error.message}); polling until it is back`,
+      );
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      void client.end().catch(() => undefined);
+      setTimeout(() => {
+        if (this.running && this.listener === undefined) void this.listen();
+      }, this.options.pollIntervalMs);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${outboxNotifyChannel(this.options.schema)}"`);
+      this.listener = client;
+    } catch (error) {
+      this.logger.warn(`cannot LISTEN for outbox rows (${(error as Error).message}); polling`);
+      await client.end().catch(() => undefined);
+      setTimeout(() => {
+        if (this.running && this.listener === undefined) void this.listen();
+      }, this.options.pollIntervalMs);
+    }
+  }
+
+  private async closeListener(): Promise<void> {
+    const client = this.listener;
+    this.listener = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async sweepIfDue(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastSweep < RETENTION_SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now;
+    await this.dataSource.query(
+      `DELETE FROM "${this.options.schema}"."outbox" WHERE "published_at" < now() - make_interval(secs => $1)`,
+      [this.options.retentionMs / 1_000],
+    );
+  }
+}

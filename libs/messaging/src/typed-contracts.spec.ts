@@ -1,0 +1,77 @@
+/**
+ * Compile-time proof that contracts are enforced: each `@ts-expect-error`
+ * below must stay an error, or `npm run lint` (tsc) fails.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  USAGE_RECORDED_V1,
+  type Envelope,
+  type PingResponseV1,
+  type UsageRecordedV1,
+} from '@aegis/contracts';
+import type { EntityManager } from 'typeorm';
+import type { ConsumeContext } from './consume-context.js';
+import { OnEvent, OnRpc } from './decorators.js';
+import type { EventPublisher } from './event-publisher.js';
+import type { AmqpRpcClient } from './rpc-client.js';
+
+class WellTypedHandlers {
+  @OnEvent(USAGE_RECORDED_V1)
+  async onUsage(
+    _event: Envelope<typeof USAGE_RECORDED_V1, UsageRecordedV1>,
+    _context: ConsumeContext,
+  ): Promise<void> {
+    await Promise.resolve();
+  }
+}
+
+class WrongPayloadHandler {
+  // @ts-expect-error the handler takes a payload that is not usage.recorded.v1's
+  @OnEvent(USAGE_RECORDED_V1)
+  async onUsage(
+    _event: Envelope<typeof USAGE_RECORDED_V1, { invoiceId: string }>,
+    _context: ConsumeContext,
+  ): Promise<void> {
+    await Promise.resolve();
+  }
+}
+
+class WrongReplyHandler {
+  // @ts-expect-error system.ping.v1 must reply with a PingResponseV1
+  @OnRpc('system.ping.v1')
+  async ping(): Promise<{ pong: boolean }> {
+    return Promise.resolve({ pong: true });
+  }
+}
+
+export function publishingShapes(
+  publisher: EventPublisher,
+  manager: EntityManager,
+  rpc: AmqpRpcClient,
+): unknown[] {
+  return [
+    publisher.publish(manager, USAGE_RECORDED_V1, {
+      customerId: 'c',
+      meter: 'm',
+      // @ts-expect-error quantity must be a number
+      quantity: '1',
+      recordedAt: '',
+    }),
+    // @ts-expect-error no such event
+    publisher.publish(manager, 'usage.recorded.v7', {}),
+    // @ts-expect-error no such service
+    rpc.call('payroll', 'system.ping.v1', { caller: 'x' }),
+    rpc
+      .call('billing', 'system.ping.v1', { caller: 'x' })
+      .then((reply: PingResponseV1) => reply.service),
+  ];
+}
+
+describe('typed contracts', () => {
+  it('registers handlers declared with the right shapes', () => {
+    assert.equal(typeof WellTypedHandlers.prototype.onUsage, 'function');
+    assert.equal(typeof WrongPayloadHandler.prototype.onUsage, 'function');
+    assert.equal(typeof WrongReplyHandler.prototype.ping, 'function');
+  });
+});

@@ -1,0 +1,8 @@
+export {
+  createServiceDataSource,
+  serviceDataSourceOptions,
+  type ServiceDataSourceOptions,
+} from './data-source.js';
+export { databaseNameOf, dropDatabase, ensureDatabase, redactUrl } from './database.js';
+export { isSchemaCurrent, migrateSchema } from './migrations.js';
+export { DatabaseReadiness, MigrateOnStart } from './persistence.js';

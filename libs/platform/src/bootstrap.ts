@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { EnvValidationError, type ServiceEnv } from '@aegis/config';
+import type { AmqpServer } from '@aegis/messaging';
+import { JsonLogger, newCorrelationId, withCorrelationId } from '@aegis/observability';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { SERVICE_ENV, SERVICE_TRANSPORT } from './platform.module.js';
+
+export interface RunningService {
+  readonly app: NestExpressApplication;
+  readonly url: string;
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+
+function correlate(request: Request, response: Response, next: NextFunction): void {
+  const given = request.header(CORRELATION_HEADER);
+  const correlationId =
+    given !== undefined && /^[\w.:-]{1,128}$/.test(given) ? given : newCorrelationId();
+  response.setHeader(CORRELATION_HEADER, correlationId);
+  withCorrelationId(correlationId, next);
+}
+
+/**
+ * Creates and starts a service: HTTP on its port, the broker transport if it
+ * has one, shutdown hooks. A configuration error ends the process with a
+ * message naming the variable.
+ */
+export async function startService(appModule: object, service: string): Promise<RunningService> {
+  const logger = new JsonLogger(service);
+  const app = await NestFactory.create<NestExpressApplication>(appModule, {
+    logger,
+    abortOnError: false,
+    bufferLogs: true,
+    rawBody: true,
+  });
+  const env = app.get<ServiceEnv>(SERVICE_ENV);
+  logger.setLevel(env.LOG_LEVEL);
+  app.useLogger(logger);
+  app.use(correlate);
+  app.enableShutdownHooks();
+  const transport = app.get<AmqpServer | null>(SERVICE_TRANSPORT);
+  if (transport !== null) {
+    // Not inheriting the HTTP pipes and filters: messages are validated against their contracts by the transport.
+    app.connectMicroservice({ strategy: transport });
+    await app.startAllMicroservices();
+  }
+  await app.listen(env.PORT, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : env.PORT;
+  const url = `http://127.0.0.1:${port}`;
+  logger.log(`${service} listening on ${url}`);
+  return { app, url };
+}
+
+/** `main.ts` of every app: start, or explain in one line why not and exit non-zero. */
+export function runService(appModule: object, service: string): void {
+  startService(appModule, service).catch((error: unknown) => {
+    const reason =
+      error instanceof EnvValidationError
+        ? error.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    process.stderr.write(`${service} failed to start: ${reason}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,16 @@
+export { runService, startService, type RunningService } from './bootstrap.js';
+export {
+  INSTANCE_ID,
+  PlatformModule,
+  SERVICE_ENV,
+  SERVICE_NAME,
+  SERVICE_TRANSPORT,
+  type ServiceDefinition,
+  type ServiceStorage,
+} from './platform.module.js';
+export {
+  InvalidInputException,
+  ProblemDetailsFilter,
+  type ProblemDetails,
+} from './problem-details.filter.js';
+export { createValidationPipe } from './validation.js';

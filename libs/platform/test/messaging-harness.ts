@@ -1,0 +1,126 @@
+import { Controller, Module } from '@nestjs/common';
+import { ServiceEnv, portProperty } from '@aegis/config';
+import { USAGE_RECORDED_V1, type Envelope, type UsageRecordedV1 } from '@aegis/contracts';
+import {
+  AmqpConnection,
+  AmqpRpcClient,
+  AmqpServer,
+  ConsumeContext,
+  EventPublisher,
+  OnEvent,
+  OutboxRelay,
+  createMessagingTablesV1,
+  topologyNames,
+} from '@aegis/messaging';
+import { useTestEnvironment } from '@aegis/testing';
+import { PlatformModule, startService, type RunningService } from '../src/index.js';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
+
+export const TEST_SCHEMA = 'msgtest';
+export const RETRY_DELAYS_MS = [50, 100];
+export const MAX_ATTEMPTS = 3;
+
+class CreateMessagingTestSchema1700000000000 implements MigrationInterface {
+  name = 'CreateMessagingTestSchema1700000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await createMessagingTablesV1(queryRunner, TEST_SCHEMA);
+    // No unique key on purpose: a second application of one event would show up as a second row.
+    await queryRunner.query(
+      `CREATE TABLE "${TEST_SCHEMA}"."applied" ("event_id" text NOT NULL, "meter" text NOT NULL, "attempt" int NOT NULL)`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP SCHEMA "${TEST_SCHEMA}" CASCADE`);
+  }
+}
+
+class TestEnv extends ServiceEnv {
+  @portProperty()
+  PORT: number = 0;
+}
+
+/** Behaves by the event's `meter`: `ok` applies, `fails-<n>` throws on its first n attempts, `always-fails` never succeeds. */
+@Controller()
+class UsageTestHandler {
+  @OnEvent(USAGE_RECORDED_V1)
+  async record(
+    event: Envelope<typeof USAGE_RECORDED_V1, UsageRecordedV1>,
+    context: ConsumeContext,
+  ): Promise<void> {
+    const { meter } = event.data;
+    const failures = /^fails-(\d+)$/.exec(meter);
+    if (meter === 'always-fails' || (failures !== null && context.attempt <= Number(failures[1]))) {
+      throw new Error(`planned failure on attempt ${context.attempt}`);
+    }
+    await context.manager.query(
+      `INSERT INTO "${TEST_SCHEMA}"."applied" ("event_id", "meter", "attempt") VALUES ($1, $2, $3)`,
+      [event.id, meter, context.attempt],
+    );
+  }
+}
+
+@Module({
+  imports: [
+    PlatformModule.forRoot({
+      service: 'metering',
+      env: TestEnv,
+      storage: {
+        schema: TEST_SCHEMA,
+        entities: [],
+        migrations: [CreateMessagingTestSchema1700000000000],
+        consumesEvents: true,
+      },
+    }),
+  ],
+  controllers: [UsageTestHandler],
+})
+class MessagingTestModule {}
+
+export interface MessagingHarness extends RunningService {
+  readonly dataSource: DataSource;
+  readonly connection: AmqpConnection;
+  readonly publisher: EventPublisher;
+  readonly relay: OutboxRelay;
+  readonly server: AmqpServer;
+  readonly rpc: AmqpRpcClient;
+  readonly names: ReturnType<typeof topologyNames>;
+  close(): Promise<void>;
+}
+
+/** Starts a real service (HTTP, database, broker) around the test handler above. */
+export async function startMessagingHarness(settings: {
+  databaseUrl: string;
+  amqpUrl: string;
+  prefix: string;
+}): Promise<MessagingHarness> {
+  useTestEnvironment({
+    ...settings,
+    env: {
+      MESSAGING_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
+      MESSAGING_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      RPC_TIMEOUT_MS: '2000',
+    },
+  });
+  const running = await startService(MessagingTestModule, 'metering');
+  const { app } = running;
+  const connection = app.get(AmqpConnection);
+  const harness: MessagingHarness = {
+    ...running,
+    dataSource: app.get(DataSource),
+    connection,
+    publisher: app.get(EventPublisher),
+    relay: app.get(OutboxRelay),
+    server: app.get(AmqpServer),
+    rpc: app.get(AmqpRpcClient),
+    names: topologyNames(settings.prefix, 'metering', RETRY_DELAYS_MS),
+    close: () => app.close(),
+  };
+  await harness.rpc.connect();
+  if (!(await connection.waitUntilConnected(10_000)))
+    throw new Error('harness did not connect to the broker');
+  return harness;
+}

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { USAGE_RECORDED_V1 } from '@aegis/contracts';
+import {
+  DEAD_LETTER_REASON_HEADER,
+  DELIVERY_LIMIT,
+  RpcRemoteError,
+  RpcTimeoutError,
+  RpcUnreachableError,
+} from '@aegis/messaging';
+import {
+  baseAmqpUrl,
+  createTestDatabase,
+  createTestPrefix,
+  deleteServiceTopologies,
+  waitFor,
+  type TestDatabase,
+} from '@aegis/testing';
+import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import {
+  MAX_ATTEMPTS,
+  TEST_SCHEMA,
+  startMessagingHarness,
+  type MessagingHarness,
+} from './messaging-harness.js';
+
+interface UsageData {
+  customerId: string;
+  meter: string;
+  quantity: number;
+  recordedAt: string;
+}
+
+interface TestEnvelope extends Record<string, unknown> {
+  id: string;
+  data: UsageData;
+}
+
+function usage(meter: string): UsageData {
+  return { customerId: 'cus_test', meter, quantity: 1, recordedAt: new Date().toISOString() };
+}
+
+function envelope(meter: string, id = randomUUID()): TestEnvelope {
+  return {
+    id,
+    type: USAGE_RECORDED_V1,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    source: 'test',
+    correlationId: randomUUID(),
+    data: usage(meter),
+  };
+}
+
+describe('messaging against the real broker and database', () => {
+  let database: TestDatabase;
+  let prefix: string;
+  let harness: MessagingHarness;
+  let probe: ChannelModel;
+  let channel: Channel;
+
+  const appliedCount = async (eventId: string): Promise<number> => {
+    const rows: { n: string }[] = await harness.dataSource.query(
+      `SELECT count(*) AS n FROM "${TEST_SCHEMA}"."applied" WHERE "event_id" = $1`,
+      [eventId],
+    );
+    return Number(rows[0]?.n);
+  };
+
+  const publishRaw = (
+    body: Buffer | Record<string, unknown>,
+    routingKey = USAGE_RECORDED_V1,
+  ): void => {
+    const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    channel.publish(harness.names.eventsExchange, routingKey, content, { persistent: true });
+  };
+
+  const drainDeadLetters = async (): Promise<GetMessage[]> => {
+    const messages: GetMessage[] = [];
+    for (;;) {
+      const message = await channel.get(harness.names.deadLetterQueue, { noAck: true });
+      if (message === false) return messages;
+      messages.push(message);
+    }
+  };
+
+  before(async () => {
+    database = await createTestDatabase();
+    prefix = createTestPrefix();
+    harness = await startMessagingHarness({
+      databaseUrl: database.url,
+      amqpUrl: baseAmqpUrl(),
+      prefix,
+    });
+    probe = await connect(baseAmqpUrl());
+    channel = await probe.createConfirmChannel();
+  });
+
+  after(async () => {
+    await harness.close();
+    await channel.close();
+    await probe.close();
+    const { names } = harness;
+    await deleteServiceTopologies(baseAmqpUrl(), [names]);
+    await database.drop();
+  });
+
+  it('declares the exchange, a quorum queue with retry queues and a dead-letter queue', async () => {
+    const { names } = harness;
+    await channel.checkExchange(names.eventsExchange);
+    const declared = await Promise.all(
+      [names.queue, names.deadLetterQueue, ...names.retryQueues].map((queue) =>
+        channel.checkQueue(queue),
+      ),
+    );
+    assert.equal(declared.length, 2 + names.retryQueues.length);
+    // Re-declaring with the same arguments succeeds: declaration is idempotent.
+    const scratch = await probe.createChannel();
+    await scratch.assertQueue(names.queue, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': names.deadLetterQueue,
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+        'x-delivery-limit': DELIVERY_LIMIT,
+      },
+    });
+    await scratch.close();
+    const health = (await (await fetch(`${harness.url}/health/ready`)).json()) as {
+      status: string;
+    };
+    assert.equal(health.status, 'ok');
+  });
+
+  it('applies a duplicated message once and acks both copies', async () => {
+    const duplicated = envelope('ok');
+    publishRaw(duplicated);
+    publishRaw(duplicated);
+    const id = duplicated.id;
+    await waitFor(
+      () => appliedCount(id),
+      (n) => n >= 1,
+      { what: 'the first copy to apply' },
+    );
+    await waitFor(
+      async () => (await channel.checkQueue(harness.names.queue)).messageCount,
+      (n) => n === 0,
+      { what: 'both copies acked' },
+    );
+    const inbox: { n: string }[] = await harness.dataSource.query(
+      `SELECT count(*) AS n FROM "${TEST_SCHEMA}"."inbox" WHERE "message_id" = $1`,
+      [id],
+    );
+    assert.equal(await appliedCount(id), 1);
+    assert.equal(Number(inbox[0]?.n), 1);
+  });
+
+  it('retries a handler that throws twice, then applies it on the third attempt', async () => {
+    const flaky = envelope('fails-2');
+    publishRaw(flaky);
+    const id = flaky.id;
+    await waitFor(
+      () => appliedCount(id),
+      (n) => n === 1,
+      { what: 'the third attempt to apply' },
+    );
+    const rows: { attempt: number }[] = await harness.dataSource.query(
+      `SELECT "attempt" FROM "${TEST_SCHEMA}"."applied" WHERE "event_id" = $1`,
+      [id],
+    );
+    assert.deepEqual(rows, [{ attempt: 3 }]);
+  });
+
+  it('sends poison messages to the dead-letter queue with the reason, without blocking the queue', async () => {
+    await drainDeadLetters();
+    const invalid = { ...envelope('ok'), data: { ...usage('ok'), quantity: -5 } };
+    publishRaw(Buffer.from('{not json'));
+    publishRaw(invalid);
+    publishRaw(envelope('always-fails'));
+    const healthy = envelope('ok');
+    publishRaw(healthy);
+
+    await waitFor(
+      () => appliedCount(healthy.id),
+      (n) => n === 1,
+      { what: 'the healthy message' },
+    );
+    const deadLetters = await waitFor(
+      async () => {
+        const found = await channel.checkQueue(harness.names.deadLetterQueue);
+        return found.messageCount;
+      },
+      (n) => n === 3,
+      { what: 'three dead letters' },
+    );
+    assert.equal(deadLetters, 3);
+    const reasons = (await drainDeadLetters()).map((message) =>
+      String(message.properties.headers?.[DEAD_LETTER_REASON_HEADER]),
+    );
+    assert.ok(
+      reasons.some((reason) => reason.includes('not JSON')),
+      reasons.join(' | '),
+    );
+    assert.ok(
+      reasons.some((reason) => reason.includes('quantity')),
+      reasons.join(' | '),
+    );
+    assert.ok(
+      reasons.some(
+        (reason) =>
+          reason.includes(`failed ${MAX_ATTEMPTS} times`) && reason.includes('planned failure'),
+      ),
+      reasons.join(' | '),
+    );
+    assert.equal(await appliedCount(invalid.id), 0);
+  });
+
+  it('an event written to the outbox in a transaction reaches the consumer; a rolled-back one never does', async () => {
+    const committed = await harness.dataSource.transaction((manager) =>
+      harness.publisher.publish(manager, USAGE_RECORDED_V1, usage('ok')),
+    );
+    const rolledBackId = randomUUID();
+    await assert.rejects(
+      harness.dataSource.transaction(async (manager) => {
+        await harness.publisher.publish(manager, USAGE_RECORDED_V1, usage('ok'), {
+          id: rolledBackId,
+        });
+        throw new Error('state change failed');
+      }),
+      /state change failed/,
+    );
+    await waitFor(
+      () => appliedCount(committed.id),
+      (n) => n === 1,
+      { what: 'the committed event' },
+    );
+    const outbox: { published: boolean }[] = await harness.dataSource.query(
+      `SELECT "published_at" IS NOT NULL AS published FROM "${TEST_SCHEMA}"."outbox" WHERE "id" = ANY($1)`,
+      [[committed.id, rolledBackId]],
+    );
+    assert.deepEqual(outbox, [{ published: true }]);
+    assert.equal(await appliedCount(rolledBackId), 0);
+  });
+
+  it('refuses to write an event whose payload breaks its contract', async () => {
+    await assert.rejects(
+      harness.dataSource.transaction((manager) =>
+        harness.publisher.publish(manager, USAGE_RECORDED_V1, {
+          customerId: 'cus_test',
+          meter: 'ok',
+          quantity: 0,
+          recordedAt: new Date().toISOString(),
+        }),
+      ),
+      /quantity/,
+    );
+  });
+
+  it('answers an RPC call, and maps a timeout, an unreachable route and a remote error', async () => {
+    const pong = await harness.rpc.call('metering', 'system.ping.v1', { caller: 'test' });
+    assert.equal(pong.service, 'metering');
+
+    // A queue bound to the route but with no consumer: the request waits, then expires.
+    const { names } = harness;
+    const silentQueue = `${prefix}.billing.rpc`;
+    await channel.assertQueue(silentQueue, { durable: false, autoDelete: false });
+    await channel.bindQueue(silentQueue, names.rpcExchange, 'billing.system.ping.v1');
+    try {
+      await assert.rejects(
+        harness.rpc.call('billing', 'system.ping.v1', { caller: 'test' }, { timeoutMs: 300 }),
+        (error: unknown) => error instanceof RpcTimeoutError && error.timeoutMs === 300,
+      );
+    } finally {
+      await channel.deleteQueue(silentQueue);
+    }
+
+    await assert.rejects(
+      harness.rpc.call('disputes', 'system.ping.v1', { caller: 'test' }),
+      (error: unknown) =>
+        error instanceof RpcUnreachableError && error.message.includes('disputes.system.ping.v1'),
+    );
+
+    await assert.rejects(
+      harness.rpc.call('metering', 'system.ping.v1', { caller: '' }),
+      (error: unknown) =>
+        error instanceof RpcRemoteError &&
+        error.status === 400 &&
+        error.code === 'invalid_request' &&
+        error.message.includes('caller'),
+    );
+  });
+});

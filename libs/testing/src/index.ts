@@ -1,0 +1,13 @@
+export {
+  baseAmqpUrl,
+  createTestDatabase,
+  createTestPrefix,
+  createTestVhost,
+  deleteBrokerObjects,
+  deleteServiceTopologies,
+  uniqueSuffix,
+  waitFor,
+  type TestDatabase,
+  type TestVhost,
+} from './infrastructure.js';
+export { useTestEnvironment, type TestServiceSettings } from './test-service.js';

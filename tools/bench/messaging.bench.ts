@@ -1,0 +1,230 @@
+/**
+ * `npm run bench:messaging`: the outbox relay's publish rate and the
+ * consumer's apply rate, each beside a raw amqplib baseline measured in the
+ * same run on the same broker and database. Prints figures only; nothing here
+ * passes or fails on time.
+ *
+ *   raw publish  plain confirm channel, pipelined confirms, into a quorum queue
+ *   relay        OutboxRelay draining committed outbox rows into a quorum queue
+ *   raw consume  plain consumer, prefetch 100, one ack per message
+ *   apply        the service's consumer: inbox row + one-row insert per message,
+ *                in one transaction, acked after commit
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { USAGE_RECORDED_V1 } from '@aegis/contracts';
+import {
+  baseAmqpUrl,
+  createTestDatabase,
+  createTestPrefix,
+  deleteBrokerObjects,
+  waitFor,
+} from '@aegis/testing';
+import { connect, type ConfirmChannel } from 'amqplib';
+import {
+  TEST_SCHEMA,
+  startMessagingHarness,
+  type MessagingHarness,
+} from '../../libs/platform/test/messaging-harness.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5_000);
+const WARM_UP = 500;
+
+function usageEnvelope(): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      id: randomUUID(),
+      type: USAGE_RECORDED_V1,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      source: 'bench',
+      correlationId: randomUUID(),
+      data: {
+        customerId: 'cus_bench',
+        meter: 'ok',
+        quantity: 1,
+        recordedAt: new Date().toISOString(),
+      },
+    }),
+  );
+}
+
+async function publishPipelined(
+  channel: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  count: number,
+): Promise<void> {
+  const confirms: Promise<void>[] = [];
+  const buffer = { hasRoom: true };
+  for (let i = 0; i < count; i++) {
+    confirms.push(
+      new Promise<void>((resolve, reject) => {
+        buffer.hasRoom = channel.publish(
+          exchange,
+          routingKey,
+          usageEnvelope(),
+          { persistent: true },
+          (error: unknown) => {
+            if (error === null || error === undefined) resolve();
+            else reject(new Error('nacked'));
+          },
+        );
+      }),
+    );
+    if (!buffer.hasRoom) await once(channel, 'drain');
+  }
+  await Promise.all(confirms);
+}
+
+async function rawPublishRate(channel: ConfirmChannel, exchange: string): Promise<number> {
+  await publishPipelined(channel, exchange, 'bench.raw', WARM_UP);
+  const started = performance.now();
+  await publishPipelined(channel, exchange, 'bench.raw', MESSAGES);
+  return MESSAGES / ((performance.now() - started) / 1_000);
+}
+
+async function rawConsumeRate(
+  channel: ConfirmChannel,
+  queue: string,
+  total: number,
+): Promise<number> {
+  await channel.prefetch(100);
+  let consumed = 0;
+  let started = 0;
+  let finished = 0;
+  await new Promise<void>((resolve) => {
+    void channel.consume(queue, (message) => {
+      if (message === null) return;
+      channel.ack(message);
+      consumed += 1;
+      if (consumed === WARM_UP) started = performance.now();
+      if (consumed === total) {
+        finished = performance.now();
+        resolve();
+      }
+    });
+  });
+  return (total - WARM_UP) / ((finished - started) / 1_000);
+}
+
+async function countApplied(harness: MessagingHarness): Promise<number> {
+  const [row]: { n: string }[] = await harness.dataSource.query(
+    `SELECT count(*) AS n FROM "${TEST_SCHEMA}"."applied"`,
+  );
+  return Number(row?.n);
+}
+
+async function writeOutbox(harness: MessagingHarness, count: number): Promise<void> {
+  for (let written = 0; written < count; written += 500) {
+    await harness.dataSource.transaction(async (manager) => {
+      for (let i = written; i < Math.min(written + 500, count); i++) {
+        await harness.publisher.publish(manager, USAGE_RECORDED_V1, {
+          customerId: 'cus_bench',
+          meter: 'ok',
+          quantity: 1,
+          recordedAt: new Date().toISOString(),
+        });
+      }
+    });
+  }
+}
+
+async function relayRate(harness: MessagingHarness): Promise<number> {
+  await harness.relay.stop();
+  const drain = async (): Promise<void> => {
+    while ((await harness.relay.publishBatch()) > 0);
+  };
+  await writeOutbox(harness, WARM_UP);
+  await drain();
+  await writeOutbox(harness, MESSAGES);
+  const started = performance.now();
+  await drain();
+  return MESSAGES / ((performance.now() - started) / 1_000);
+}
+
+async function applyRate(harness: MessagingHarness, channel: ConfirmChannel): Promise<number> {
+  const { eventsExchange } = harness.names;
+  const before = await countApplied(harness);
+  await publishPipelined(channel, eventsExchange, USAGE_RECORDED_V1, WARM_UP);
+  await waitFor(
+    () => countApplied(harness),
+    (n) => n === before + WARM_UP,
+    { timeoutMs: 60_000, what: 'warm-up' },
+  );
+  // Publishing is several times faster than applying, so the span is the consumer's.
+  const started = performance.now();
+  await publishPipelined(channel, eventsExchange, USAGE_RECORDED_V1, MESSAGES);
+  await waitFor(
+    () => countApplied(harness),
+    (n) => n === before + WARM_UP + MESSAGES,
+    { timeoutMs: 120_000, intervalMs: 20, what: 'every message applied' },
+  );
+  return MESSAGES / ((performance.now() - started) / 1_000);
+}
+
+function line(label: string, rate: number): string {
+  return `  ${label.padEnd(40)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} msg/s`;
+}
+
+const database = await createTestDatabase();
+const prefix = createTestPrefix();
+const amqpUrl = baseAmqpUrl();
+const rawExchange = `${prefix}.bench.raw`;
+const rawQueue = `${prefix}.bench.raw`;
+const sinkQueue = `${prefix}.bench.sink`;
+const connection = await connect(amqpUrl, { noDelay: true });
+let harness: MessagingHarness | undefined;
+try {
+  const channel = await connection.createConfirmChannel();
+  await channel.assertExchange(rawExchange, 'topic', { durable: true });
+  await channel.assertQueue(rawQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await channel.bindQueue(rawQueue, rawExchange, 'bench.raw');
+
+  process.stdout.write(
+    `messaging benchmark: ${MESSAGES} messages per figure (after ${WARM_UP} warm-up)\n`,
+  );
+  const rawPublish = await rawPublishRate(channel, rawExchange);
+  const rawConsume = await rawConsumeRate(channel, rawQueue, MESSAGES + WARM_UP);
+
+  harness = await startMessagingHarness({ databaseUrl: database.url, amqpUrl, prefix });
+  const { eventsExchange, queue } = harness.names;
+  // While the relay is measured its events go to a plain quorum sink, not to the consumer.
+  await channel.unbindQueue(queue, eventsExchange, USAGE_RECORDED_V1);
+  await channel.assertQueue(sinkQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await channel.bindQueue(sinkQueue, eventsExchange, USAGE_RECORDED_V1);
+  const relay = await relayRate(harness);
+  await channel.unbindQueue(sinkQueue, eventsExchange, USAGE_RECORDED_V1);
+  await channel.bindQueue(queue, eventsExchange, USAGE_RECORDED_V1);
+  const apply = await applyRate(harness, channel);
+  await channel.close();
+
+  process.stdout.write(
+    [
+      line('raw amqplib publish (pipelined confirms)', rawPublish),
+      line('outbox relay publish (confirms)', relay),
+      `  relay is ${(relay / rawPublish).toFixed(2)}x raw publish (aim: within 2x, i.e. >= 0.50x)`,
+      line('raw amqplib consume (ack each)', rawConsume),
+      line('consumer apply (inbox + one-row write)', apply),
+      `  apply is ${(apply / rawConsume).toFixed(2)}x raw consume`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  const names = harness?.names;
+  await harness?.close();
+  await connection.close().catch(() => undefined);
+  await deleteBrokerObjects(
+    amqpUrl,
+    [
+      rawQueue,
+      sinkQueue,
+      ...(names === undefined
+        ? []
+        : [names.queue, names.deadLetterQueue, names.rpcQueue, ...names.retryQueues]),
+    ],
+    [rawExchange, `${prefix}.events`, `${prefix}.rpc`],
+  );
+  await database.drop();
+}
