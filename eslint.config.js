@@ -4,7 +4,18 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.nx/**', '*.js', '*.cjs', '*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      '.build-*/**',
+      'node_modules/**',
+      'coverage/**',
+      '.nx/**',
+      '*.js',
+      '*.cjs',
+      '*.mjs',
+    ],
+  },
   {
     files: ['**/*.ts'],
     extends: [...tseslint.configs.strictTypeChecked, ...tseslint.configs.stylisticTypeChecked],

@@ -1,8 +1,28 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
 import { StripeSandboxEnv } from './config/stripe-sandbox.env.js';
+import { UnknownRouteController } from './core/unknown-route.controller.js';
+import { BillingModule } from './billing/billing.module.js';
+import { CatalogModule } from './catalog/catalog.module.js';
+import { CheckoutModule } from './checkout/checkout.module.js';
+import { CustomersModule } from './customers/customers.module.js';
+import { PaymentsModule } from './payments/payments.module.js';
+import { SandboxCoreModule } from './sandbox-core.module.js';
+
+/** The catch-all for unknown `/v1` paths; imported last so every real route matches first. */
+@Module({ controllers: [UnknownRouteController] })
+class UnknownRouteModule {}
 
 @Module({
-  imports: [PlatformModule.forRoot({ service: 'stripe-sandbox', env: StripeSandboxEnv })],
+  imports: [
+    PlatformModule.forRoot({ service: 'stripe-sandbox', env: StripeSandboxEnv }),
+    SandboxCoreModule,
+    CustomersModule,
+    CatalogModule,
+    PaymentsModule,
+    BillingModule,
+    CheckoutModule,
+    UnknownRouteModule,
+  ],
 })
 export class AppModule {}

@@ -2,8 +2,11 @@ export { EnvValidationError, loadEnv } from './load-env.js';
 export {
   DEFAULT_AMQP_URL,
   DEFAULT_DATABASE_URL,
+  DEFAULT_STRIPE_WEBHOOK_SECRET,
   LOG_LEVELS,
   NODE_ENVIRONMENTS,
   ServiceEnv,
   portProperty,
+  toBoolean,
+  toIntegerList,
 } from './service-env.js';

@@ -8,9 +8,24 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] a
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/aegis';
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
-function toIntegerList(value: unknown): unknown {
+/**
+ * Signing secret shared by the Stripe sandbox and webhook-ingest when
+ * `STRIPE_WEBHOOK_SECRET` is unset, so a fresh `npm start` works end to end.
+ * Development only: set a real secret anywhere else.
+ */
+export const DEFAULT_STRIPE_WEBHOOK_SECRET = 'whsec_aegis_sandbox_development_only';
+
+/** `@Transform` for a comma-separated list of integers ("1000,5000"). */
+export function toIntegerList(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   return value.split(',').map((part) => (/^\s*\d+\s*$/.test(part) ? Number(part) : part));
+}
+
+/** `@Transform` for a boolean variable: true/1 and false/0. */
+export function toBoolean(value: unknown): unknown {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
 }
 
 /** Settings every service reads; each app extends it with its own port default. */

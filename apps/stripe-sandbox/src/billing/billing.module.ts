@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Invoice items, invoices, subscriptions and test clocks. */
+@Module({})
+export class BillingModule {}

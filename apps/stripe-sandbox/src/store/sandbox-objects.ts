@@ -1,0 +1,78 @@
+import type Stripe from 'stripe';
+
+/** A webhook delivery waiting to be (re)tried: one per event and endpoint. */
+export interface WebhookDelivery {
+  id: string;
+  object: 'sandbox.webhook_delivery';
+  created: number;
+  event: string;
+  endpoint: string;
+  attempts: number;
+  /** Epoch milliseconds of the next attempt. */
+  next_attempt_at: number;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+/** A stored response to a request made with an `Idempotency-Key`. */
+export interface IdempotencyRecord {
+  id: string;
+  object: 'sandbox.idempotency_key';
+  created: number;
+  /** Method, path and canonical parameters of the first request. */
+  fingerprint: string;
+  endpoint: string;
+  status: number;
+  body: unknown;
+}
+
+/** What the sandbox keeps of a checkout session beyond the Stripe object (its line items). */
+export interface CheckoutSessionDetails {
+  id: string;
+  object: 'sandbox.checkout_session_details';
+  created: number;
+  line_items: Stripe.LineItem[];
+}
+
+/** Sandbox-only state of a subscription: the retry schedule of its unpaid invoice. */
+export interface SubscriptionDunning {
+  id: string;
+  object: 'sandbox.subscription_dunning';
+  created: number;
+  subscription: string;
+  invoice: string;
+  /** Failed attempts so far. */
+  failures: number;
+}
+
+/**
+ * Every kind of object the sandbox stores, by its `object` value. Stripe's
+ * kinds use the SDK's own types, so a field Stripe does not have fails to
+ * compile; `sandbox.*` kinds are the sandbox's own bookkeeping and never
+ * leave it.
+ */
+export interface SandboxObjects {
+  customer: Stripe.Customer;
+  payment_method: Stripe.PaymentMethod;
+  product: Stripe.Product;
+  price: Stripe.Price;
+  payment_intent: Stripe.PaymentIntent;
+  charge: Stripe.Charge;
+  refund: Stripe.Refund;
+  dispute: Stripe.Dispute;
+  'radar.early_fraud_warning': Stripe.Radar.EarlyFraudWarning;
+  'checkout.session': Stripe.Checkout.Session;
+  invoiceitem: Stripe.InvoiceItem;
+  invoice: Stripe.Invoice;
+  subscription: Stripe.Subscription;
+  'test_helpers.test_clock': Stripe.TestHelpers.TestClock;
+  event: Stripe.Event;
+  webhook_endpoint: Stripe.WebhookEndpoint;
+  'sandbox.webhook_delivery': WebhookDelivery;
+  'sandbox.idempotency_key': IdempotencyRecord;
+  'sandbox.checkout_session_details': CheckoutSessionDetails;
+  'sandbox.subscription_dunning': SubscriptionDunning;
+}
+
+export type ObjectKind = keyof SandboxObjects;
+export type StoredObject = SandboxObjects[ObjectKind];
