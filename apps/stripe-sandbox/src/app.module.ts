@@ -7,6 +7,7 @@ import { CatalogModule } from './catalog/catalog.module.js';
 import { CheckoutModule } from './checkout/checkout.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { SandboxCoreModule } from './sandbox-core.module.js';
 
 /** The catch-all for unknown `/v1` paths; imported last so every real route matches first. */
@@ -21,6 +22,7 @@ class UnknownRouteModule {}
     CatalogModule,
     PaymentsModule,
     BillingModule,
+    SubscriptionsModule,
     CheckoutModule,
     UnknownRouteModule,
   ],
