@@ -11,6 +11,8 @@ export const TEST_WEBHOOK_SECRET = 'whsec_sandbox_test_secret';
 export class WebhookReceiver {
   readonly events: Stripe.Event[] = [];
   readonly rejected: string[] = [];
+  /** Every verified delivery as received: body and `Stripe-Signature` header. */
+  readonly deliveries: { payload: string; signature: string }[] = [];
   /** Answers with this status (after verifying) while > 0 answers are left to fail. */
   failNext = 0;
   failStatus = 500;
@@ -36,6 +38,10 @@ export class WebhookReceiver {
             this.secret,
             300,
           );
+          this.deliveries.push({
+            payload: payload.toString('utf8'),
+            signature: String(request.headers['stripe-signature']),
+          });
           if (this.failNext > 0) {
             this.failNext -= 1;
             response.writeHead(this.failStatus).end();

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { EnvValidationError } from '@aegis/config';
+import { createTestDatabase, waitFor, type TestDatabase } from '@aegis/testing';
+import Stripe from 'stripe';
+import {
+  startSandbox,
+  TEST_WEBHOOK_SECRET,
+  WebhookReceiver,
+  type RunningSandbox,
+} from './sandbox-harness.js';
+
+describe('sandbox state in PostgreSQL', () => {
+  let database: TestDatabase;
+  const receiver = new WebhookReceiver();
+
+  before(async () => {
+    database = await createTestDatabase();
+    await receiver.start();
+  });
+
+  after(async () => {
+    await receiver.stop();
+    await database.drop();
+  });
+
+  const start = (): Promise<RunningSandbox> =>
+    startSandbox({
+      SANDBOX_DATABASE_URL: database.url,
+      SANDBOX_WEBHOOK_URL: receiver.url,
+      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      SANDBOX_WEBHOOK_RETRY_DELAYS_MS: '300',
+    });
+
+  it('keeps objects, events, idempotency keys and undelivered webhooks across a restart', async () => {
+    const first = await start();
+    // Every delivery fails while the first instance runs, so the event is still pending at the restart.
+    receiver.failNext = Number.MAX_SAFE_INTEGER;
+    const customer = await first.stripe.customers.create(
+      { email: 'durable@example.com', metadata: { kept: 'yes' } },
+      { idempotencyKey: 'durable-create' },
+    );
+    const paymentMethod = await first.stripe.paymentMethods.attach('pm_card_visa', {
+      customer: customer.id,
+    });
+    await waitFor(
+      () => Promise.resolve(receiver.deliveries.length),
+      (count) => count >= 1,
+      { what: 'a first, failed delivery' },
+    );
+    await first.stop();
+
+    receiver.failNext = 0;
+    const second = await start();
+    try {
+      const kept = (await second.stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+      assert.equal(kept.email, 'durable@example.com');
+      assert.deepEqual(kept.metadata, { kept: 'yes' });
+      const methods = await second.stripe.customers.listPaymentMethods(customer.id);
+      assert.deepEqual(
+        methods.data.map((method) => method.id),
+        [paymentMethod.id],
+      );
+      const replayed = await second.stripe.customers.create(
+        { email: 'durable@example.com', metadata: { kept: 'yes' } },
+        { idempotencyKey: 'durable-create' },
+      );
+      assert.equal(replayed.id, customer.id);
+      const events = await second.stripe.events.list({ type: 'customer.created', limit: 100 });
+      assert.ok(
+        events.data.some((event) => (event.data.object as Stripe.Customer).id === customer.id),
+      );
+      const delivered = await receiver.waitForEvent('customer.created', customer.id);
+      assert.equal(delivered.type, 'customer.created');
+      const newer = await second.stripe.customers.create({ email: 'after-restart@example.com' });
+      const listed = await second.stripe.customers.list({ limit: 2 });
+      assert.deepEqual(
+        listed.data.map((listedCustomer) => listedCustomer.id),
+        [newer.id, customer.id],
+      );
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('sandbox start-up', () => {
+  it('refuses to start with a live-mode key', async () => {
+    await assert.rejects(
+      startSandbox({ STRIPE_SECRET_KEY: 'sk_live_51Hxxxxxxxxxxxxxxxxxxxxxx' }),
+      (error: unknown) => {
+        assert.ok(error instanceof EnvValidationError);
+        assert.match(error.message, /STRIPE_SECRET_KEY/);
+        assert.match(error.message, /live key/);
+        return true;
+      },
+    );
+    delete process.env.STRIPE_SECRET_KEY;
+  });
+});
