@@ -62,12 +62,12 @@ function portOf({ name, defaultPort }: ServiceEntry): number {
   return port;
 }
 
-function startApp(name: string, port: number): RunningApp {
+function startApp(name: string, port: number, env: Record<string, string> = {}): RunningApp {
   const child = spawn(
     process.execPath,
     ['--enable-source-maps', `${distRoot}apps/${name}/src/main.js`],
     {
-      env: { ...process.env, PORT: String(port) },
+      env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -184,9 +184,24 @@ try {
   process.exit(1);
 }
 
+const portOfService = (name: string): number =>
+  ports[SERVICES.findIndex((service) => service.name === name)] ?? 0;
+// With a Stripe key of its own the system talks to Stripe; otherwise the sandbox stands in.
+const useSandbox = envSetting('STRIPE_SECRET_KEY', '') === '';
+const sandboxEnv = {
+  // The sandbox delivers its webhooks to webhook-ingest wherever this run put it.
+  SANDBOX_WEBHOOK_URL: envSetting(
+    'SANDBOX_WEBHOOK_URL',
+    `http://127.0.0.1:${portOfService('webhook-ingest')}/webhooks/stripe`,
+  ),
+};
+
 for (const [index, { name }] of SERVICES.entries()) {
   if (state.stopping) break;
-  running.push(startApp(name, ports[index] ?? 0));
+  if (name === 'stripe-sandbox' && !useSandbox) continue;
+  running.push(
+    startApp(name, ports[index] ?? 0, name === 'stripe-sandbox' ? sandboxEnv : undefined),
+  );
 }
 
 const readiness = await Promise.all(running.map(waitUntilReady));
@@ -207,6 +222,9 @@ if (!state.stopping) {
       ]),
       '',
       'Every app answers GET /health/live, /health/ready and /metrics (Prometheus).',
+      useSandbox
+        ? `Stripe:   the sandbox at http://127.0.0.1:${portOfService('stripe-sandbox')} (any sk_test_ key; recent objects and events at /_sandbox), webhooks to ${sandboxEnv.SANDBOX_WEBHOOK_URL}`
+        : 'Stripe:   STRIPE_SECRET_KEY is set, so the services use Stripe itself and the sandbox is not started',
       `Database: ${redactUrl(databaseUrl)} (one schema per app)`,
       `Broker:   ${redactUrl(amqpUrl)}, topic exchange ${prefix}.events; each consuming app has queues ${prefix}.<app>, ${prefix}.<app>.retry.<delay>ms and ${prefix}.<app>.dlq`,
       'Press Ctrl-C to stop everything.',
