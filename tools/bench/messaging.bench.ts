@@ -134,7 +134,7 @@ async function writeOutbox(harness: MessagingHarness, count: number): Promise<vo
 async function relayRate(harness: MessagingHarness): Promise<number> {
   await harness.relay.stop();
   const drain = async (): Promise<void> => {
-    while ((await harness.relay.publishBatch()) > 0);
+    while ((await harness.relay.drain()) > 0);
   };
   await writeOutbox(harness, WARM_UP);
   await drain();

@@ -25,6 +25,15 @@ interface OutboxRow {
 }
 
 const RETENTION_SWEEP_INTERVAL_MS = 10 * 60 * 1_000;
+/**
+ * Batches claimed and published at once. While one batch waits for its
+ * confirms, another is read or marked sent: with one at a time the relay
+ * reached about 0.4x a raw confirmed publisher, with three about 0.9x
+ * (`npm run bench:messaging`). Claims are disjoint (SKIP LOCKED), so this
+ * changes only the order in which rows reach the broker, which was never
+ * promised.
+ */
+const CLAIMS_IN_FLIGHT = 3;
 
 /**
  * Moves committed outbox rows to the broker. Each batch is claimed with
@@ -106,17 +115,41 @@ export class OutboxRelay {
     });
   }
 
+  /**
+   * Publishes batches, several claims in flight, until no unclaimed row is
+   * left; returns how many rows were sent. Throws the first failure after
+   * every claim in flight has settled.
+   */
+  async drain(): Promise<number> {
+    const claimUntilEmpty = async (): Promise<number> => {
+      let sent = 0;
+      for (;;) {
+        const batch = await this.publishBatch();
+        sent += batch;
+        if (batch < this.options.batchSize) return sent;
+      }
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: CLAIMS_IN_FLIGHT }, claimUntilEmpty),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    return results.reduce(
+      (sum, result) => sum + (result.status === 'fulfilled' ? result.value : 0),
+      0,
+    );
+  }
+
   private async run(): Promise<void> {
     await this.listen();
     while (this.running) {
-      let sent = 0;
       try {
-        sent = await this.publishBatch();
+        await this.drain();
         await this.sweepIfDue();
       } catch (error) {
         this.logger.warn(`outbox batch not published, will retry: ${(error as Error).message}`);
       }
-      if (sent < this.options.batchSize) await this.sleep();
+      await this.sleep();
     }
   }
 
