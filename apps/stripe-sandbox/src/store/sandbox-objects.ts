@@ -34,6 +34,25 @@ export interface CheckoutSessionDetails {
   line_items: Stripe.LineItem[];
 }
 
+/**
+ * How a checkout session pays, which the Stripe object does not show: its
+ * `payment_intent_data` and `subscription_data`, and the customer an earlier
+ * declined attempt created (a retry completes the session with that one).
+ */
+export interface CheckoutSessionPayment {
+  id: string;
+  object: 'sandbox.checkout_session_payment';
+  created: number;
+  session: string;
+  payment_intent_data: {
+    description: string | null;
+    metadata: Stripe.Metadata;
+    setup_future_usage: 'off_session' | 'on_session' | null;
+  };
+  subscription_data: { trial_period_days: number | null; metadata: Stripe.Metadata };
+  customer: string | null;
+}
+
 /** Sandbox-only state of a subscription: the retry schedule of its unpaid invoice. */
 export interface SubscriptionDunning {
   id: string;
@@ -43,6 +62,23 @@ export interface SubscriptionDunning {
   invoice: string;
   /** Failed attempts so far. */
   failures: number;
+}
+
+/** Marks a price made from an inline `price_data` hash: Stripe leaves those out of price lists. */
+export interface InlinePriceMarker {
+  id: string;
+  object: 'sandbox.inline_price';
+  created: number;
+  price: string;
+}
+
+/** Sandbox-only state of a subscription: the trial end its `trial_will_end` notice was sent for. */
+export interface SubscriptionTrialNotice {
+  id: string;
+  object: 'sandbox.subscription_trial_notice';
+  created: number;
+  subscription: string;
+  trial_end: number;
 }
 
 /**
@@ -72,6 +108,9 @@ export interface SandboxObjects {
   'sandbox.idempotency_key': IdempotencyRecord;
   'sandbox.checkout_session_details': CheckoutSessionDetails;
   'sandbox.subscription_dunning': SubscriptionDunning;
+  'sandbox.subscription_trial_notice': SubscriptionTrialNotice;
+  'sandbox.inline_price': InlinePriceMarker;
+  'sandbox.checkout_session_payment': CheckoutSessionPayment;
 }
 
 export type ObjectKind = keyof SandboxObjects;

@@ -25,6 +25,11 @@ interface Transaction {
   readonly before: Map<string, Entry | undefined>;
 }
 
+function sameEntry(a: Entry | undefined, b: Entry | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  return a.seq === b.seq && JSON.stringify(a.value) === JSON.stringify(b.value);
+}
+
 /** Copies a stored object as plain JSON, the form in which it leaves the sandbox. */
 export function snapshot<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -54,7 +59,9 @@ export class SandboxStore {
     this.current = transaction;
     try {
       const result = work();
-      for (const id of transaction.before.keys()) this.changed.add(id);
+      for (const [id, before] of transaction.before) {
+        if (!sameEntry(before, this.entries.get(id))) this.changed.add(id);
+      }
       return result;
     } catch (error) {
       for (const [id, entry] of transaction.before) {
@@ -119,7 +126,7 @@ export class SandboxStore {
     this.entries.delete(id);
   }
 
-  /** Objects of a kind, newest first, optionally filtered. */
+  /** Objects of a kind, newest first, optionally filtered (inside a transaction, changeable in place). */
   list<K extends ObjectKind>(
     kind: K,
     predicate: (value: SandboxObjects[K]) => boolean = () => true,
@@ -128,7 +135,10 @@ export class SandboxStore {
     for (const entry of this.entries.values()) {
       if (entry.kind === kind && predicate(entry.value as SandboxObjects[K])) matching.push(entry);
     }
-    return matching.sort((a, b) => b.seq - a.seq).map((entry) => entry.value as SandboxObjects[K]);
+    matching.sort((a, b) => b.seq - a.seq);
+    // Inside a transaction a listed object may be changed in place, like a found one.
+    if (this.current !== null) for (const entry of matching) this.remember(entry.value.id);
+    return matching.map((entry) => entry.value as SandboxObjects[K]);
   }
 
   /** Ids changed since the last call, with their current rows (absent ones were removed). */
