@@ -1,9 +1,37 @@
 import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module.js';
+import { ChargesController } from './charges.controller.js';
+import { ChargesService } from './charges.service.js';
+import { DisputesController } from './disputes.controller.js';
+import { DisputesService } from './disputes.service.js';
+import { EarlyFraudWarningsController } from './early-fraud-warnings.controller.js';
+import { EarlyFraudWarningsService } from './early-fraud-warnings.service.js';
+import { PaymentFollowUps } from './payment-follow-ups.js';
+import { PaymentIntentsController } from './payment-intents.controller.js';
+import { PaymentIntentsService } from './payment-intents.service.js';
 import { PaymentsService } from './payments.service.js';
+import { RefundsController } from './refunds.controller.js';
+import { RefundsService } from './refunds.service.js';
 
 /** Payment intents, charges, refunds, disputes and early fraud warnings. */
 @Module({
-  providers: [PaymentsService],
-  exports: [PaymentsService],
+  imports: [CustomersModule],
+  controllers: [
+    PaymentIntentsController,
+    ChargesController,
+    RefundsController,
+    DisputesController,
+    EarlyFraudWarningsController,
+  ],
+  providers: [
+    PaymentFollowUps,
+    EarlyFraudWarningsService,
+    DisputesService,
+    RefundsService,
+    ChargesService,
+    PaymentIntentsService,
+    PaymentsService,
+  ],
+  exports: [PaymentsService, PaymentIntentsService, RefundsService],
 })
 export class PaymentsModule {}

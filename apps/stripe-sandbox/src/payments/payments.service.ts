@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type Stripe from 'stripe';
 import type { StripeApiError } from '../core/stripe-error.js';
+import { EventRecorder } from '../events/event-recorder.js';
+import { SandboxStore } from '../store/sandbox-store.js';
+import { idOf } from './expandable.js';
+import { PaymentIntentsService } from './payment-intents.service.js';
 
 export interface PaymentRequest {
   readonly amount: number;
@@ -21,16 +25,49 @@ export interface PaymentResult {
   readonly decline: StripeApiError | null;
 }
 
-/** STUB: the payments work completes this service (and adds the payment, charge, refund, dispute and fraud warning APIs). */
+/** Payments other parts of the sandbox make (invoices, checkout). */
 @Injectable()
 export class PaymentsService {
+  constructor(
+    private readonly store: SandboxStore,
+    private readonly events: EventRecorder,
+    private readonly paymentIntents: PaymentIntentsService,
+  ) {}
+
   /**
    * Creates a payment intent and confirms it at once, off session, the way
    * invoices and checkout pay. Call inside a store transaction: a declined
    * attempt's failed charge and intent belong to that transaction, and
-   * `decline` is the error to throw after it commits.
+   * `decline` is the error to throw after it commits. A test card's dispute
+   * or early fraud warning follows shortly after that transaction ended.
    */
-  pay(_request: PaymentRequest): PaymentResult {
-    throw new Error('not implemented yet');
+  pay(request: PaymentRequest): PaymentResult {
+    return this.store.transaction(() => {
+      const paymentIntent = this.paymentIntents.insert(
+        {
+          amount: request.amount,
+          currency: request.currency,
+          customer: request.customer,
+          description: request.description,
+          metadata: request.metadata,
+          captureMethod: 'automatic',
+          automaticPaymentMethods: null,
+          receiptEmail: null,
+          setupFutureUsage: null,
+          statementDescriptorSuffix: null,
+        },
+        request.testClock,
+      );
+      this.events.record('payment_intent.created', paymentIntent, {
+        testClock: request.testClock,
+      });
+      const decline = this.paymentIntents.attempt(
+        paymentIntent,
+        request.paymentMethod,
+        request.testClock,
+      );
+      const charge = this.store.get('charge', idOf(paymentIntent.latest_charge) ?? '', 'charge');
+      return { paymentIntent, charge, decline };
+    });
   }
 }
