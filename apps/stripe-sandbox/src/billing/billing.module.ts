@@ -2,12 +2,17 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
+import { InvoiceItemsController } from './invoice-items.controller.js';
+import { InvoiceItemsService } from './invoice-items.service.js';
+import { InvoicePaymentsController } from './invoice-payments.controller.js';
+import { InvoicesController } from './invoices.controller.js';
 import { InvoicesService } from './invoices.service.js';
 
-/** Invoice items and invoices. */
+/** Invoice items, invoices and their payments. */
 @Module({
   imports: [CatalogModule, CustomersModule, PaymentsModule],
-  providers: [InvoicesService],
-  exports: [InvoicesService],
+  controllers: [InvoiceItemsController, InvoicesController, InvoicePaymentsController],
+  providers: [InvoiceItemsService, InvoicesService],
+  exports: [InvoicesService, InvoiceItemsService],
 })
 export class BillingModule {}
