@@ -2,12 +2,18 @@ import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module.js';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
+import { SubscriptionLifecycle } from './subscription-lifecycle.service.js';
+import { SubscriptionSweeper } from './subscription-sweeper.js';
+import { SubscriptionsController } from './subscriptions.controller.js';
 import { SubscriptionsService } from './subscriptions.service.js';
+import { TestClocksController } from './test-clocks.controller.js';
+import { TestClocksService } from './test-clocks.service.js';
 
 /** Subscriptions and the test clocks that drive their renewals. */
 @Module({
   imports: [BillingModule, CatalogModule, CustomersModule],
-  providers: [SubscriptionsService],
+  controllers: [SubscriptionsController, TestClocksController],
+  providers: [SubscriptionsService, SubscriptionLifecycle, TestClocksService, SubscriptionSweeper],
   exports: [SubscriptionsService],
 })
 export class SubscriptionsModule {}
