@@ -6,6 +6,7 @@ import { BillingModule } from './billing/billing.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { CheckoutModule } from './checkout/checkout.module.js';
 import { CustomersModule } from './customers/customers.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { SandboxCoreModule } from './sandbox-core.module.js';
@@ -24,6 +25,7 @@ class UnknownRouteModule {}
     BillingModule,
     SubscriptionsModule,
     CheckoutModule,
+    DashboardModule,
     UnknownRouteModule,
   ],
 })

@@ -1,5 +1,20 @@
 import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module.js';
+import { CustomersModule } from '../customers/customers.module.js';
+import { PaymentsModule } from '../payments/payments.module.js';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module.js';
+import { CheckoutPageController } from './checkout-page.controller.js';
+import {
+  CheckoutSessionsController,
+  CheckoutTestHelpersController,
+} from './checkout.controller.js';
+import { CheckoutService } from './checkout.service.js';
 
 /** Checkout sessions, their payment page and the test helper that completes them. */
-@Module({})
+@Module({
+  imports: [CatalogModule, CustomersModule, PaymentsModule, SubscriptionsModule],
+  controllers: [CheckoutSessionsController, CheckoutTestHelpersController, CheckoutPageController],
+  providers: [CheckoutService],
+  exports: [CheckoutService],
+})
 export class CheckoutModule {}
