@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { amountForQuantity } from '../src/catalog/pricing.js';
-import {
-  startSandbox,
-  TEST_WEBHOOK_SECRET,
-  WebhookReceiver,
-  type RunningSandbox,
-} from './sandbox-harness.js';
+import { useSandbox } from './sandbox-harness.js';
 
 interface ExpectedError {
   readonly status: number;
@@ -39,23 +34,7 @@ function decimalText(value: Stripe.Decimal | null | undefined): string {
 const MONTHLY = { interval: 'month' } as const;
 
 describe('sandbox catalog: products and prices', () => {
-  let sandbox: RunningSandbox;
-  let stripe: Stripe;
-  const receiver = new WebhookReceiver();
-
-  before(async () => {
-    await receiver.start();
-    sandbox = await startSandbox({
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    });
-    stripe = sandbox.stripe;
-  });
-
-  after(async () => {
-    await sandbox.stop();
-    await receiver.stop();
-  });
+  const { stripe, receiver } = useSandbox();
 
   it('creates, retrieves, updates, lists and deletes a product, with its events', async () => {
     const product = await stripe.products.create({

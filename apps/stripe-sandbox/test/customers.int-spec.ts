@@ -1,31 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import {
-  startSandbox,
-  WebhookReceiver,
-  TEST_WEBHOOK_SECRET,
-  type RunningSandbox,
-} from './sandbox-harness.js';
+import { useSandbox } from './sandbox-harness.js';
 
 describe('sandbox customers and payment methods', () => {
-  let sandbox: RunningSandbox;
-  let stripe: Stripe;
-  const receiver = new WebhookReceiver();
-
-  before(async () => {
-    await receiver.start();
-    sandbox = await startSandbox({
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    });
-    stripe = sandbox.stripe;
-  });
-
-  after(async () => {
-    await sandbox.stop();
-    await receiver.stop();
-  });
+  const { sandbox, stripe, receiver } = useSandbox();
 
   it('creates, retrieves, updates, lists and deletes a customer', async () => {
     const customer = await stripe.customers.create({

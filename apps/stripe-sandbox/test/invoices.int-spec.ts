@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import {
-  startSandbox,
-  TEST_WEBHOOK_SECRET,
-  WebhookReceiver,
-  type RunningSandbox,
-} from './sandbox-harness.js';
+import { useSandbox } from './sandbox-harness.js';
 
 function isInvalidRequest(message: RegExp, code?: string) {
   return (error: unknown): boolean => {
@@ -22,23 +17,7 @@ function lineAmounts(invoice: Stripe.Invoice): number[] {
 }
 
 describe('sandbox invoices and invoice items', () => {
-  let sandbox: RunningSandbox;
-  let stripe: Stripe;
-  const receiver = new WebhookReceiver();
-
-  before(async () => {
-    await receiver.start();
-    sandbox = await startSandbox({
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    });
-    stripe = sandbox.stripe;
-  });
-
-  after(async () => {
-    await sandbox.stop();
-    await receiver.stop();
-  });
+  const { stripe, receiver } = useSandbox();
 
   /** A customer whose default payment method is an attached card (4242…). */
   async function customerWithCard(email = 'billing@example.com'): Promise<Stripe.Customer> {

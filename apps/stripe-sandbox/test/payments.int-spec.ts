@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { waitFor } from '@aegis/testing';
 import { PaymentsService } from '../src/payments/payments.service.js';
 import { SandboxStore } from '../src/store/sandbox-store.js';
-import {
-  startSandbox,
-  WebhookReceiver,
-  TEST_WEBHOOK_SECRET,
-  type RunningSandbox,
-} from './sandbox-harness.js';
+import { useSandbox } from './sandbox-harness.js';
 
 /** Card payments confirmed on the server, without redirect-based payment methods. */
 const CARDS_ONLY = { payment_method_types: ['card'] };
@@ -29,24 +24,7 @@ function idOf(value: string | { id: string } | null): string | null {
 }
 
 describe('sandbox payments', () => {
-  let sandbox: RunningSandbox;
-  let stripe: Stripe;
-  const receiver = new WebhookReceiver();
-
-  before(async () => {
-    await receiver.start();
-    sandbox = await startSandbox({
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    });
-    stripe = sandbox.stripe;
-  });
-
-  after(async () => {
-    await sandbox.stop();
-    await receiver.stop();
-    assert.deepEqual(receiver.rejected, [], 'every webhook passed signature verification');
-  });
+  const { sandbox, stripe, receiver } = useSandbox();
 
   async function latestCharge(paymentIntent: Stripe.PaymentIntent): Promise<Stripe.Charge> {
     const chargeId = idOf(paymentIntent.latest_charge);

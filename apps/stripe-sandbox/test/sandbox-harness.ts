@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { startService, type RunningService } from '@aegis/platform';
 import { waitFor } from '@aegis/testing';
 import Stripe from 'stripe';
@@ -117,4 +119,48 @@ export async function startSandbox(env: Record<string, string> = {}): Promise<Ru
     maxNetworkRetries: 0,
   });
   return { service, stripe, url: service.url, stop: () => service.app.close() };
+}
+
+/** A stand-in that forwards to the object `target()` returns once it exists. */
+function forwardTo<T extends object>(target: () => T): T {
+  return new Proxy({} as T, { get: (_stub, property) => Reflect.get(target(), property) });
+}
+
+export interface SandboxContext {
+  readonly sandbox: RunningSandbox;
+  readonly stripe: Stripe;
+  readonly receiver: WebhookReceiver;
+}
+
+/**
+ * For a suite: starts a sandbox delivering every event to a receiver of its
+ * own before the suite's tests, stops both after them, and checks that every
+ * delivery passed signature verification. `sandbox` and `stripe` may be
+ * captured at once; they reach the running sandbox from `before` on.
+ */
+export function useSandbox(env: Record<string, string> = {}): SandboxContext {
+  const receiver = new WebhookReceiver();
+  let running: RunningSandbox | undefined;
+  const started = (): RunningSandbox => {
+    if (running === undefined) throw new Error("the sandbox starts in the suite's before hook");
+    return running;
+  };
+  before(async () => {
+    await receiver.start();
+    running = await startSandbox({
+      SANDBOX_WEBHOOK_URL: receiver.url,
+      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      ...env,
+    });
+  });
+  after(async () => {
+    await running?.stop();
+    await receiver.stop();
+    assert.deepEqual(receiver.rejected, [], 'every webhook passed signature verification');
+  });
+  return {
+    sandbox: forwardTo(started),
+    stripe: forwardTo(() => started().stripe),
+    receiver,
+  };
 }

@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, waitFor, type TestDatabase } from '@aegis/testing';
 import Stripe from 'stripe';
-import {
-  startSandbox,
-  TEST_WEBHOOK_SECRET,
-  WebhookReceiver,
-  type RunningSandbox,
-} from './sandbox-harness.js';
+import { startSandbox, useSandbox } from './sandbox-harness.js';
 
 const HOUR = 60 * 60;
 const DAY = 24 * HOUR;
@@ -30,23 +25,7 @@ function latestInvoiceOf(subscription: Stripe.Subscription): Stripe.Invoice {
 }
 
 describe('sandbox subscriptions and test clocks', () => {
-  let sandbox: RunningSandbox;
-  let stripe: Stripe;
-  const receiver = new WebhookReceiver();
-
-  before(async () => {
-    await receiver.start();
-    sandbox = await startSandbox({
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    });
-    stripe = sandbox.stripe;
-  });
-
-  after(async () => {
-    await sandbox.stop();
-    await receiver.stop();
-  });
+  const { stripe, receiver } = useSandbox();
 
   /** Waits for a verified webhook of the type whose event passes `matches`. */
   async function webhook<T extends Stripe.Event>(

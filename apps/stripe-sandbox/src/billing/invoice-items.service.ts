@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { PricesService } from '../catalog/prices.service.js';
-import { amountForQuantity } from '../catalog/pricing.js';
+import { amountForQuantity, exactDecimal } from '../catalog/pricing.js';
 import { createdFilter } from '../core/list.js';
 import type { Params } from '../core/params.js';
 import { invalidRequest, parameterInvalid, parameterMissing } from '../core/stripe-error.js';
@@ -12,7 +12,6 @@ import { SandboxStore } from '../store/sandbox-store.js';
 import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
 import {
   applyTotals,
-  decimalOf,
   idOf,
   invoiceItemLine,
   isLineOf,
@@ -389,7 +388,7 @@ export class InvoiceItemsService {
           },
         };
       case 'unit_amount_decimal': {
-        const unitAmount = decimalOf(source.unitAmountDecimal);
+        const unitAmount = exactDecimal(source.unitAmountDecimal);
         return {
           amount: totalOfUnitAmount(unitAmount, quantity),
           currency: this.currencyOf(currency),
@@ -454,10 +453,10 @@ export class InvoiceItemsService {
       );
     }
     return {
-      amount: totalOfUnitAmount(decimalOf(unitAmount), quantity),
+      amount: totalOfUnitAmount(exactDecimal(unitAmount), quantity),
       currency: item.currency,
       quantity,
-      pricing: { type: 'price_details', unit_amount_decimal: decimalOf(unitAmount) },
+      pricing: { type: 'price_details', unit_amount_decimal: exactDecimal(unitAmount) },
     };
   }
 

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import {
   applyTotals,
-  formatMoney,
   invoiceItemLine,
   invoiceNumber,
   isLineOf,
@@ -82,13 +81,6 @@ describe('invoice lines', () => {
   it('numbers invoices with the customer prefix and four digits', () => {
     assert.equal(invoiceNumber('ABCD1234', 1), 'ABCD1234-0001');
     assert.equal(invoiceNumber('ABCD1234', 12345), 'ABCD1234-12345');
-  });
-
-  it('formats money as Stripe describes it', () => {
-    assert.equal(formatMoney(Stripe.Decimal.from('1000'), 'usd'), '$10.00');
-    assert.equal(formatMoney(Stripe.Decimal.from('12.5'), 'usd'), '$0.125');
-    assert.equal(formatMoney(Stripe.Decimal.from('500'), 'jpy'), '¥500');
-    assert.equal(formatMoney(Stripe.Decimal.from('1999'), 'chf'), 'CHF 19.99');
   });
 
   it('describes subscription lines with the unit price and interval', () => {

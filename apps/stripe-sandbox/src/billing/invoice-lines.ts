@@ -1,31 +1,6 @@
 import Stripe from 'stripe';
-
-/** Stripe's zero-decimal currencies: their amounts are whole units, with no minor unit. */
-const ZERO_DECIMAL_CURRENCIES = new Set([
-  'bif',
-  'clp',
-  'djf',
-  'gnf',
-  'jpy',
-  'kmf',
-  'krw',
-  'mga',
-  'pyg',
-  'rwf',
-  'ugx',
-  'vnd',
-  'vuv',
-  'xaf',
-  'xof',
-  'xpf',
-]);
-
-const CURRENCY_SYMBOLS: Readonly<Record<string, string>> = {
-  usd: '$',
-  eur: '€',
-  gbp: '£',
-  jpy: '¥',
-};
+import { exactDecimal } from '../catalog/pricing.js';
+import { formatAmount } from '../core/money.js';
 
 /** Digits Stripe keeps after the decimal point of a `unit_amount_decimal`. */
 const UNIT_AMOUNT_DECIMAL_PLACES = 12;
@@ -46,15 +21,10 @@ export function productIdOf(price: Stripe.Price): string {
   return typeof price.product === 'string' ? price.product : price.product.id;
 }
 
-/** A stored decimal (a `Decimal`, or its JSON string once the object went through JSON). */
-export function decimalOf(value: Stripe.Decimal | string | number): Stripe.Decimal {
-  return Stripe.Decimal.from(String(value));
-}
-
 /** The unit amount a price charges per unit, when it has one (per-unit prices; not tiers). */
 export function unitAmountDecimalOf(price: Stripe.Price): Stripe.Decimal | null {
   if (price.billing_scheme === 'tiered') return null;
-  if (price.unit_amount_decimal !== null) return decimalOf(price.unit_amount_decimal);
+  if (price.unit_amount_decimal !== null) return exactDecimal(price.unit_amount_decimal);
   return price.unit_amount === null ? null : Stripe.Decimal.from(price.unit_amount);
 }
 
@@ -174,20 +144,6 @@ export function invoiceNumber(prefix: string, sequence: number): string {
   return `${prefix}-${String(sequence).padStart(4, '0')}`;
 }
 
-/** An amount of minor units (possibly fractional) as Stripe writes it in descriptions: `$10.00`, `$0.125`. */
-export function formatMoney(minorUnits: Stripe.Decimal, currency: string): string {
-  const code = currency.toLowerCase();
-  const zeroDecimal = ZERO_DECIMAL_CURRENCIES.has(code);
-  const major = zeroDecimal
-    ? minorUnits
-    : minorUnits.div(Stripe.Decimal.from(100), UNIT_AMOUNT_DECIMAL_PLACES, 'half-even');
-  const [whole = '0', fraction = ''] = major.toString().split('.');
-  const digits = zeroDecimal ? fraction : fraction.padEnd(2, '0');
-  const number = digits === '' ? whole : `${whole}.${digits}`;
-  const symbol = CURRENCY_SYMBOLS[code];
-  return symbol === undefined ? `${code.toUpperCase()} ${number}` : `${symbol}${number}`;
-}
-
 function describeInterval(recurring: Stripe.Price.Recurring): string {
   return recurring.interval_count === 1
     ? recurring.interval
@@ -203,5 +159,5 @@ export function subscriptionLineDescription(
   const unitAmount = unitAmountDecimalOf(price);
   if (unitAmount === null) return `${quantity} × ${productName}`;
   const per = price.recurring === null ? '' : ` / ${describeInterval(price.recurring)}`;
-  return `${quantity} × ${productName} (at ${formatMoney(unitAmount, price.currency)}${per})`;
+  return `${quantity} × ${productName} (at ${formatAmount(unitAmount, price.currency)}${per})`;
 }

@@ -64,9 +64,9 @@ describe('checkout payment page', () => {
     assert.doesNotMatch(page, /<img/);
     assert.doesNotMatch(page, /<script>x/);
     assert.match(page, /value="&quot;&gt;&lt;script&gt;x&lt;\/script&gt;"/);
-    assert.match(page, /25\.00 USD/);
-    assert.match(page, /5\.00 USD \/ month/);
-    assert.match(page, /Pay 25\.00 USD/);
+    assert.match(page, /\$25\.00/);
+    assert.match(page, /\$5\.00 \/ month/);
+    assert.match(page, /Pay \$25\.00/);
     for (const number of [
       '4242 4242 4242 4242',
       '4000 0000 0000 0002',

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type Stripe from 'stripe';
 import type { ObjectKind, SandboxObjects } from '../store/sandbox-objects.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { escapeHtml, formatAmount, formatTime, htmlPage } from './html.js';
+import { formatAmount } from '../core/money.js';
+import { escapeHtml, formatTime, htmlPage } from './html.js';
 
 const OBJECTS_PER_KIND = 20;
 const EVENTS_SHOWN = 50;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeHtml, formatAmount, formatTime, htmlPage } from './html.js';
+import { escapeHtml, formatTime, htmlPage } from './html.js';
 
 describe('sandbox html helpers', () => {
   it('escapes every character that could open markup or leave an attribute', () => {
@@ -9,13 +9,6 @@ describe('sandbox html helpers', () => {
       '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
     );
     assert.equal(escapeHtml(42), '42');
-  });
-
-  it('formats minor units as major units, zero-decimal currencies as they are', () => {
-    assert.equal(formatAmount(1234, 'usd'), '12.34 USD');
-    assert.equal(formatAmount(5, 'eur'), '0.05 EUR');
-    assert.equal(formatAmount(-250, 'usd'), '-2.50 USD');
-    assert.equal(formatAmount(500, 'jpy'), '500 JPY');
   });
 
   it('formats a Unix time in UTC', () => {

@@ -13,36 +13,6 @@ export function escapeHtml(text: string | number): string {
   return String(text).replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
 }
 
-/** Currencies Stripe counts in whole units (no minor unit). */
-const ZERO_DECIMAL_CURRENCIES = new Set([
-  'bif',
-  'clp',
-  'djf',
-  'gnf',
-  'jpy',
-  'kmf',
-  'krw',
-  'mga',
-  'pyg',
-  'rwf',
-  'ugx',
-  'vnd',
-  'vuv',
-  'xaf',
-  'xof',
-  'xpf',
-]);
-
-/** An amount in minor units as people read it: `1234, 'usd'` → `12.34 USD`. */
-export function formatAmount(amount: number, currency: string): string {
-  const code = currency.toUpperCase();
-  if (ZERO_DECIMAL_CURRENCIES.has(currency.toLowerCase())) return `${amount} ${code}`;
-  const sign = amount < 0 ? '-' : '';
-  const absolute = Math.abs(amount);
-  const cents = String(absolute % 100).padStart(2, '0');
-  return `${sign}${Math.floor(absolute / 100)}.${cents} ${code}`;
-}
-
 /** A Unix time in seconds as `2026-01-31 12:00:00 UTC`. */
 export function formatTime(seconds: number): string {
   return `${new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;

@@ -13,7 +13,7 @@ import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
 import { CARD_DECLINED_DOC_URL, statementDescriptorSuffixProblem } from './card-charges.js';
 import { ChargesService } from './charges.service.js';
 import { idOf } from './expandable.js';
-import { checkChargeAmount, formatAmount, readCurrency } from './money.js';
+import { checkChargeAmount, formatAmount, readCurrency } from '../core/money.js';
 
 /** What a new payment intent is made of. */
 export interface PaymentIntentInput {

@@ -10,7 +10,7 @@ import { SandboxStore, snapshot } from '../store/sandbox-store.js';
 import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
 import { EarlyFraudWarningsService } from './early-fraud-warnings.service.js';
 import { idOf, requiredIdOf } from './expandable.js';
-import { formatAmount } from './money.js';
+import { formatAmount } from '../core/money.js';
 
 /** How many refunds a charge's embedded `refunds` list shows, as Stripe's embedded lists do. */
 const EMBEDDED_REFUNDS = 10;

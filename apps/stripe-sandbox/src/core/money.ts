@@ -1,5 +1,6 @@
-import type { Params } from '../core/params.js';
-import { StripeApiError, invalidRequest, parameterMissing } from '../core/stripe-error.js';
+import Stripe from 'stripe';
+import type { Params } from './params.js';
+import { StripeApiError, invalidRequest, parameterMissing } from './stripe-error.js';
 
 /** Stripe's zero-decimal currencies: amounts are whole units (¥500 is `500`). */
 const ZERO_DECIMAL_CURRENCIES = new Set([
@@ -66,18 +67,25 @@ export function minorUnitDigits(currency: string): number {
   return 2;
 }
 
-/** An amount in minor units as Stripe writes it in messages: `$20.00`, `€0.50`, `¥500`. */
-export function formatAmount(amount: number, currency: string): string {
-  const digits = minorUnitDigits(currency);
-  const sign = amount < 0 ? '-' : '';
-  const units = String(Math.abs(amount)).padStart(digits + 1, '0');
-  const decimal = digits === 0 ? units : `${units.slice(0, -digits)}.${units.slice(-digits)}`;
+/**
+ * An amount in minor units as Stripe writes it in messages and descriptions:
+ * `$20.00`, `€0.50`, `¥500`, and a fractional unit price exactly (`$0.125`).
+ */
+export function formatAmount(minorUnits: number | Stripe.Decimal, currency: string): string {
+  const code = currency.toLowerCase();
+  const digits = minorUnitDigits(code);
+  const major = Stripe.Decimal.from(String(minorUnits)).div(
+    Stripe.Decimal.from(10 ** digits),
+    digits + 12,
+    'half-even',
+  );
+  // Intl formats a decimal string exactly; a number would go through a float.
   return new Intl.NumberFormat('en-US', {
     style: 'currency',
-    currency: currency.toUpperCase(),
+    currency: code.toUpperCase(),
     minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(`${sign}${decimal}` as `${number}`);
+    maximumFractionDigits: digits + 12,
+  }).format(major.toString() as `${number}`);
 }
 
 export function isCurrency(currency: string): boolean {

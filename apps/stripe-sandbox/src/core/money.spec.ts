@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StripeApiError } from '../core/stripe-error.js';
-import { Params } from '../core/params.js';
+import Stripe from 'stripe';
+import { Params } from './params.js';
+import { StripeApiError } from './stripe-error.js';
 import { checkChargeAmount, formatAmount, minorUnitDigits, readCurrency } from './money.js';
 
 describe('formatAmount', () => {
+  it('writes a fractional amount of minor units exactly, as in a unit price', () => {
+    assert.equal(formatAmount(Stripe.Decimal.from('12.5'), 'usd'), '$0.125');
+    assert.equal(formatAmount(Stripe.Decimal.from('1000'), 'usd'), '$10.00');
+    assert.equal(formatAmount(-250, 'usd'), '-$2.50');
+    assert.match(formatAmount(1999, 'chf'), /^CHF\s19\.99$/);
+  });
+
   it('writes two-decimal amounts with their symbol and grouping', () => {
     assert.equal(formatAmount(2000, 'usd'), '$20.00');
     assert.equal(formatAmount(5, 'usd'), '$0.05');
