@@ -250,6 +250,29 @@ describe('sandbox subscriptions and test clocks', () => {
     );
   });
 
+  it('is active again as soon as its past-due invoice is paid through the API', async () => {
+    const start = utc(2025, 4, 1);
+    const { testClock, customer } = await customerOnClock(start);
+    const price = await monthlyPrice(1500, 'Recoverable');
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+    });
+    await setDefaultCard(customer.id, 'pm_card_chargeDeclined');
+    await advance(testClock.id, utc(2025, 5, 1, 1));
+    const pastDue = await retrieve(subscription.id);
+    assert.equal(pastDue.status, 'past_due');
+    const invoice = latestInvoiceOf(pastDue);
+    assert.equal(invoice.status, 'open');
+
+    const paid = await stripe.invoices.pay(invoice.id, { payment_method: 'pm_card_visa' });
+    assert.equal(paid.status, 'paid');
+    // No sweep or clock advance in between: paying the invoice is what recovers it.
+    const recovered = await stripe.subscriptions.retrieve(subscription.id);
+    assert.equal(recovered.status, 'active');
+    await statusChanged(subscription.id, 'past_due', 'active');
+  });
+
   it('prorates a price change into the next invoice, to the cent', async () => {
     const start = utc(2025, 1, 1);
     const { testClock, customer } = await customerOnClock(start);

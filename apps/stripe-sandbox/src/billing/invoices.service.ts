@@ -133,6 +133,7 @@ function paymentDescription(invoice: Stripe.Invoice): string {
 export class InvoicesService implements OnApplicationShutdown {
   private readonly logger = new Logger(InvoicesService.name);
   private readonly scheduledCollections = new Set<NodeJS.Timeout>();
+  private readonly paidListeners: ((invoice: Stripe.Invoice) => void)[] = [];
 
   constructor(
     private readonly store: SandboxStore,
@@ -772,6 +773,14 @@ export class InvoicesService implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * Runs `listener` in the paying transaction whenever an invoice becomes
+   * paid, however it got paid (subscriptions become active again through it).
+   */
+  onPaid(listener: (invoice: Stripe.Invoice) => void): void {
+    this.paidListeners.push(listener);
+  }
+
   private markPaid(invoice: Stripe.Invoice, now: number): void {
     invoice.status = 'paid';
     invoice.attempted = true;
@@ -782,6 +791,7 @@ export class InvoicesService implements OnApplicationShutdown {
     const testClock = this.testClockOf(invoice);
     this.events.record('invoice.paid', invoice, { testClock });
     this.events.record('invoice.payment_succeeded', invoice, { testClock });
+    for (const listener of this.paidListeners) listener(invoice);
   }
 
   /** The payment method a payment of the invoice uses, or null when there is none. */

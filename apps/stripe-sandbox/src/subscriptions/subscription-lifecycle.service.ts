@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { InvoicesService, type SubscriptionLineInput } from '../billing/invoices.service.js';
 import { Params } from '../core/params.js';
@@ -99,13 +99,41 @@ export function currentPeriodOf(subscription: Stripe.Subscription): {
  * transaction; every other method runs inside the caller's transaction.
  */
 @Injectable()
-export class SubscriptionLifecycle {
+export class SubscriptionLifecycle implements OnModuleInit {
+  /** Set while the lifecycle finalizes or pays an invoice itself; it follows that up on its own. */
+  private payingOwnInvoice = false;
+
   constructor(
     private readonly store: SandboxStore,
     private readonly clock: SandboxClock,
     private readonly events: EventRecorder,
     private readonly invoices: InvoicesService,
   ) {}
+
+  onModuleInit(): void {
+    this.invoices.onPaid((invoice) => {
+      if (!this.payingOwnInvoice) this.invoicePaidElsewhere(invoice);
+    });
+  }
+
+  /** An invoice paid through the API (`invoices.pay`): its subscription recovers at once, as in Stripe. */
+  private invoicePaidElsewhere(invoice: Stripe.Invoice): void {
+    const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription ?? null);
+    if (subscriptionId === null) return;
+    const subscription = this.store.find('subscription', subscriptionId);
+    if (subscription === undefined || !this.latestInvoicePaid(subscription)) return;
+    this.withUpdateEvent(subscription, () => this.activate(subscription));
+  }
+
+  /** Finalizing or paying an invoice of the lifecycle's own, whose outcome it handles itself. */
+  private ownInvoiceWork<T>(work: () => T): T {
+    this.payingOwnInvoice = true;
+    try {
+      return work();
+    } finally {
+      this.payingOwnInvoice = false;
+    }
+  }
 
   testClockOf(subscription: Stripe.Subscription): string | null {
     return this.clock.testClockOfCustomer(customerIdOf(subscription));
@@ -264,7 +292,9 @@ export class SubscriptionLifecycle {
     });
     subscription.latest_invoice = draft.id;
     if (request.collection === 'draft') return { invoice: draft, decline: null };
-    this.invoices.finalize(this.currentInvoice(draft.id));
+    this.ownInvoiceWork(() => {
+      this.invoices.finalize(this.currentInvoice(draft.id));
+    });
     let invoice = this.currentInvoice(draft.id);
     let decline: StripeApiError | null = null;
     if (
@@ -273,10 +303,13 @@ export class SubscriptionLifecycle {
       subscription.collection_method !== 'send_invoice'
     ) {
       const now = this.nowFor(subscription);
-      decline = this.invoices.attemptPayment(invoice, {
-        paymentMethod: idOf(subscription.default_payment_method),
-        nextPaymentAttempt: request.retryOnDecline ? nextRetryAt(now, 1) : null,
-      });
+      const attempted = invoice;
+      decline = this.ownInvoiceWork(() =>
+        this.invoices.attemptPayment(attempted, {
+          paymentMethod: idOf(subscription.default_payment_method),
+          nextPaymentAttempt: request.retryOnDecline ? nextRetryAt(now, 1) : null,
+        }),
+      );
       invoice = this.currentInvoice(draft.id);
       if (decline !== null && request.retryOnDecline && invoice.status === 'open') {
         this.store.insert('sandbox.subscription_dunning', {
@@ -330,10 +363,12 @@ export class SubscriptionLifecycle {
     const dunning = this.store.get('sandbox.subscription_dunning', record.id, 'dunning');
     const invoice = this.currentInvoice(invoiceId);
     const nextAttempt = nextRetryAt(dunning.created, dunning.failures + 1);
-    const decline = this.invoices.attemptPayment(invoice, {
-      paymentMethod: idOf(subscription.default_payment_method),
-      nextPaymentAttempt: nextAttempt,
-    });
+    const decline = this.ownInvoiceWork(() =>
+      this.invoices.attemptPayment(invoice, {
+        paymentMethod: idOf(subscription.default_payment_method),
+        nextPaymentAttempt: nextAttempt,
+      }),
+    );
     if (decline === null) {
       this.store.remove('sandbox.subscription_dunning', dunning.id);
       if (subscription.latest_invoice === invoiceId || this.latestInvoicePaid(subscription)) {
