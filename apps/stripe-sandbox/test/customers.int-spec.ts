@@ -73,6 +73,23 @@ describe('sandbox customers and payment methods', () => {
     await receiver.waitForEvent('payment_method.attached', paymentMethod.id);
   });
 
+  it('creates a customer with a test card attached and made the default in one request', async () => {
+    const customer = await stripe.customers.create({
+      email: 'one-step@example.com',
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+    const defaultMethod = customer.invoice_settings.default_payment_method;
+    assert.ok(typeof defaultMethod === 'string');
+    assert.match(defaultMethod, /^pm_/);
+    assert.notEqual(defaultMethod, 'pm_card_visa');
+    const methods = await stripe.customers.listPaymentMethods(customer.id);
+    assert.deepEqual(
+      methods.data.map((method) => method.id),
+      [defaultMethod],
+    );
+  });
+
   it('answers an unknown parameter and a missing one like Stripe', async () => {
     await assert.rejects(
       stripe.customers.create({ emial: 'typo@example.com' } as Stripe.CustomerCreateParams),

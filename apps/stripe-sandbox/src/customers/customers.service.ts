@@ -95,14 +95,17 @@ export class CustomersService {
       });
       this.events.record('customer.created', customer, { testClock: testClock ?? null });
       // Stripe attaches `payment_method` first, then sets the default, each with its own event.
-      if (paymentMethod !== undefined) {
-        this.paymentMethods.attachTo(this.paymentMethods.resolve(paymentMethod), customer.id);
-      }
+      const attached =
+        paymentMethod === undefined ? undefined : this.paymentMethods.resolve(paymentMethod);
+      if (attached !== undefined) this.paymentMethods.attachTo(attached, customer.id);
       if (fields.defaultPaymentMethod !== undefined && fields.defaultPaymentMethod !== null) {
         const before = snapshot(customer);
+        // A test id given as both (`pm_card_visa`) names the payment method just made of it.
         customer.invoice_settings.default_payment_method = this.defaultPaymentMethodOf(
           customer.id,
-          fields.defaultPaymentMethod,
+          fields.defaultPaymentMethod === paymentMethod && attached !== undefined
+            ? attached.id
+            : fields.defaultPaymentMethod,
         );
         this.events.recordUpdate('customer.updated', before, customer, {
           testClock: testClock ?? null,
