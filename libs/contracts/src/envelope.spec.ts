@@ -19,6 +19,10 @@ describe('contract registry', () => {
     assert.ok(isEventName('usage.recorded.v1'));
     assert.ok(!isEventName('usage.recorded.v9'));
     assert.ok(!isEventName('toString'));
+    assert.ok(isEventName('stripe.invoice.payment_succeeded'));
+    assert.ok(isEventName('stripe.some_new_object.created'));
+    assert.ok(!isEventName('stripe.'));
+    assert.ok(!isEventName('stripe.Invoice Paid'));
     assert.ok(isRpcName('system.ping.v1'));
     assert.ok(!isRpcName('usage.recorded.v1'));
   });

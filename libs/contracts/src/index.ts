@@ -1,11 +1,27 @@
 import 'reflect-metadata';
 export { ENVELOPE_FIELDS, versionOf, type Envelope } from './envelope.js';
+export {
+  STRIPE_EVENT_APPLIED_V1,
+  STRIPE_EVENT_OUTCOMES,
+  StripeEventAppliedV1,
+  type StripeEventOutcome,
+} from './events/stripe-event-applied.v1.js';
+export {
+  StripeEventData,
+  StripeEventPayload,
+  isStripeEventName,
+  stripeEventName,
+  type StripeEventName,
+  type StripeEventOf,
+  type StripeEventType,
+} from './events/stripe-event.js';
 export { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
 export {
   EVENT_PAYLOADS,
   RPC_REQUESTS,
   isEventName,
   isRpcName,
+  payloadClassOf,
   type EventName,
   type EventPayload,
   type RpcName,

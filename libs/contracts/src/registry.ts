@@ -1,3 +1,10 @@
+import { STRIPE_EVENT_APPLIED_V1, StripeEventAppliedV1 } from './events/stripe-event-applied.v1.js';
+import {
+  StripeEventPayload,
+  isStripeEventName,
+  type StripeEventName,
+  type StripeEventOf,
+} from './events/stripe-event.js';
 import { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
 import { PingRequestV1, type PingResponseV1 } from './rpc/ping.v1.js';
 
@@ -11,10 +18,23 @@ type PayloadClass = new () => object;
  */
 export const EVENT_PAYLOADS = {
   [USAGE_RECORDED_V1]: UsageRecordedV1,
+  [STRIPE_EVENT_APPLIED_V1]: StripeEventAppliedV1,
 } as const satisfies Record<string, PayloadClass>;
 
-export type EventName = keyof typeof EVENT_PAYLOADS;
-export type EventPayload<K extends EventName> = InstanceType<(typeof EVENT_PAYLOADS)[K]>;
+type DomainEventName = keyof typeof EVENT_PAYLOADS;
+
+/** Our own events, and Stripe's events as webhook-ingest fans them out (`stripe.<type>`). */
+export type EventName = DomainEventName | StripeEventName;
+export type EventPayload<K extends EventName> = K extends StripeEventName
+  ? StripeEventOf<K>
+  : K extends DomainEventName
+    ? InstanceType<(typeof EVENT_PAYLOADS)[K]>
+    : never;
+
+/** The class that validates an event's payload at run time. */
+export function payloadClassOf(name: EventName): PayloadClass {
+  return isStripeEventName(name) ? StripeEventPayload : EVENT_PAYLOADS[name];
+}
 
 /**
  * Every request/reply call. The request class validates what a service is
@@ -33,7 +53,7 @@ export type RpcRequest<K extends RpcName> = InstanceType<(typeof RPC_REQUESTS)[K
 export type RpcReply<K extends RpcName> = RpcReplies[K];
 
 export function isEventName(name: string): name is EventName {
-  return Object.hasOwn(EVENT_PAYLOADS, name);
+  return Object.hasOwn(EVENT_PAYLOADS, name) || isStripeEventName(name);
 }
 
 export function isRpcName(name: string): name is RpcName {

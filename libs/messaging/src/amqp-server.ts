@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   ENVELOPE_FIELDS,
-  EVENT_PAYLOADS,
+  payloadClassOf,
   RPC_REQUESTS,
   isEventName,
   isRpcName,
@@ -230,7 +230,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
       handler = found;
       envelope = {
         ...envelope,
-        data: toValidPayload(envelope.type, EVENT_PAYLOADS[envelope.type], envelope.data),
+        data: toValidPayload(envelope.type, payloadClassOf(envelope.type), envelope.data),
       };
     } catch (error) {
       if (!(error instanceof MalformedMessageError || error instanceof InvalidPayloadError))

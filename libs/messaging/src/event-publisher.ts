@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  EVENT_PAYLOADS,
+  payloadClassOf,
   versionOf,
   type Envelope,
   type EventName,
@@ -37,7 +37,7 @@ export class EventPublisher {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`publish(${type}) must run inside a transaction with the state change`);
     }
-    toValidPayload(type, EVENT_PAYLOADS[type], data);
+    toValidPayload(type, payloadClassOf(type), data);
     const envelope: Envelope<K, EventPayload<K>> = {
       id: options.id ?? randomUUID(),
       type,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageRecordedV1 } from '@aegis/contracts';
+import { StripeEventPayload, UsageRecordedV1 } from '@aegis/contracts';
 import { RpcException } from '@nestjs/microservices';
 import { InvalidPayloadError } from './errors.js';
 import { toValidPayload } from './payload-validation.js';
@@ -36,6 +36,35 @@ describe(toValidPayload.name, () => {
     });
     assert.ok(payload instanceof UsageRecordedV1);
     assert.equal((payload as unknown as Record<string, unknown>).extra, undefined);
+  });
+
+  it('keeps a Stripe event whole, its object as Stripe sent it', () => {
+    const event = {
+      id: 'evt_1',
+      object: 'event',
+      type: 'customer.updated',
+      created: 1_763_900_000,
+      api_version: '2026-10-28.endive',
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: 'req_1', idempotency_key: null },
+      data: {
+        object: { id: 'cus_1', object: 'customer', email: 'a@example.com', metadata: { a: '1' } },
+        previous_attributes: { email: null },
+      },
+    };
+    const payload = toValidPayload('stripe.customer.updated', StripeEventPayload, event);
+    assert.deepEqual(JSON.parse(JSON.stringify(payload)), event);
+    assert.throws(
+      () =>
+        toValidPayload('stripe.customer.updated', StripeEventPayload, { ...event, id: 'cus_1' }),
+      (error: unknown) => error instanceof InvalidPayloadError && error.message.includes('id'),
+    );
+    assert.throws(
+      () => toValidPayload('stripe.customer.updated', StripeEventPayload, { ...event, data: {} }),
+      (error: unknown) =>
+        error instanceof InvalidPayloadError && error.message.includes('data.object'),
+    );
   });
 
   it('names each field at fault', () => {
