@@ -1,0 +1,17 @@
+export { RateLimiter } from './rate-limiter.js';
+export {
+  SANDBOX_SECRET_KEY,
+  createStripeClient,
+  stripeTargetOf,
+  type StripeTarget,
+} from './stripe-client.js';
+export { DEFAULT_SANDBOX_API_URL, StripeServiceEnv } from './stripe-env.js';
+export {
+  STRIPE_CLIENT,
+  StripeProvider,
+  isRefetchable,
+  type RefetchableKind,
+  type RefetchableObjects,
+} from './stripe-provider.js';
+export { StripeModule } from './stripe.module.js';
+export { WebhookVerificationError, verifyStripeWebhook } from './webhook-verification.js';

@@ -1,0 +1,31 @@
+import { ServiceEnv } from '@aegis/config';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+
+/** Where the Stripe sandbox listens by default (`npm start`). */
+export const DEFAULT_SANDBOX_API_URL = 'http://127.0.0.1:12111';
+
+/** Settings of a service that calls Stripe; its env class extends this one. */
+export abstract class StripeServiceEnv extends ServiceEnv {
+  /**
+   * Unset: the service talks to the Stripe sandbox. Set: to Stripe itself
+   * (or to `STRIPE_API_URL`) with this key.
+   */
+  @IsOptional()
+  @Matches(/^(sk|rk)_(test|live)_\w+$/, { message: 'must be a Stripe secret or restricted key' })
+  STRIPE_SECRET_KEY?: string;
+
+  /** The Stripe API's base URL; defaults to the sandbox without a key, to Stripe with one. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+\/?$/, { message: 'must be an http(s):// URL without a path' })
+  STRIPE_API_URL?: string;
+
+  /** Re-fetches from Stripe per second at most (order in doubt); Stripe allows 100 in live mode. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  STRIPE_REFETCH_PER_SECOND: number = 20;
+
+  @IsInt()
+  @Min(100)
+  STRIPE_TIMEOUT_MS: number = 10_000;
+}

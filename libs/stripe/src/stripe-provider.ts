@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { RateLimiter } from './rate-limiter.js';
+
+/** Injection token of the service's Stripe client (the official SDK). */
+export const STRIPE_CLIENT = Symbol('STRIPE_CLIENT');
+export const STRIPE_REFETCH_LIMITER = Symbol('STRIPE_REFETCH_LIMITER');
+
+/** The objects a consumer may re-fetch when an event's order is in doubt, by their `object` value. */
+export interface RefetchableObjects {
+  customer: Stripe.Customer | Stripe.DeletedCustomer;
+  charge: Stripe.Charge;
+  payment_intent: Stripe.PaymentIntent;
+  invoice: Stripe.Invoice;
+  subscription: Stripe.Subscription;
+  'checkout.session': Stripe.Checkout.Session;
+  refund: Stripe.Refund;
+  dispute: Stripe.Dispute;
+}
+
+export type RefetchableKind = keyof RefetchableObjects;
+
+export function isRefetchable(kind: string): kind is RefetchableKind {
+  return [
+    'customer',
+    'charge',
+    'payment_intent',
+    'invoice',
+    'subscription',
+    'checkout.session',
+    'refund',
+    'dispute',
+  ].includes(kind);
+}
+
+/**
+ * Stripe as the services see it: the SDK client, and `refetch` to read an
+ * object's current state (rate-limited, so a burst of same-second events
+ * cannot exhaust Stripe's rate limit).
+ */
+@Injectable()
+export class StripeProvider {
+  constructor(
+    @Inject(STRIPE_CLIENT) readonly client: Stripe,
+    @Inject(STRIPE_REFETCH_LIMITER) private readonly limiter: RateLimiter,
+  ) {}
+
+  async refetch<K extends RefetchableKind>(kind: K, id: string): Promise<RefetchableObjects[K]> {
+    await this.limiter.take();
+    const retrieve: { [Kind in RefetchableKind]: () => Promise<RefetchableObjects[Kind]> } = {
+      customer: () => this.client.customers.retrieve(id),
+      charge: () => this.client.charges.retrieve(id),
+      payment_intent: () => this.client.paymentIntents.retrieve(id),
+      invoice: () => this.client.invoices.retrieve(id),
+      subscription: () => this.client.subscriptions.retrieve(id),
+      'checkout.session': () => this.client.checkout.sessions.retrieve(id),
+      refund: () => this.client.refunds.retrieve(id),
+      dispute: () => this.client.disputes.retrieve(id),
+    };
+    return retrieve[kind]();
+  }
+}
