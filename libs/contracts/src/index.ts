@@ -1,6 +1,21 @@
 import 'reflect-metadata';
 export { ENVELOPE_FIELDS, versionOf, type Envelope } from './envelope.js';
 export {
+  BILLING_TRANSACTION_CREATED_V1,
+  BILLING_TRANSACTION_UPDATED_V1,
+  BillingTransactionV1,
+  TRANSACTION_STATUSES,
+  type TransactionStatus,
+} from './events/billing-transaction.v1.js';
+export {
+  SUBSCRIPTION_CREATED_V1,
+  SUBSCRIPTION_ENDED_V1,
+  SUBSCRIPTION_STATUSES,
+  SUBSCRIPTION_UPDATED_V1,
+  SubscriptionStateV1,
+  type SubscriptionStatus,
+} from './events/subscription.v1.js';
+export {
   STRIPE_EVENT_APPLIED_V1,
   STRIPE_EVENT_OUTCOMES,
   StripeEventAppliedV1,

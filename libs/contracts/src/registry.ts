@@ -1,3 +1,8 @@
+import {
+  BILLING_TRANSACTION_CREATED_V1,
+  BILLING_TRANSACTION_UPDATED_V1,
+  BillingTransactionV1,
+} from './events/billing-transaction.v1.js';
 import { STRIPE_EVENT_APPLIED_V1, StripeEventAppliedV1 } from './events/stripe-event-applied.v1.js';
 import {
   StripeEventPayload,
@@ -5,6 +10,12 @@ import {
   type StripeEventName,
   type StripeEventOf,
 } from './events/stripe-event.js';
+import {
+  SUBSCRIPTION_CREATED_V1,
+  SUBSCRIPTION_ENDED_V1,
+  SUBSCRIPTION_UPDATED_V1,
+  SubscriptionStateV1,
+} from './events/subscription.v1.js';
 import { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
 import { PingRequestV1, type PingResponseV1 } from './rpc/ping.v1.js';
 
@@ -19,6 +30,11 @@ type PayloadClass = new () => object;
 export const EVENT_PAYLOADS = {
   [USAGE_RECORDED_V1]: UsageRecordedV1,
   [STRIPE_EVENT_APPLIED_V1]: StripeEventAppliedV1,
+  [BILLING_TRANSACTION_CREATED_V1]: BillingTransactionV1,
+  [BILLING_TRANSACTION_UPDATED_V1]: BillingTransactionV1,
+  [SUBSCRIPTION_CREATED_V1]: SubscriptionStateV1,
+  [SUBSCRIPTION_UPDATED_V1]: SubscriptionStateV1,
+  [SUBSCRIPTION_ENDED_V1]: SubscriptionStateV1,
 } as const satisfies Record<string, PayloadClass>;
 
 type DomainEventName = keyof typeof EVENT_PAYLOADS;

@@ -1,3 +1,4 @@
+export { freshnessOf, stateToApply, type StateToApply } from './convergence.js';
 export { RateLimiter } from './rate-limiter.js';
 export {
   SANDBOX_SECRET_KEY,
@@ -13,5 +14,6 @@ export {
   type RefetchableKind,
   type RefetchableObjects,
 } from './stripe-provider.js';
+export { reportStripeEventOutcome } from './stripe-event-receipts.js';
 export { StripeModule } from './stripe.module.js';
 export { WebhookVerificationError, verifyStripeWebhook } from './webhook-verification.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { freshnessOf } from './convergence.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SANDBOX_SECRET_KEY, stripeTargetOf } from './stripe-client.js';
 import type { StripeServiceEnv } from './stripe-env.js';
@@ -103,5 +104,14 @@ describe(RateLimiter.name, () => {
     assert.equal(third, false);
     await waiting;
     assert.equal(third, true);
+  });
+});
+
+describe(freshnessOf.name, () => {
+  it('applies the first event and newer ones, skips older ones, and doubts a tie', () => {
+    assert.equal(freshnessOf(100, null), 'newer');
+    assert.equal(freshnessOf(101, 100), 'newer');
+    assert.equal(freshnessOf(99, 100), 'older');
+    assert.equal(freshnessOf(100, 100), 'tie');
   });
 });

@@ -1,0 +1,66 @@
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+
+export const SUBSCRIPTION_CREATED_V1 = 'subscription.created.v1';
+export const SUBSCRIPTION_UPDATED_V1 = 'subscription.updated.v1';
+export const SUBSCRIPTION_ENDED_V1 = 'subscription.ended.v1';
+
+export const SUBSCRIPTION_STATUSES = [
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+/**
+ * A subscription as the subscriptions service mirrors it after a change:
+ * `created` when first recorded, `updated` after each change, `ended` when
+ * it reached canceled or incomplete_expired.
+ */
+export class SubscriptionStateV1 {
+  @IsUUID()
+  subscriptionId!: string;
+
+  @Matches(/^sub_\w+$/)
+  stripeSubscriptionId!: string;
+
+  @Matches(/^cus_\w+$/)
+  stripeCustomerId!: string;
+
+  @IsOptional()
+  @Matches(/^price_\w+$/)
+  priceId!: string | null;
+
+  @IsIn(SUBSCRIPTION_STATUSES)
+  status!: SubscriptionStatus;
+
+  @IsOptional()
+  @IsIn(SUBSCRIPTION_STATUSES)
+  previousStatus!: SubscriptionStatus | null;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  currentPeriodStart!: string | null;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  currentPeriodEnd!: string | null;
+
+  @IsBoolean()
+  cancelAtPeriodEnd!: boolean;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  canceledAt!: string | null;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  trialEnd!: string | null;
+
+  @IsISO8601({ strict: true })
+  updatedAt!: string;
+}
