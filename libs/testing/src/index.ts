@@ -11,3 +11,4 @@ export {
   type TestVhost,
 } from './infrastructure.js';
 export { useTestEnvironment, type TestServiceSettings } from './test-service.js';
+export { freePort, startServiceProcess, type ServiceProcess } from './service-process.js';
