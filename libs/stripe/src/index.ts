@@ -13,6 +13,7 @@ export {
   isRefetchable,
   type RefetchableKind,
   type RefetchableObjects,
+  type RefetchParams,
 } from './stripe-provider.js';
 export { reportStripeEventOutcome } from './stripe-event-receipts.js';
 export { StripeModule } from './stripe.module.js';

@@ -20,6 +20,11 @@ export interface RefetchableObjects {
 
 export type RefetchableKind = keyof RefetchableObjects;
 
+/** What a re-fetch may ask for besides the object, e.g. `{ expand: ['payments'] }` on an invoice. */
+export interface RefetchParams {
+  readonly expand?: string[];
+}
+
 export function isRefetchable(kind: string): kind is RefetchableKind {
   return [
     'customer',
@@ -45,17 +50,21 @@ export class StripeProvider {
     @Inject(STRIPE_REFETCH_LIMITER) private readonly limiter: RateLimiter,
   ) {}
 
-  async refetch<K extends RefetchableKind>(kind: K, id: string): Promise<RefetchableObjects[K]> {
+  async refetch<K extends RefetchableKind>(
+    kind: K,
+    id: string,
+    params: RefetchParams = {},
+  ): Promise<RefetchableObjects[K]> {
     await this.limiter.take();
     const retrieve: { [Kind in RefetchableKind]: () => Promise<RefetchableObjects[Kind]> } = {
-      customer: () => this.client.customers.retrieve(id),
-      charge: () => this.client.charges.retrieve(id),
-      payment_intent: () => this.client.paymentIntents.retrieve(id),
-      invoice: () => this.client.invoices.retrieve(id),
-      subscription: () => this.client.subscriptions.retrieve(id),
-      'checkout.session': () => this.client.checkout.sessions.retrieve(id),
-      refund: () => this.client.refunds.retrieve(id),
-      dispute: () => this.client.disputes.retrieve(id),
+      customer: () => this.client.customers.retrieve(id, params),
+      charge: () => this.client.charges.retrieve(id, params),
+      payment_intent: () => this.client.paymentIntents.retrieve(id, params),
+      invoice: () => this.client.invoices.retrieve(id, params),
+      subscription: () => this.client.subscriptions.retrieve(id, params),
+      'checkout.session': () => this.client.checkout.sessions.retrieve(id, params),
+      refund: () => this.client.refunds.retrieve(id, params),
+      dispute: () => this.client.disputes.retrieve(id, params),
     };
     return retrieve[kind]();
   }
