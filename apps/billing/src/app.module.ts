@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
+import { StripeModule } from '@aegis/stripe';
 import { BillingEnv } from './config/billing.env.js';
 import { billingStorage } from './billing.storage.js';
+import { CustomersModule } from './customers/customers.module.js';
+import { TransactionsModule } from './transactions/transactions.module.js';
 
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'billing', env: BillingEnv, storage: billingStorage }),
+    StripeModule.forRoot(),
+    CustomersModule,
+    TransactionsModule,
   ],
 })
 export class AppModule {}

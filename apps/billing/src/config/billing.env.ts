@@ -1,6 +1,7 @@
-import { ServiceEnv, portProperty } from '@aegis/config';
+import { portProperty } from '@aegis/config';
+import { StripeServiceEnv } from '@aegis/stripe';
 
-export class BillingEnv extends ServiceEnv {
+export class BillingEnv extends StripeServiceEnv {
   @portProperty()
   PORT: number = 3003;
 }

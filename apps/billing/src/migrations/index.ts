@@ -1,4 +1,8 @@
 import { CreateBillingSchema1763800000000 } from './1763800000000-create-billing-schema.js';
+import { CreateStripeMirrorTables1763800000001 } from './1763800000001-create-stripe-mirror-tables.js';
 
 /** Every migration of the `billing` schema, oldest first. */
-export const billingMigrations = [CreateBillingSchema1763800000000];
+export const billingMigrations = [
+  CreateBillingSchema1763800000000,
+  CreateStripeMirrorTables1763800000001,
+];

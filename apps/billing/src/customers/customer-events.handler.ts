@@ -1,0 +1,25 @@
+import { Controller } from '@nestjs/common';
+import { stripeEventName } from '@aegis/contracts';
+import { OnEvent, type ConsumeContext } from '@aegis/messaging';
+import type { StripeEnvelope } from '../stripe-mirror/stripe-envelope.js';
+import { CustomersService } from './customers.service.js';
+
+@Controller()
+export class CustomerEventsHandler {
+  constructor(private readonly customers: CustomersService) {}
+
+  @OnEvent(stripeEventName('customer.created'))
+  created(event: StripeEnvelope<'customer.created'>, context: ConsumeContext): Promise<void> {
+    return this.customers.applyCustomerEvent(context.manager, event);
+  }
+
+  @OnEvent(stripeEventName('customer.updated'))
+  updated(event: StripeEnvelope<'customer.updated'>, context: ConsumeContext): Promise<void> {
+    return this.customers.applyCustomerEvent(context.manager, event);
+  }
+
+  @OnEvent(stripeEventName('customer.deleted'))
+  deleted(event: StripeEnvelope<'customer.deleted'>, context: ConsumeContext): Promise<void> {
+    return this.customers.applyCustomerEvent(context.manager, event);
+  }
+}

@@ -1,0 +1,39 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * A Stripe customer as billing mirrors it. A row may exist before its
+ * customer's own events arrived (a payment named it first): then only
+ * `stripeCustomerId` is known and `lastEventCreated` is null.
+ */
+@Entity({ name: 'stripe_customers' })
+export class StripeCustomer {
+  /** Billing's own id of the customer. */
+  @PrimaryGeneratedColumn('uuid', { name: 'customer_id' })
+  customerId!: string;
+
+  @Column({ name: 'stripe_customer_id', type: 'text', unique: true })
+  stripeCustomerId!: string;
+
+  @Column({ type: 'text', nullable: true })
+  email!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  name!: string | null;
+
+  @Column({ type: 'jsonb' })
+  metadata!: Record<string, string>;
+
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
+
+  /** The newest Stripe event `created` applied to this customer: the convergence stamp. */
+  @Column({ name: 'last_event_created', type: 'timestamptz', nullable: true })
+  lastEventCreated!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  /** When the mirrored fields last changed. */
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

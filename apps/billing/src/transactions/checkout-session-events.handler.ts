@@ -1,0 +1,18 @@
+import { Controller } from '@nestjs/common';
+import { stripeEventName } from '@aegis/contracts';
+import { OnEvent, type ConsumeContext } from '@aegis/messaging';
+import type { StripeEnvelope } from '../stripe-mirror/stripe-envelope.js';
+import { TransactionsService } from './transactions.service.js';
+
+@Controller()
+export class CheckoutSessionEventsHandler {
+  constructor(private readonly transactions: TransactionsService) {}
+
+  @OnEvent(stripeEventName('checkout.session.completed'))
+  completed(
+    event: StripeEnvelope<'checkout.session.completed'>,
+    context: ConsumeContext,
+  ): Promise<void> {
+    return this.transactions.applyCheckoutSessionEvent(context.manager, event);
+  }
+}

@@ -1,0 +1,32 @@
+import { Controller } from '@nestjs/common';
+import { stripeEventName } from '@aegis/contracts';
+import { OnEvent, type ConsumeContext } from '@aegis/messaging';
+import type { StripeEnvelope } from '../stripe-mirror/stripe-envelope.js';
+import { TransactionsService } from './transactions.service.js';
+
+/** An invoice's payment events attach the invoice and its billing period to its payments. */
+@Controller()
+export class InvoiceEventsHandler {
+  constructor(private readonly transactions: TransactionsService) {}
+
+  @OnEvent(stripeEventName('invoice.paid'))
+  paid(event: StripeEnvelope<'invoice.paid'>, context: ConsumeContext): Promise<void> {
+    return this.transactions.applyInvoiceEvent(context.manager, event);
+  }
+
+  @OnEvent(stripeEventName('invoice.payment_succeeded'))
+  paymentSucceeded(
+    event: StripeEnvelope<'invoice.payment_succeeded'>,
+    context: ConsumeContext,
+  ): Promise<void> {
+    return this.transactions.applyInvoiceEvent(context.manager, event);
+  }
+
+  @OnEvent(stripeEventName('invoice.payment_failed'))
+  paymentFailed(
+    event: StripeEnvelope<'invoice.payment_failed'>,
+    context: ConsumeContext,
+  ): Promise<void> {
+    return this.transactions.applyInvoiceEvent(context.manager, event);
+  }
+}

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BILLING_TRANSACTION_CREATED_V1,
+  BILLING_TRANSACTION_UPDATED_V1,
+  STRIPE_EVENT_APPLIED_V1,
+  stripeEventName,
+  type BillingTransactionV1,
+  type Envelope,
+  type StripeEventAppliedV1,
+} from '@aegis/contracts';
+import { AmqpServer, topologyNames } from '@aegis/messaging';
+import { startService, type RunningService } from '@aegis/platform';
+import {
+  baseAmqpUrl,
+  createTestDatabase,
+  createTestPrefix,
+  deleteServiceTopologies,
+  startServiceProcess,
+  useTestEnvironment,
+  waitFor,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@aegis/testing';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import Stripe from 'stripe';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module.js';
+
+const RETRY_DELAYS_MS = [100, 500];
+
+export interface MirrorSnapshot {
+  readonly customers: Record<string, unknown>[];
+  readonly transactions: Record<string, unknown>[];
+}
+
+/**
+ * The Stripe sandbox in a process of its own (webhooks off), billing in this
+ * process on the test's database and broker prefix, an SDK client for the
+ * sandbox, and a queue that collects what billing publishes. Stripe events
+ * reach billing as webhook-ingest fans them out: on the events exchange,
+ * routing key and type `stripe.<type>`, message id the event id.
+ */
+export class BillingHarness {
+  readonly receipts: StripeEventAppliedV1[] = [];
+  readonly transactionEvents: Envelope<string, BillingTransactionV1>[] = [];
+  private constructor(
+    private readonly database: TestDatabase,
+    private readonly sandbox: ServiceProcess,
+    private readonly service: RunningService,
+    private readonly broker: ChannelModel,
+    private readonly channel: ConfirmChannel,
+    private readonly prefix: string,
+    readonly stripe: Stripe,
+    readonly dataSource: DataSource,
+  ) {}
+
+  static async start(): Promise<BillingHarness> {
+    const database = await createTestDatabase();
+    const prefix = createTestPrefix();
+    const sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
+    useTestEnvironment({
+      databaseUrl: database.url,
+      amqpUrl: baseAmqpUrl(),
+      prefix,
+      env: {
+        STRIPE_API_URL: sandbox.url,
+        STRIPE_REFETCH_PER_SECOND: '100',
+        MESSAGING_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
+        OUTBOX_POLL_INTERVAL_MS: '100',
+      },
+    });
+    const service = await startService(AppModule, 'billing');
+    const broker = await connect(baseAmqpUrl());
+    const channel = await broker.createConfirmChannel();
+    const stripe = new Stripe('sk_test_billing', {
+      host: '127.0.0.1',
+      port: sandbox.port,
+      protocol: 'http',
+    });
+    const harness = new BillingHarness(
+      database,
+      sandbox,
+      service,
+      broker,
+      channel,
+      prefix,
+      stripe,
+      service.app.get(DataSource),
+    );
+    await waitFor(
+      async () => (await fetch(`${service.url}/health/ready`)).status,
+      (status) => status === 200,
+      { what: 'billing to be ready' },
+    );
+    await harness.collectPublishedEvents();
+    return harness;
+  }
+
+  async stop(): Promise<void> {
+    await this.service.app.close();
+    await this.broker.close();
+    await this.sandbox.stop();
+    await deleteServiceTopologies(baseAmqpUrl(), [this.names]);
+    await this.database.drop();
+  }
+
+  get names(): ReturnType<typeof topologyNames> {
+    return topologyNames(this.prefix, 'billing', RETRY_DELAYS_MS);
+  }
+
+  /** The Stripe event types billing subscribes to, as its handlers declare them. */
+  handles(event: Stripe.Event): boolean {
+    return this.service.app.get(AmqpServer).eventRoutingKeys.includes(stripeEventName(event.type));
+  }
+
+  /** Every event the sandbox recorded, oldest first. */
+  async allEvents(): Promise<Stripe.Event[]> {
+    const newestFirst = await this.stripe.events.list({ limit: 100 }).autoPagingToArray({
+      limit: 10_000,
+    });
+    return newestFirst.reverse();
+  }
+
+  /**
+   * Publishes the events as webhook-ingest fans them out; `messageIds` gives
+   * each its message id (default: the event id; a forced replay uses new
+   * ones). Returns the message ids of those billing handles.
+   */
+  async publish(
+    events: readonly Stripe.Event[],
+    messageIds?: readonly string[],
+  ): Promise<string[]> {
+    const handled: string[] = [];
+    for (const [index, event] of events.entries()) {
+      const id = messageIds?.[index] ?? event.id;
+      const type = stripeEventName(event.type);
+      const envelope: Envelope = {
+        id,
+        type,
+        version: 1,
+        occurredAt: new Date(event.created * 1_000).toISOString(),
+        source: 'webhook-ingest',
+        correlationId: randomUUID(),
+        data: event,
+      };
+      this.channel.publish(this.names.eventsExchange, type, Buffer.from(JSON.stringify(envelope)), {
+        persistent: true,
+        messageId: id,
+        type,
+        contentType: 'application/json',
+      });
+      if (this.handles(event)) handled.push(id);
+    }
+    await this.channel.waitForConfirms();
+    return handled;
+  }
+
+  /** Publishes the events and waits until billing committed every one it handles. */
+  async deliver(events: readonly Stripe.Event[], messageIds?: readonly string[]): Promise<void> {
+    await this.waitUntilApplied(await this.publish(events, messageIds));
+  }
+
+  /**
+   * Delivers the events one at a time, each applied before the next is sent,
+   * so billing applies them in exactly this order; `replay` sends each under
+   * a new message id, as a forced replay would.
+   */
+  async deliverInOrder(events: readonly Stripe.Event[], { replay = false } = {}): Promise<void> {
+    for (const event of events) await this.deliver([event], [replay ? randomUUID() : event.id]);
+  }
+
+  async waitUntilApplied(messageIds: readonly string[]): Promise<void> {
+    const expected = new Set(messageIds).size;
+    await waitFor(
+      async () => {
+        const [row] = await this.dataSource.query<{ applied: string }[]>(
+          `SELECT count(*) AS applied FROM "billing"."inbox" WHERE "message_id" = ANY($1)`,
+          [[...messageIds]],
+        );
+        return Number(row?.applied);
+      },
+      (applied) => applied === expected,
+      { what: `billing to apply ${expected} messages`, timeoutMs: 30_000 },
+    );
+  }
+
+  /** Waits until billing's outbox has nothing left to publish and the test queue got it all. */
+  async waitUntilPublished(): Promise<void> {
+    const total = async (): Promise<{ outbox: number; unpublished: number }> => {
+      const [row] = await this.dataSource.query<{ outbox: string; unpublished: string }[]>(
+        `SELECT count(*) AS outbox, count(*) FILTER (WHERE "published_at" IS NULL) AS unpublished
+           FROM "billing"."outbox"`,
+      );
+      return { outbox: Number(row?.outbox), unpublished: Number(row?.unpublished) };
+    };
+    await waitFor(
+      async () => ({ ...(await total()), received: this.received }),
+      ({ outbox, unpublished, received }) => unpublished === 0 && received === outbox,
+      { what: "billing's outbox to reach the test queue" },
+    );
+  }
+
+  /** Deliveries billing's consumer settled with this outcome so far (its own metric). */
+  async consumed(outcome: 'applied' | 'duplicate'): Promise<number> {
+    const metrics = await (await fetch(`${this.service.url}/metrics`)).text();
+    return metrics
+      .split('\n')
+      .filter(
+        (line) =>
+          line.startsWith('aegis_messages_consumed_total{') &&
+          line.includes(`outcome="${outcome}"`),
+      )
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+
+  async deadLetterCount(): Promise<number> {
+    return (await this.channel.checkQueue(this.names.deadLetterQueue)).messageCount;
+  }
+
+  async snapshot(): Promise<MirrorSnapshot> {
+    return {
+      customers: await this.dataSource.query(
+        `SELECT * FROM "billing"."stripe_customers" ORDER BY "stripe_customer_id"`,
+      ),
+      transactions: await this.dataSource.query(
+        `SELECT * FROM "billing"."billing_transactions" ORDER BY "transaction_id"`,
+      ),
+    };
+  }
+
+  private received = 0;
+
+  private async collectPublishedEvents(): Promise<void> {
+    const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
+    for (const key of [
+      STRIPE_EVENT_APPLIED_V1,
+      BILLING_TRANSACTION_CREATED_V1,
+      BILLING_TRANSACTION_UPDATED_V1,
+    ]) {
+      await this.channel.bindQueue(queue, this.names.eventsExchange, key);
+    }
+    await this.channel.consume(
+      queue,
+      (message) => {
+        if (message === null) return;
+        const envelope = JSON.parse(message.content.toString('utf8')) as Envelope;
+        this.received += 1;
+        if (envelope.type === STRIPE_EVENT_APPLIED_V1) {
+          this.receipts.push(envelope.data as StripeEventAppliedV1);
+        } else {
+          this.transactionEvents.push(envelope as Envelope<string, BillingTransactionV1>);
+        }
+      },
+      { noAck: true },
+    );
+  }
+}

@@ -1,0 +1,593 @@
+import assert from 'node:assert/strict';
+import { randomInt, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { TransactionStatus } from '@aegis/contracts';
+import { waitFor } from '@aegis/testing';
+import Stripe from 'stripe';
+import { BillingHarness } from './billing-harness.js';
+
+const CHECKOUT_URLS = {
+  success_url: 'https://shop.example/success',
+  cancel_url: 'https://shop.example/cart',
+};
+
+interface TransactionRow {
+  stripe_payment_intent_id: string | null;
+  stripe_charge_id: string | null;
+  stripe_customer_id: string | null;
+  customer_stripe_id: string | null;
+  stripe_invoice_id: string | null;
+  stripe_checkout_session_id: string | null;
+  amount_cents: number;
+  amount_refunded_cents: number;
+  currency: string;
+  status: TransactionStatus;
+  description: string | null;
+  metadata: Record<string, string>;
+  billing_period_start: Date | null;
+  billing_period_end: Date | null;
+}
+
+interface CustomerRow {
+  stripe_customer_id: string;
+  email: string | null;
+  name: string | null;
+  metadata: Record<string, string>;
+  deleted_at: Date | null;
+}
+
+function idOf(field: string | { id: string } | null | undefined): string | null {
+  return field === null || field === undefined
+    ? null
+    : typeof field === 'string'
+      ? field
+      : field.id;
+}
+
+function byPaymentIntent(a: TransactionRow, b: TransactionRow): number {
+  const [left, right] = [a.stripe_payment_intent_id ?? '', b.stripe_payment_intent_id ?? ''];
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** Fisher-Yates with a seeded generator, so a failing order can be named. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed;
+  const next = (): number => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+  const result = [...items];
+  for (let index = result.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(next() * (index + 1));
+    [result[index], result[other]] = [result[other] as T, result[index] as T];
+  }
+  return result;
+}
+
+/**
+ * Same-second events of one object in an order where neither the first nor
+ * the last delivered carries the object's current state: a mirror that
+ * applied ties as they come, or skipped them, would end up wrong.
+ */
+function adversarialOrder(oldestFirst: readonly Stripe.Event[]): Stripe.Event[] {
+  const events = [...oldestFirst];
+  const newest = events.pop();
+  const secondNewest = events.pop();
+  if (newest === undefined || secondNewest === undefined) return [...oldestFirst].reverse();
+  return [secondNewest, newest, ...events.reverse()];
+}
+
+function aboutObject(events: readonly Stripe.Event[], id: string): Stripe.Event[] {
+  return events.filter((event) => (event.data.object as { id?: string }).id === id);
+}
+
+async function isDeclined(promise: Promise<unknown>): Promise<Stripe.PaymentIntent> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof Stripe.errors.StripeCardError, String(error));
+    const intent = error.payment_intent;
+    assert.ok(intent !== undefined, 'the card error names its payment intent');
+    return intent;
+  }
+  assert.fail('the payment was not declined');
+}
+
+describe('billing mirrors Stripe customers and payments from Stripe events', () => {
+  let harness: BillingHarness;
+  let stripe: Stripe;
+  /** Our status for each payment intent of the story, as a person reading Stripe would call it. */
+  const expectedStatus = new Map<string, TransactionStatus>();
+  /** Every event of the story billing handles, oldest first. */
+  let history: Stripe.Event[] = [];
+
+  const transactionRows = async (): Promise<TransactionRow[]> => {
+    const rows = await harness.dataSource.query<
+      (Omit<TransactionRow, 'amount_cents' | 'amount_refunded_cents'> & {
+        amount_cents: string;
+        amount_refunded_cents: string;
+      })[]
+    >(
+      `SELECT t."stripe_payment_intent_id", t."stripe_charge_id", t."stripe_customer_id",
+              c."stripe_customer_id" AS "customer_stripe_id", t."stripe_invoice_id",
+              t."stripe_checkout_session_id", t."amount_cents", t."amount_refunded_cents",
+              t."currency", t."status", t."description", t."metadata",
+              t."billing_period_start", t."billing_period_end"
+         FROM "billing"."billing_transactions" t
+         LEFT JOIN "billing"."stripe_customers" c USING ("customer_id")
+`,
+    );
+    return rows
+      .map((row) => ({
+        ...row,
+        amount_cents: Number(row.amount_cents),
+        amount_refunded_cents: Number(row.amount_refunded_cents),
+      }))
+      .sort(byPaymentIntent);
+  };
+
+  const customerRows = (): Promise<CustomerRow[]> =>
+    harness.dataSource.query<CustomerRow[]>(
+      `SELECT "stripe_customer_id", "email", "name", "metadata", "deleted_at"
+         FROM "billing"."stripe_customers" ORDER BY "stripe_customer_id"`,
+    );
+
+  /** What billing_transactions must hold, read from Stripe as it is now. */
+  const expectedTransactions = async (): Promise<TransactionRow[]> => {
+    const intents = await stripe.paymentIntents.list({ limit: 100 }).autoPagingToArray({
+      limit: 1_000,
+    });
+    const invoices = await stripe.invoices.list({ limit: 100 }).autoPagingToArray({ limit: 1_000 });
+    const sessions = await stripe.checkout.sessions
+      .list({ limit: 100 })
+      .autoPagingToArray({ limit: 1_000 });
+    const invoiceOf = new Map<string, Stripe.Invoice>();
+    for (const invoice of invoices) {
+      for (const { payment } of invoice.payments?.data ?? []) {
+        const intentId = idOf(payment.payment_intent);
+        if (intentId !== null) invoiceOf.set(intentId, invoice);
+      }
+    }
+    const sessionOf = new Map(
+      sessions.map((session) => [idOf(session.payment_intent), session.id]),
+    );
+    const expected: TransactionRow[] = [];
+    for (const intent of intents) {
+      const chargeId = idOf(intent.latest_charge);
+      const charge = chargeId === null ? null : await stripe.charges.retrieve(chargeId);
+      const invoice = invoiceOf.get(intent.id);
+      const lines = invoice?.lines.data ?? [];
+      const status = expectedStatus.get(intent.id);
+      assert.ok(status !== undefined, `the story knows payment intent ${intent.id}`);
+      expected.push({
+        stripe_payment_intent_id: intent.id,
+        stripe_charge_id: chargeId,
+        stripe_customer_id: idOf(intent.customer),
+        customer_stripe_id: idOf(intent.customer),
+        stripe_invoice_id: invoice?.id ?? null,
+        stripe_checkout_session_id: sessionOf.get(intent.id) ?? null,
+        amount_cents: charge?.amount ?? intent.amount,
+        amount_refunded_cents: charge?.amount_refunded ?? 0,
+        currency: intent.currency,
+        status,
+        description: charge?.description ?? intent.description,
+        metadata: charge?.metadata ?? intent.metadata,
+        billing_period_start:
+          invoice === undefined
+            ? null
+            : new Date(Math.min(...lines.map((line) => line.period.start)) * 1_000),
+        billing_period_end:
+          invoice === undefined
+            ? null
+            : new Date(Math.max(...lines.map((line) => line.period.end)) * 1_000),
+      });
+    }
+    return expected.sort(byPaymentIntent);
+  };
+
+  const expectedCustomers = async (): Promise<CustomerRow[]> => {
+    const customers = await stripe.customers.list({ limit: 100 }).autoPagingToArray({
+      limit: 1_000,
+    });
+    return customers.map((customer) => ({
+      stripe_customer_id: customer.id,
+      email: customer.email,
+      name: customer.name ?? null,
+      metadata: customer.metadata,
+      deleted_at: null,
+    }));
+  };
+
+  const pay = async (
+    customer: string | null,
+    amount: number,
+    paymentMethod: string,
+    details: { description?: string; metadata?: Record<string, string> } = {},
+  ): Promise<Stripe.PaymentIntent> =>
+    stripe.paymentIntents.create({
+      amount,
+      currency: 'usd',
+      ...(customer === null ? {} : { customer }),
+      payment_method: paymentMethod,
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      confirm: true,
+      ...details,
+    });
+
+  /** A customer on a test clock of its own: every event about it has the clock's (frozen) time. */
+  const customerOnTestClock = async (
+    email: string,
+  ): Promise<{ clock: Stripe.TestHelpers.TestClock; customer: Stripe.Customer }> => {
+    const clock = await stripe.testHelpers.testClocks.create({
+      frozen_time: Math.floor(Date.now() / 1_000),
+    });
+    const customer = await stripe.customers.create({
+      email,
+      name: 'Clocked',
+      test_clock: clock.id,
+    });
+    return { clock, customer };
+  };
+
+  const advance = async (clock: Stripe.TestHelpers.TestClock, seconds: number): Promise<void> => {
+    await stripe.testHelpers.testClocks.advance(clock.id, {
+      frozen_time: clock.frozen_time + seconds,
+    });
+    await waitFor(
+      async () => (await stripe.testHelpers.testClocks.retrieve(clock.id)).status,
+      (status) => status === 'ready',
+      { what: 'the test clock to advance' },
+    );
+  };
+
+  const outcomesOf = (event: Stripe.Event): string[] =>
+    harness.receipts
+      .filter((receipt) => receipt.eventId === event.id)
+      .map((receipt) => receipt.outcome);
+
+  before(async () => {
+    harness = await BillingHarness.start();
+    stripe = harness.stripe;
+  });
+
+  after(async () => {
+    await harness.stop();
+  });
+
+  it('mirrors each customer and payment exactly as Stripe has it, one row per payment', async () => {
+    const ada = await stripe.customers.create({
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      metadata: { plan: 'pro' },
+    });
+
+    const paid = await pay(ada.id, 2_000, 'pm_card_visa', {
+      description: 'Order 1',
+      metadata: { order: '1' },
+    });
+    expectedStatus.set(paid.id, 'succeeded');
+
+    const retriedIntent = await isDeclined(pay(ada.id, 3_100, 'pm_card_chargeDeclined'));
+    const retried = await stripe.paymentIntents.confirm(retriedIntent.id, {
+      payment_method: 'pm_card_visa',
+    });
+    assert.equal(retried.status, 'succeeded');
+    expectedStatus.set(retried.id, 'succeeded');
+
+    const declined = await isDeclined(pay(ada.id, 990, 'pm_card_chargeDeclinedInsufficientFunds'));
+    expectedStatus.set(declined.id, 'failed');
+
+    const abandoned = await stripe.paymentIntents.create({
+      amount: 1_234,
+      currency: 'usd',
+      customer: ada.id,
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
+    await stripe.paymentIntents.cancel(abandoned.id, { cancellation_reason: 'abandoned' });
+    expectedStatus.set(abandoned.id, 'cancelled');
+
+    const refundedInFull = await pay(ada.id, 5_000, 'pm_card_visa');
+    await stripe.refunds.create({ payment_intent: refundedInFull.id, amount: 1_500 });
+    await stripe.refunds.create({ payment_intent: refundedInFull.id });
+    expectedStatus.set(refundedInFull.id, 'refunded');
+
+    const refundedInPart = await pay(null, 4_000, 'pm_card_mastercard');
+    await stripe.refunds.create({ payment_intent: refundedInPart.id, amount: 1_000 });
+    expectedStatus.set(refundedInPart.id, 'partially_refunded');
+
+    const draft = await stripe.invoices.create({ customer: ada.id });
+    await stripe.invoiceItems.create({
+      customer: ada.id,
+      invoice: draft.id,
+      amount: 4_200,
+      currency: 'usd',
+      description: 'Consulting, November',
+    });
+    await stripe.invoices.finalizeInvoice(draft.id);
+    await isDeclined(stripe.invoices.pay(draft.id, { payment_method: 'pm_card_chargeDeclined' }));
+    const invoice = await stripe.invoices.pay(draft.id, { payment_method: 'pm_card_visa' });
+    assert.equal(invoice.status, 'paid');
+    const attempts = invoice.payments?.data ?? [];
+    assert.equal(attempts.length, 2, 'the invoice has a declined and a paid attempt');
+    for (const attempt of attempts) {
+      const intentId = idOf(attempt.payment.payment_intent);
+      assert.ok(intentId !== null);
+      expectedStatus.set(intentId, attempt.status === 'paid' ? 'succeeded' : 'failed');
+    }
+
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      customer: ada.id,
+      line_items: [
+        {
+          price_data: { currency: 'usd', unit_amount: 1_250, product_data: { name: 'Notebook' } },
+          quantity: 2,
+        },
+      ],
+      ...CHECKOUT_URLS,
+    });
+    const completed = (await stripe.rawRequest(
+      'POST',
+      `/v1/test_helpers/checkout/sessions/${session.id}/complete`,
+      { payment_method: 'pm_card_visa' },
+    )) as unknown as Stripe.Checkout.Session;
+    const checkoutIntent = idOf(completed.payment_intent);
+    assert.ok(checkoutIntent !== null);
+    expectedStatus.set(checkoutIntent, 'succeeded');
+
+    const bob = await stripe.customers.create({ email: 'bob@example.com', name: 'Bob' });
+    await stripe.customers.update(bob.id, {
+      email: 'robert@example.com',
+      name: 'Robert',
+      metadata: { vip: 'yes' },
+    });
+    await stripe.customers.del(bob.id);
+
+    history = (await harness.allEvents()).filter((event) => harness.handles(event));
+    await harness.deliver(history);
+    await harness.waitUntilPublished();
+
+    assert.deepEqual(await transactionRows(), await expectedTransactions());
+    const charges = await stripe.charges.list({ payment_intent: retried.id });
+    assert.equal(charges.data.length, 2, 'the retried payment has a declined and a paid charge');
+    const rowsOfRetried = (await transactionRows()).filter(
+      (row) =>
+        row.stripe_payment_intent_id === retried.id ||
+        charges.data.some((charge) => charge.id === row.stripe_charge_id),
+    );
+    assert.equal(rowsOfRetried.length, 1, 'a declined attempt and its retry are one transaction');
+    assert.equal(rowsOfRetried[0]?.status, 'succeeded');
+
+    const customers = await customerRows();
+    assert.deepEqual(
+      customers.filter((row) => row.stripe_customer_id !== bob.id),
+      await expectedCustomers(),
+    );
+    const deleted = customers.find((row) => row.stripe_customer_id === bob.id);
+    await assert.rejects(stripe.customers.retrieve(bob.id), { code: 'resource_missing' });
+    assert.ok(deleted?.deleted_at instanceof Date, 'the deleted customer is marked deleted');
+    assert.deepEqual(
+      { email: deleted.email, name: deleted.name, metadata: deleted.metadata },
+      { email: 'robert@example.com', name: 'Robert', metadata: { vip: 'yes' } },
+    );
+
+    const receipted = new Set(
+      harness.receipts.filter((receipt) => receipt.service === 'billing').map((r) => r.eventId),
+    );
+    assert.deepEqual(
+      history.filter((event) => !receipted.has(event.id)).map((event) => event.type),
+      [],
+      'every event got a receipt',
+    );
+
+    const created = harness.transactionEvents.filter(
+      (event) => event.type === 'billing.transaction.created.v1',
+    );
+    const [transactionIds] = await harness.dataSource.query<{ ids: string[] }[]>(
+      `SELECT array_agg("transaction_id" ORDER BY "transaction_id") AS ids FROM "billing"."billing_transactions"`,
+    );
+    assert.deepEqual(
+      created.map((event) => event.data.transactionId).sort(),
+      transactionIds?.ids,
+      'billing.transaction.created once per transaction',
+    );
+    assert.equal(await harness.deadLetterCount(), 0);
+  });
+
+  it('changes nothing when every event is delivered again twice, in random order', async () => {
+    const before = await harness.snapshot();
+    const transactionEventsBefore = harness.transactionEvents.length;
+    const duplicatesBefore = await harness.consumed('duplicate');
+    const redelivered = history.flatMap((event) => [
+      { event, id: event.id },
+      { event, id: event.id },
+      // A forced replay: the same event under a new message id, past the inbox.
+      { event, id: randomUUID() },
+      { event, id: randomUUID() },
+    ]);
+    const seed = randomInt(2 ** 31);
+    const order = shuffled(redelivered, seed);
+    await harness.publish(
+      order.map((delivery) => delivery.event),
+      order.map((delivery) => delivery.id),
+    );
+    await harness.waitUntilApplied(
+      redelivered.filter((delivery) => delivery.id !== delivery.event.id).map((d) => d.id),
+    );
+    await waitFor(
+      () => harness.consumed('duplicate'),
+      (duplicates) => duplicates === duplicatesBefore + 2 * history.length,
+      { what: 'every redelivery under the same id to be acknowledged as a duplicate' },
+    );
+    await harness.waitUntilPublished();
+
+    assert.deepEqual(await harness.snapshot(), before, `shuffle seed ${seed}`);
+    assert.equal(
+      harness.transactionEvents.length,
+      transactionEventsBefore,
+      `no billing.transaction event (shuffle seed ${seed})`,
+    );
+    assert.equal(await harness.deadLetterCount(), 0);
+  });
+
+  it('converges to Stripe’s current state when same-second events come in the wrong order', async () => {
+    const { customer } = await customerOnTestClock('clocked@example.com');
+    await stripe.customers.update(customer.id, { name: 'Clocked Once' });
+    await stripe.customers.update(customer.id, { name: 'Clocked Twice', metadata: { n: '2' } });
+    const intent = await pay(customer.id, 6_000, 'pm_card_visa', { description: 'Clocked order' });
+    const chargeId = idOf(intent.latest_charge) ?? '';
+    await stripe.refunds.create({ charge: chargeId, amount: 2_500 });
+    await stripe.charges.update(chargeId, { description: 'Clocked order, corrected' });
+    await stripe.refunds.create({ charge: chargeId });
+    expectedStatus.set(intent.id, 'refunded');
+
+    const events = (await harness.allEvents()).filter((event) => harness.handles(event));
+    const streams = [customer.id, chargeId, intent.id].map((id) => aboutObject(events, id));
+    const seconds = new Set(streams.flat().map((event) => event.created));
+    assert.equal(seconds.size, 1, 'every event of the story has the same created second');
+    assert.deepEqual(
+      streams.map((stream) => stream.length),
+      [3, 4, 2],
+    );
+
+    await harness.deliverInOrder(streams.flatMap(adversarialOrder));
+    await harness.waitUntilPublished();
+
+    const row = (await transactionRows()).find(
+      (found) => found.stripe_payment_intent_id === intent.id,
+    );
+    const expected = (await expectedTransactions()).find(
+      (found) => found.stripe_payment_intent_id === intent.id,
+    );
+    assert.deepEqual(row, expected);
+    assert.equal(row?.description, 'Clocked order, corrected');
+    assert.equal(row.status, 'refunded');
+    const customerRow = (await customerRows()).find(
+      (found) => found.stripe_customer_id === customer.id,
+    );
+    assert.deepEqual(customerRow, {
+      stripe_customer_id: customer.id,
+      email: 'clocked@example.com',
+      name: 'Clocked Twice',
+      metadata: { n: '2' },
+      deleted_at: null,
+    });
+    const chargeOutcomes = harness.receipts
+      .filter((receipt) => streams[1]?.some((event) => event.id === receipt.eventId))
+      .map((receipt) => receipt.outcome);
+    assert.deepEqual(chargeOutcomes.sort(), ['applied', 'refetched', 'refetched', 'refetched']);
+  });
+
+  it('changes nothing with an event older than one already applied', async () => {
+    const { clock, customer } = await customerOnTestClock('late@example.com');
+    const intent = await pay(customer.id, 7_500, 'pm_card_visa');
+    const chargeId = idOf(intent.latest_charge) ?? '';
+    await advance(clock, 3_600);
+    await stripe.refunds.create({ charge: chargeId });
+    await advance(clock, 7_200);
+    await stripe.charges.update(chargeId, { receipt_email: 'receipts@example.com' });
+    expectedStatus.set(intent.id, 'refunded');
+
+    const events = (await harness.allEvents()).filter((event) => harness.handles(event));
+    const chargeEvents = aboutObject(events, chargeId);
+    assert.deepEqual(
+      chargeEvents.map((event) => event.type),
+      ['charge.succeeded', 'charge.refunded', 'charge.updated'],
+    );
+    const [succeeded, refunded, updated] = chargeEvents as [
+      Stripe.Event,
+      Stripe.Event,
+      Stripe.Event,
+    ];
+    assert.ok(succeeded.created < refunded.created && refunded.created < updated.created);
+
+    await harness.deliverInOrder([refunded, succeeded]);
+    await harness.deliverInOrder([
+      ...aboutObject(events, customer.id),
+      ...aboutObject(events, intent.id),
+    ]);
+    await harness.waitUntilPublished();
+    const settled = await harness.snapshot();
+    const row = (await transactionRows()).find(
+      (found) => found.stripe_payment_intent_id === intent.id,
+    );
+    assert.equal(row?.status, 'refunded');
+    assert.equal(row.amount_refunded_cents, 7_500);
+    assert.deepEqual(outcomesOf(succeeded), ['stale']);
+
+    const transactionEventsBefore = harness.transactionEvents.length;
+    await harness.deliverInOrder([succeeded], { replay: true });
+    await harness.waitUntilPublished();
+    assert.deepEqual(await harness.snapshot(), settled);
+    assert.deepEqual(outcomesOf(succeeded), ['stale', 'stale']);
+
+    // Newer, but about nothing billing mirrors: applied, and no transaction event.
+    await harness.deliverInOrder([updated]);
+    await harness.waitUntilPublished();
+    assert.deepEqual(outcomesOf(updated), ['applied']);
+    assert.deepEqual(await transactionRows(), await expectedTransactions());
+    assert.equal(harness.transactionEvents.length, transactionEventsBefore);
+  });
+
+  it('keeps a declined attempt and its successful retry one succeeded transaction, in any order', async () => {
+    const { clock, customer } = await customerOnTestClock('retry@example.com');
+    const intent = await stripe.paymentIntents.create({
+      amount: 8_800,
+      currency: 'usd',
+      customer: customer.id,
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
+    await advance(clock, 3_600);
+    await isDeclined(
+      stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_chargeDeclined' }),
+    );
+    await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    expectedStatus.set(intent.id, 'succeeded');
+    const charges = (await stripe.charges.list({ payment_intent: intent.id })).data;
+    const declined = charges.find((charge) => charge.status === 'failed');
+    const paid = charges.find((charge) => charge.status === 'succeeded');
+    assert.ok(declined !== undefined && paid !== undefined);
+
+    const events = (await harness.allEvents()).filter((event) => harness.handles(event));
+    const byType = (type: string, objectId: string): Stripe.Event => {
+      const found = aboutObject(events, objectId).find((event) => event.type === type);
+      assert.ok(found !== undefined, `${type} of ${objectId}`);
+      return found;
+    };
+    // The intent's first state is known, then the paid charge, then news of the declined attempt.
+    await harness.deliverInOrder([
+      byType('payment_intent.created', intent.id),
+      byType('charge.succeeded', paid.id),
+      byType('payment_intent.payment_failed', intent.id),
+      byType('charge.failed', declined.id),
+      byType('payment_intent.succeeded', intent.id),
+    ]);
+    await harness.waitUntilPublished();
+
+    const rows = (await transactionRows()).filter(
+      (row) =>
+        row.stripe_payment_intent_id === intent.id ||
+        row.stripe_charge_id === declined.id ||
+        row.stripe_charge_id === paid.id,
+    );
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.stripe_charge_id, paid.id);
+    assert.equal(rows[0].status, 'succeeded');
+    const published = await harness.dataSource.query<{ status: string }[]>(
+      `SELECT "envelope"->'data'->>'status' AS "status" FROM "billing"."outbox"
+        WHERE "message_type" LIKE 'billing.transaction.%'
+          AND "envelope"->'data'->>'stripePaymentIntentId' = $1
+        ORDER BY "created_at"`,
+      [intent.id],
+    );
+    const transitions = published
+      .map((event) => event.status)
+      .filter((status, index, statuses) => status !== statuses[index - 1]);
+    assert.deepEqual(
+      transitions,
+      ['pending', 'succeeded'],
+      'the payment never showed as failed once its retry was known',
+    );
+    assert.deepEqual(await transactionRows(), await expectedTransactions());
+  });
+});
