@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
+import { StripeModule } from '@aegis/stripe';
 import { SubscriptionsEnv } from './config/subscriptions.env.js';
+import { SubscriptionMirrorModule } from './subscription-mirror/subscription-mirror.module.js';
 import { subscriptionsStorage } from './subscriptions.storage.js';
 
 @Module({
@@ -10,6 +12,8 @@ import { subscriptionsStorage } from './subscriptions.storage.js';
       env: SubscriptionsEnv,
       storage: subscriptionsStorage,
     }),
+    StripeModule.forRoot(),
+    SubscriptionMirrorModule,
   ],
 })
 export class AppModule {}

@@ -1,6 +1,7 @@
-import { ServiceEnv, portProperty } from '@aegis/config';
+import { portProperty } from '@aegis/config';
+import { StripeServiceEnv } from '@aegis/stripe';
 
-export class SubscriptionsEnv extends ServiceEnv {
+export class SubscriptionsEnv extends StripeServiceEnv {
   @portProperty()
   PORT: number = 3004;
 }

@@ -1,4 +1,8 @@
 import { CreateSubscriptionsSchema1763800000000 } from './1763800000000-create-subscriptions-schema.js';
+import { CreateSubscriptionMirror1763900000000 } from './1763900000000-create-subscription-mirror.js';
 
 /** Every migration of the `subscriptions` schema, oldest first. */
-export const subscriptionsMigrations = [CreateSubscriptionsSchema1763800000000];
+export const subscriptionsMigrations = [
+  CreateSubscriptionsSchema1763800000000,
+  CreateSubscriptionMirror1763900000000,
+];
