@@ -7,6 +7,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { SERVICE_ENV, SERVICE_TRANSPORT } from './platform.module.js';
 
+export interface ServiceOptions {
+  /** The largest JSON body accepted (bytes, or e.g. '1mb'); a bigger one is a 413. Default: Express's 100 KiB. */
+  readonly jsonBodyLimit?: number | string;
+}
+
 export interface RunningService {
   readonly app: NestExpressApplication;
   readonly url: string;
@@ -27,7 +32,11 @@ function correlate(request: Request, response: Response, next: NextFunction): vo
  * has one, shutdown hooks. A configuration error ends the process with a
  * message naming the variable.
  */
-export async function startService(appModule: object, service: string): Promise<RunningService> {
+export async function startService(
+  appModule: object,
+  service: string,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
   const logger = new JsonLogger(service);
   const app = await NestFactory.create<NestExpressApplication>(appModule, {
     logger,
@@ -39,6 +48,8 @@ export async function startService(appModule: object, service: string): Promise<
   logger.setLevel(env.LOG_LEVEL);
   app.useLogger(logger);
   app.use(correlate);
+  if (options.jsonBodyLimit !== undefined)
+    app.useBodyParser('json', { limit: options.jsonBodyLimit });
   app.enableShutdownHooks();
   const transport = app.get<AmqpServer | null>(SERVICE_TRANSPORT);
   if (transport !== null) {
@@ -55,8 +66,8 @@ export async function startService(appModule: object, service: string): Promise<
 }
 
 /** `main.ts` of every app: start, or explain in one line why not and exit non-zero. */
-export function runService(appModule: object, service: string): void {
-  startService(appModule, service).catch((error: unknown) => {
+export function runService(appModule: object, service: string, options?: ServiceOptions): void {
+  startService(appModule, service, options).catch((error: unknown) => {
     const reason =
       error instanceof EnvValidationError
         ? error.message

@@ -1,4 +1,4 @@
-export { runService, startService, type RunningService } from './bootstrap.js';
+export { runService, startService, type RunningService, type ServiceOptions } from './bootstrap.js';
 export {
   INSTANCE_ID,
   PlatformModule,
