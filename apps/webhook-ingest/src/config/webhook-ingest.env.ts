@@ -1,6 +1,37 @@
-import { ServiceEnv, portProperty } from '@aegis/config';
+import { DEFAULT_STRIPE_WEBHOOK_SECRET, portProperty } from '@aegis/config';
+import { StripeServiceEnv } from '@aegis/stripe';
+import { Transform } from 'class-transformer';
+import { ArrayMinSize, IsInt, IsOptional, Matches, Max, Min, MinLength } from 'class-validator';
 
-export class WebhookIngestEnv extends ServiceEnv {
+function toList(value: unknown): unknown {
+  return typeof value === 'string' ? value.split(',').map((part) => part.trim()) : value;
+}
+
+export class WebhookIngestEnv extends StripeServiceEnv {
   @portProperty()
   PORT: number = 3001;
+
+  /** Webhook signing secrets, comma-separated: while one is rolled, the old and the new verify. */
+  @Transform(({ value }) => toList(value))
+  @Matches(/^whsec_\w+$/, { each: true, message: 'must be whsec_… (comma-separated for several)' })
+  @ArrayMinSize(1)
+  STRIPE_WEBHOOK_SECRET: string[] = [DEFAULT_STRIPE_WEBHOOK_SECRET];
+
+  /** How far a signature's timestamp may be from now; Stripe's own default is 300 s. */
+  @IsInt()
+  @Min(1)
+  @Max(3_600)
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: number = 300;
+
+  /** Bearer token of the admin routes (replay, backfill, receipts); unset turns them off. */
+  @IsOptional()
+  @MinLength(32)
+  @Matches(/^\S+$/, { message: 'must not contain white space' })
+  INGEST_ADMIN_TOKEN?: string;
+
+  /** Events per `GET /v1/events` page during a backfill; progress is saved after each page. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BACKFILL_PAGE_SIZE: number = 100;
 }

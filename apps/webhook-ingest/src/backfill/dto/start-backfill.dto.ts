@@ -1,0 +1,11 @@
+import { IsISO8601, IsOptional } from 'class-validator';
+
+export class StartBackfillDto {
+  /**
+   * List Stripe's events created at or after this time instead of since the
+   * newest stored event; starts a new run rather than resuming a failed one.
+   */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  since?: string;
+}

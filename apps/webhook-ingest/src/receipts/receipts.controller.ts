@@ -1,0 +1,18 @@
+import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { AdminTokenGuard } from '../admin-auth/admin-token.guard.js';
+import { EventIdParams } from './dto/event-id.params.js';
+import { ReceiptsService, type StripeEventReceiptView } from './receipts.service.js';
+
+@Controller('admin/events')
+@UseGuards(AdminTokenGuard)
+export class ReceiptsController {
+  constructor(private readonly receipts: ReceiptsService) {}
+
+  /** Received, published, applied by which services: "accepted" checked against "applied". */
+  @Get(':eventId')
+  async show(@Param() params: EventIdParams): Promise<StripeEventReceiptView> {
+    const receipt = await this.receipts.receiptOf(params.eventId);
+    if (receipt === null) throw new NotFoundException(`no event ${params.eventId} was received`);
+    return receipt;
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { StripeEventAppliedV1 } from '@aegis/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  StripeWebhookEvent,
+  type ReceivedVia,
+} from '../ingest/entities/stripe-webhook-event.entity.js';
+import { StripeEventReceipt } from './entities/stripe-event-receipt.entity.js';
+
+export interface AppliedBy {
+  readonly service: string;
+  readonly outcome: string;
+  readonly appliedAt: string;
+  readonly receipts: number;
+}
+
+/** Everything known about one Stripe event: received, published, applied by whom. */
+export interface StripeEventReceiptView {
+  readonly eventId: string;
+  readonly type: string;
+  readonly stripeCreatedAt: string;
+  readonly livemode: boolean;
+  readonly receivedAt: string;
+  readonly receivedVia: ReceivedVia;
+  readonly deliveryCount: number;
+  /** When the broker confirmed the latest publication; null while one is pending. */
+  readonly publishedAt: string | null;
+  readonly replayCount: number;
+  readonly appliedBy: readonly AppliedBy[];
+}
+
+@Injectable()
+export class ReceiptsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records a consumer's receipt in the inbox transaction. One row per event
+   * and service: a later receipt (after a forced replay) replaces the
+   * outcome and counts one more; an older one arriving late changes nothing.
+   */
+  async record(manager: EntityManager, receipt: StripeEventAppliedV1): Promise<void> {
+    await manager.query(
+      `INSERT INTO "ingest"."stripe_event_receipts" ("event_id", "service", "outcome", "applied_at")
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT ("event_id", "service") DO UPDATE SET
+         "receipt_count" = "stripe_event_receipts"."receipt_count" + 1,
+         "outcome" = CASE WHEN EXCLUDED."applied_at" >= "stripe_event_receipts"."applied_at"
+                          THEN EXCLUDED."outcome" ELSE "stripe_event_receipts"."outcome" END,
+         "applied_at" = GREATEST(EXCLUDED."applied_at", "stripe_event_receipts"."applied_at")`,
+      [receipt.eventId, receipt.service, receipt.outcome, receipt.appliedAt],
+    );
+  }
+
+  /** The event's receipt, or null if no such event was received. */
+  async receiptOf(eventId: string): Promise<StripeEventReceiptView | null> {
+    const event = await this.dataSource.manager.findOneBy(StripeWebhookEvent, { eventId });
+    if (event === null) return null;
+    const receipts = await this.dataSource.manager.find(StripeEventReceipt, {
+      where: { eventId },
+      order: { service: 'ASC' },
+    });
+    return {
+      eventId: event.eventId,
+      type: event.eventType,
+      stripeCreatedAt: event.stripeCreatedAt.toISOString(),
+      livemode: event.livemode,
+      receivedAt: event.receivedAt.toISOString(),
+      receivedVia: event.receivedVia,
+      deliveryCount: event.deliveryCount,
+      publishedAt: event.publishedAt?.toISOString() ?? null,
+      replayCount: event.replayCount,
+      appliedBy: receipts.map((receipt) => ({
+        service: receipt.service,
+        outcome: receipt.outcome,
+        appliedAt: receipt.appliedAt.toISOString(),
+        receipts: receipt.receiptCount,
+      })),
+    };
+  }
+}

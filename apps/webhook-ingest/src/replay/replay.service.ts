@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { stripeEventName } from '@aegis/contracts';
+import { EventPublisher } from '@aegis/messaging';
+import type Stripe from 'stripe';
+import { DataSource, type EntityManager } from 'typeorm';
+import { StripeWebhookEvent } from '../ingest/entities/stripe-webhook-event.entity.js';
+import type { ReplaySelection } from './replay-selection.js';
+
+export interface ReplayResult {
+  readonly forced: boolean;
+  /** Stored events the selection matched. */
+  readonly matched: number;
+  /** Put in the outbox again. */
+  readonly republished: number;
+  /** Not forced, and a publication under the event's id still waits in the outbox: it goes out once. */
+  readonly alreadyPending: number;
+  /** Requested ids that were never received. */
+  readonly notFound: readonly string[];
+}
+
+/** Events per transaction; a replay of a whole type goes through in batches of this size. */
+const BATCH_SIZE = 500;
+
+@Injectable()
+export class ReplayService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /**
+   * Publishes stored events again through the outbox, oldest first. Unforced,
+   * each goes out under its event id, which consumers' inboxes already hold:
+   * harmless. Forced, each gets a new message id, so consumers apply it
+   * again, which their convergence rule makes safe.
+   */
+  async replay(selection: ReplaySelection, force: boolean): Promise<ReplayResult> {
+    let matched = 0;
+    let republished = 0;
+    let alreadyPending = 0;
+    const found = new Set<string>();
+    let after: StripeWebhookEvent | undefined;
+    for (;;) {
+      const batch = await this.nextBatch(selection, after);
+      if (batch.length === 0) break;
+      const sent = await this.dataSource.transaction((manager) =>
+        this.republish(manager, batch, force),
+      );
+      matched += batch.length;
+      republished += sent;
+      alreadyPending += batch.length - sent;
+      if (selection.kind === 'ids') for (const event of batch) found.add(event.eventId);
+      after = batch.at(-1);
+      if (batch.length < BATCH_SIZE) break;
+    }
+    const notFound =
+      selection.kind === 'ids' ? selection.eventIds.filter((id) => !found.has(id)) : [];
+    return { forced: force, matched, republished, alreadyPending, notFound };
+  }
+
+  private nextBatch(
+    selection: ReplaySelection,
+    after: StripeWebhookEvent | undefined,
+  ): Promise<StripeWebhookEvent[]> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(StripeWebhookEvent, 'event')
+      .where('TRUE')
+      .orderBy('event.stripeCreatedAt', 'ASC')
+      .addOrderBy('event.id', 'ASC')
+      .limit(BATCH_SIZE);
+    if (selection.kind === 'ids') {
+      query.andWhere('event.eventId = ANY(:eventIds)', { eventIds: selection.eventIds });
+    } else {
+      if (selection.type !== undefined)
+        query.andWhere('event.eventType = :type', { type: selection.type });
+      if (selection.from !== undefined)
+        query.andWhere('event.stripeCreatedAt >= :from', { from: selection.from });
+      if (selection.to !== undefined)
+        query.andWhere('event.stripeCreatedAt < :to', { to: selection.to });
+    }
+    if (after !== undefined) {
+      query.andWhere('(event.stripeCreatedAt, event.id) > (:afterCreatedAt, :afterId)', {
+        afterCreatedAt: after.stripeCreatedAt,
+        afterId: after.id,
+      });
+    }
+    return query.getMany();
+  }
+
+  /** Returns how many of the batch were put in the outbox. */
+  private async republish(
+    manager: EntityManager,
+    batch: readonly StripeWebhookEvent[],
+    force: boolean,
+  ): Promise<number> {
+    let pending = new Set<string>();
+    if (!force) {
+      const ids = batch.map((event) => event.eventId);
+      // The outbox keeps a sent row (id = event id) for a week; it must go before the id is used again.
+      // A row not sent yet stays: that publication is still to come, and one is enough.
+      await manager.query(
+        `DELETE FROM "ingest"."outbox" WHERE "id" = ANY($1::text[]) AND "published_at" IS NOT NULL`,
+        [ids],
+      );
+      const unsent: { id: string }[] = await manager.query(
+        `SELECT "id" FROM "ingest"."outbox" WHERE "id" = ANY($1::text[])`,
+        [ids],
+      );
+      pending = new Set(unsent.map((row) => row.id));
+    }
+    const replayed = batch.filter((event) => !pending.has(event.eventId));
+    for (const stored of replayed) {
+      const event = stored.payload as Stripe.Event;
+      await this.publisher.publish(manager, stripeEventName(event.type), event, {
+        ...(force ? {} : { id: stored.eventId }),
+        occurredAt: stored.stripeCreatedAt,
+      });
+    }
+    if (replayed.length > 0) {
+      await manager
+        .createQueryBuilder()
+        .update(StripeWebhookEvent)
+        .set({ publishedAt: null, replayCount: () => '"replay_count" + 1' })
+        .where('eventId = ANY(:eventIds)', { eventIds: replayed.map((event) => event.eventId) })
+        .execute();
+    }
+    return replayed.length;
+  }
+}

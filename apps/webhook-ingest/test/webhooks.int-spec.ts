@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { stripeEventName } from '@aegis/contracts';
+import { topologyNames } from '@aegis/messaging';
+import {
+  baseAmqpUrl,
+  createTestDatabase,
+  createTestPrefix,
+  deleteServiceTopologies,
+  waitFor,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@aegis/testing';
+import type Stripe from 'stripe';
+import {
+  EventTap,
+  IngestDatabase,
+  PREVIOUS_WEBHOOK_SECRET,
+  WEBHOOK_SECRET,
+  pairedPorts,
+  postWebhook,
+  signatureFor,
+  startIngest,
+  startSandbox,
+  syntheticEvent,
+  type RunningSandbox,
+} from './ingest-harness.js';
+
+interface WebhookAnswer {
+  received: boolean;
+  outcome: 'stored' | 'duplicate';
+}
+
+interface Problem {
+  status: number;
+  detail: string;
+}
+
+async function eventAbout(stripe: Stripe, type: string, objectId: string): Promise<Stripe.Event> {
+  const found = await waitFor(
+    async () =>
+      (await stripe.events.list({ type, limit: 100 })).data.find(
+        (event) => (event.data.object as { id?: string }).id === objectId,
+      ),
+    (event) => event !== undefined,
+    { what: `the ${type} event of ${objectId}` },
+  );
+  if (found === undefined) throw new Error(`no ${type} event for ${objectId}`);
+  return found;
+}
+
+describe('webhook-ingest stores each Stripe webhook once and fans it out', () => {
+  let database: TestDatabase;
+  let ingest: ServiceProcess;
+  let sandbox: RunningSandbox;
+  let tap: EventTap;
+  let db: IngestDatabase;
+  const prefix = createTestPrefix();
+  const amqpUrl = baseAmqpUrl();
+
+  /** Publishes a fresh event and waits until the relay has carried it: everything queued before it went out too. */
+  const relayPassedMarker = async (): Promise<void> => {
+    const marker = syntheticEvent();
+    const response = await postWebhook(ingest.url, JSON.stringify(marker));
+    assert.equal(response.status, 200);
+    await tap.waitFor(marker.id);
+  };
+
+  before(async () => {
+    database = await createTestDatabase();
+    const { sandboxPort, ingestPort } = await pairedPorts();
+    ingest = await startIngest({
+      databaseUrl: database.url,
+      amqpUrl,
+      prefix,
+      env: { PORT: String(ingestPort), STRIPE_API_URL: `http://127.0.0.1:${sandboxPort}` },
+    });
+    tap = await EventTap.open(amqpUrl, prefix);
+    // The sandbox signs with the secret being rolled out, the second one ingest accepts.
+    sandbox = await startSandbox({
+      PORT: String(sandboxPort),
+      SANDBOX_WEBHOOK_URL: `${ingest.url}/webhooks/stripe`,
+      STRIPE_WEBHOOK_SECRET: PREVIOUS_WEBHOOK_SECRET,
+    });
+    db = new IngestDatabase(database.url);
+  });
+
+  after(async () => {
+    await tap.close();
+    await sandbox.process.stop();
+    await ingest.stop();
+    await db.close();
+    await EventTap.delete(amqpUrl, prefix);
+    await deleteServiceTopologies(amqpUrl, [
+      topologyNames(prefix, 'webhook-ingest', [1_000, 10_000, 60_000]),
+    ]);
+    await database.drop();
+  });
+
+  it('stores a sandbox webhook and publishes it as stripe.<type> with the event id as message id', async () => {
+    const customer = await sandbox.stripe.customers.create({ email: 'ingest@example.com' });
+    const event = await eventAbout(sandbox.stripe, 'customer.created', customer.id);
+
+    const stored = await db.waitUntilPublished(event.id);
+    assert.equal(stored.event_type, 'customer.created');
+    assert.equal(stored.delivery_count, 1);
+    assert.equal(stored.received_via, 'webhook');
+
+    const [message, ...others] = await tap.waitFor(event.id);
+    assert.deepEqual(others, []);
+    assert.equal(message?.routingKey, 'stripe.customer.created');
+    assert.equal(message.messageId, event.id);
+    assert.equal(message.envelope.id, event.id);
+    assert.equal(message.envelope.type, stripeEventName('customer.created'));
+    assert.equal((message.envelope.data.data.object as Stripe.Customer).id, customer.id);
+    const { rows } = await db.query<{ payload: unknown }>(
+      `SELECT "payload" FROM "ingest"."stripe_webhook_events" WHERE "event_id" = $1`,
+      [event.id],
+    );
+    assert.deepEqual(
+      rows[0]?.payload,
+      message.envelope.data,
+      'the fanned-out event is the stored one',
+    );
+  });
+
+  it('answers a redelivery 200, counts it, and publishes nothing again', async () => {
+    const customer = await sandbox.stripe.customers.create({ email: 'again@example.com' });
+    const event = await eventAbout(sandbox.stripe, 'customer.created', customer.id);
+    await db.waitUntilPublished(event.id);
+
+    const response = await postWebhook(ingest.url, JSON.stringify(event));
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { received: true, outcome: 'duplicate' });
+
+    assert.equal((await db.event(event.id))?.delivery_count, 2);
+    assert.equal(await db.outboxRowsOf(event.id), 1);
+    await relayPassedMarker();
+    assert.equal(tap.of(event.id).length, 1);
+  });
+
+  it('stores one row and publishes once when copies of a new event arrive at the same time', async () => {
+    const event = syntheticEvent();
+    const payload = JSON.stringify(event);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => postWebhook(ingest.url, payload)),
+    );
+    assert.deepEqual(
+      responses.map((response) => response.status),
+      Array.from({ length: 20 }, () => 200),
+    );
+    const outcomes = await Promise.all(
+      responses.map(async (response) => ((await response.json()) as WebhookAnswer).outcome),
+    );
+    assert.equal(outcomes.filter((outcome) => outcome === 'stored').length, 1);
+    assert.equal(outcomes.filter((outcome) => outcome === 'duplicate').length, 19);
+
+    assert.equal((await db.event(event.id))?.delivery_count, 20);
+    assert.equal(await db.outboxRowsOf(event.id), 1);
+    await tap.waitFor(event.id);
+    await relayPassedMarker();
+    assert.equal(tap.of(event.id).length, 1);
+  });
+
+  it('refuses a missing, malformed, forged, stale or tampered signature with 400 and stores nothing', async () => {
+    const event = syntheticEvent();
+    const payload = JSON.stringify(event);
+    const anHourAgo = Math.floor(Date.now() / 1_000) - 3_600;
+    const tampered = payload.replace(event.id, `${event.id}x`);
+    const cases: { body: string; signature: string | null; reason: RegExp }[] = [
+      { body: payload, signature: null, reason: /missing Stripe-Signature/ },
+      { body: payload, signature: 'not a signature', reason: /malformed/ },
+      {
+        body: payload,
+        signature: signatureFor(payload, 'whsec_forged'),
+        reason: /no signature matches/,
+      },
+      {
+        body: payload,
+        signature: signatureFor(payload, WEBHOOK_SECRET, anHourAgo),
+        reason: /stale/,
+      },
+      { body: tampered, signature: signatureFor(payload), reason: /no signature matches/ },
+    ];
+    for (const { body, signature, reason } of cases) {
+      const response = await postWebhook(ingest.url, body, signature);
+      assert.equal(response.status, 400, String(reason));
+      assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
+      const problem = (await response.json()) as Problem;
+      assert.match(problem.detail, reason);
+      assert.doesNotMatch(problem.detail, /\n/, 'the reason is one line');
+    }
+    assert.equal(await db.event(event.id), undefined);
+    assert.equal(await db.event(`${event.id}x`), undefined);
+    assert.equal(await db.outboxRowsOf(event.id), 0);
+  });
+
+  it('refuses a correctly signed body that is not a Stripe event, naming the field, and stores nothing', async () => {
+    const notAnEvent = JSON.stringify({ ...syntheticEvent(), id: 'cus_123', object: 'customer' });
+    const response = await postWebhook(ingest.url, notAnEvent);
+    assert.equal(response.status, 400);
+    const problem = (await response.json()) as Problem;
+    assert.match(problem.detail, /\bid\b/);
+    assert.match(problem.detail, /\bobject\b/);
+    const badCreated = { ...syntheticEvent(), created: 'yesterday' };
+    const refused = await postWebhook(ingest.url, JSON.stringify(badCreated));
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as Problem).detail, /\bcreated\b/);
+    assert.equal(await db.event(badCreated.id), undefined);
+    const notJson = '{"id": "evt_broken",';
+    const broken = await postWebhook(ingest.url, notJson, signatureFor(notJson));
+    assert.equal(broken.status, 400);
+    assert.match(broken.headers.get('content-type') ?? '', /application\/problem\+json/);
+    assert.equal(await db.event('evt_broken'), undefined);
+  });
+
+  it('accepts either secret while one is rolled', async () => {
+    const current = syntheticEvent();
+    const previous = syntheticEvent();
+    const both = syntheticEvent();
+    const bothPayload = JSON.stringify(both);
+    // As Stripe signs while a secret is rolled: one timestamp, a signature per secret.
+    const now = Math.floor(Date.now() / 1_000);
+    const currentSignature = signatureFor(bothPayload, WEBHOOK_SECRET, now).split('v1=')[1] ?? '';
+    const twoSignatures = `${signatureFor(bothPayload, 'whsec_retired', now)},v1=${currentSignature}`;
+    for (const [event, secret] of [
+      [current, WEBHOOK_SECRET],
+      [previous, PREVIOUS_WEBHOOK_SECRET],
+    ] as const) {
+      const payload = JSON.stringify(event);
+      const response = await postWebhook(ingest.url, payload, signatureFor(payload, secret));
+      assert.equal(response.status, 200, secret);
+      assert.equal((await db.event(event.id))?.delivery_count, 1);
+    }
+    const response = await postWebhook(ingest.url, bothPayload, twoSignatures);
+    assert.equal(response.status, 200);
+    assert.equal((await db.event(both.id))?.delivery_count, 1);
+  });
+
+  it('answers 413 to a body over 1 MiB and stores nothing, and accepts one just under', async () => {
+    const withBlob = (size: number): Stripe.Event => {
+      const event = syntheticEvent();
+      (event.data.object as Stripe.Customer).metadata = { blob: 'x'.repeat(size) };
+      return event;
+    };
+    const tooBig = withBlob(1024 * 1024);
+    const response = await postWebhook(ingest.url, JSON.stringify(tooBig));
+    assert.equal(response.status, 413);
+    assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
+    assert.equal(await db.event(tooBig.id), undefined);
+
+    const large = withBlob(1000 * 1024);
+    assert.ok(JSON.stringify(large).length < 1024 * 1024);
+    const accepted = await postWebhook(ingest.url, JSON.stringify(large));
+    assert.equal(accepted.status, 200);
+    assert.equal((await db.event(large.id))?.delivery_count, 1);
+  });
+});
