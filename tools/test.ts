@@ -1,8 +1,8 @@
 /**
  * `npm test`: runs every compiled test file with Node's test runner.
  * Unit tests (`*.spec.js`) first, then integration (`*.int-spec.js`) and
- * end-to-end (`*.e2e-spec.js`) tests. An argument limits the run to files
- * under that path (e.g. `apps/billing`).
+ * end-to-end (`*.e2e-spec.js`) tests, the latter one file at a time. An
+ * argument limits the run to files under that path (e.g. `apps/billing`).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -34,9 +34,18 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(
-  process.execPath,
-  ['--enable-source-maps', '--test', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
-process.exit(result.status ?? 1);
+function runTests(testFiles: string[], extraFlags: string[] = []): number {
+  if (testFiles.length === 0) return 0;
+  const result = spawnSync(
+    process.execPath,
+    ['--enable-source-maps', '--test', '--test-reporter=spec', ...extraFlags, ...testFiles],
+    { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  );
+  return result.status ?? 1;
+}
+
+// End-to-end files run one at a time: one of them restarts the whole broker.
+const isEndToEnd = (file: string): boolean => file.endsWith('.e2e-spec.js');
+const isolated = runTests(files.filter((file) => !isEndToEnd(file)));
+const whole = runTests(files.filter(isEndToEnd), ['--test-concurrency=1']);
+process.exit(isolated !== 0 ? isolated : whole);

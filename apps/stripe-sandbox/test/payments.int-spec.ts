@@ -7,7 +7,9 @@ import { SandboxStore } from '../src/store/sandbox-store.js';
 import { useSandbox } from './sandbox-harness.js';
 
 /** Card payments confirmed on the server, without redirect-based payment methods. */
-const CARDS_ONLY = { payment_method_types: ['card'] };
+const CARDS_ONLY = {
+  allowed_payment_method_types: ['card'],
+} satisfies Partial<Stripe.PaymentIntentCreateParams>;
 
 async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
   try {

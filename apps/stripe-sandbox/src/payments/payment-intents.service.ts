@@ -23,8 +23,9 @@ export interface PaymentIntentInput {
   readonly description: string | null;
   readonly metadata: Stripe.Metadata;
   readonly captureMethod: Stripe.PaymentIntent.CaptureMethod;
-  /** The dashboard's payment methods (Stripe's default), or null for `payment_method_types`. */
+  /** The dashboard's payment methods (Stripe's default), or null for `allowed_payment_method_types`. */
   readonly automaticPaymentMethods: Stripe.PaymentIntent.AutomaticPaymentMethods | null;
+  readonly allowedPaymentMethodTypes: Stripe.PaymentIntent.AllowedPaymentMethodType[] | null;
   readonly receiptEmail: string | null;
   readonly setupFutureUsage: Stripe.PaymentIntent.SetupFutureUsage | null;
   readonly statementDescriptorSuffix: string | null;
@@ -90,21 +91,33 @@ function readStatementDescriptors(params: Params): string | null | undefined {
   return suffix;
 }
 
-/** `payment_method_types`: the sandbox's cards are the only type it takes. */
-function readPaymentMethodTypes(params: Params): string[] | undefined {
-  const types = params.strings('payment_method_types');
+/**
+ * `allowed_payment_method_types` (this API version's name; the older
+ * `payment_method_types` is accepted too): cards are the only type the
+ * sandbox takes.
+ */
+function readPaymentMethodTypes(
+  params: Params,
+): Stripe.PaymentIntent.AllowedPaymentMethodType[] | undefined {
+  const allowed = params.strings('allowed_payment_method_types');
+  const legacy = params.strings('payment_method_types');
+  if (allowed !== undefined && legacy !== undefined) {
+    throw invalidRequest(
+      'You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.',
+    );
+  }
+  const name = allowed === undefined ? 'payment_method_types' : 'allowed_payment_method_types';
+  const types = allowed ?? legacy;
   for (const [index, type] of (types ?? []).entries()) {
     if (type !== 'card') {
       throw parameterInvalid(
-        `payment_method_types[${index}]`,
+        `${name}[${index}]`,
         `The payment method type "${type}" is invalid. The Stripe sandbox accepts card payments only.`,
       );
     }
   }
-  if (types?.length === 0) {
-    throw parameterInvalid('payment_method_types', 'payment_method_types must not be empty.');
-  }
-  return types;
+  if (types?.length === 0) throw parameterInvalid(name, `${name} must not be empty.`);
+  return types === undefined ? undefined : ['card'];
 }
 
 function readSetupFutureUsage(
@@ -168,7 +181,7 @@ export class PaymentIntentsService {
     }
     if (automaticEnabled === true && paymentMethodTypes !== undefined) {
       throw invalidRequest(
-        'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
+        'You may only specify one of these parameters: automatic_payment_methods, allowed_payment_method_types.',
       );
     }
     if (!confirm && offSession !== undefined) {
@@ -194,6 +207,7 @@ export class PaymentIntentsService {
         paymentMethodTypes !== undefined || automaticEnabled === false
           ? null
           : { allow_redirects: allowRedirects ?? 'always', enabled: true },
+      allowedPaymentMethodTypes: paymentMethodTypes ?? null,
       receiptEmail,
       setupFutureUsage,
       statementDescriptorSuffix,
@@ -233,7 +247,7 @@ export class PaymentIntentsService {
     return this.store.insert('payment_intent', {
       id,
       object: 'payment_intent',
-      allowed_payment_method_types: null,
+      allowed_payment_method_types: input.allowedPaymentMethodTypes,
       amount: input.amount,
       amount_capturable: 0,
       amount_details: { tip: {} },
@@ -453,7 +467,7 @@ export class PaymentIntentsService {
       setup_future_usage: setupFutureUsage,
       statement_descriptor_suffix: statementDescriptorSuffix,
       capture_method: captureMethod,
-      payment_method_types: paymentMethodTypes,
+      allowed_payment_method_types: paymentMethodTypes,
     };
     return this.store.transaction(() => {
       const paymentIntent = this.store.get('payment_intent', id, 'payment_intent');
@@ -493,6 +507,7 @@ export class PaymentIntentsService {
       }
       if (captureMethod !== undefined) paymentIntent.capture_method = captureMethod;
       if (paymentMethodTypes !== undefined) {
+        paymentIntent.allowed_payment_method_types = paymentMethodTypes;
         paymentIntent.automatic_payment_methods = null;
         paymentIntent.payment_method_configuration_details = null;
       }

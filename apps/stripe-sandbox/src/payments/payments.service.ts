@@ -52,6 +52,7 @@ export class PaymentsService {
           metadata: request.metadata,
           captureMethod: 'automatic',
           automaticPaymentMethods: null,
+          allowedPaymentMethodTypes: ['card'],
           receiptEmail: null,
           setupFutureUsage: null,
           statementDescriptorSuffix: null,
