@@ -196,11 +196,21 @@ const sandboxEnv = {
   ),
 };
 
+// The services call the sandbox wherever this run put it.
+const serviceEnv: Record<string, string> = useSandbox
+  ? {
+      STRIPE_API_URL: envSetting(
+        'STRIPE_API_URL',
+        `http://127.0.0.1:${portOfService('stripe-sandbox')}`,
+      ),
+    }
+  : {};
+
 for (const [index, { name }] of SERVICES.entries()) {
   if (state.stopping) break;
   if (name === 'stripe-sandbox' && !useSandbox) continue;
   running.push(
-    startApp(name, ports[index] ?? 0, name === 'stripe-sandbox' ? sandboxEnv : undefined),
+    startApp(name, ports[index] ?? 0, name === 'stripe-sandbox' ? sandboxEnv : serviceEnv),
   );
 }
 
