@@ -362,6 +362,9 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       trial_period_days: 7,
     });
     assert.equal(subscription.status, 'trialing');
+    // Each stage is waited for, so the mirror's history holds each status: webhooks come shuffled,
+    // and a consumer that first hears of a subscription after its trial never sees it trialing.
+    await waitUntilMirrored('trialing');
     await advance(start + 8 * DAY);
     const [item] = (await stripe.subscriptions.retrieve(subscription.id)).items.data;
     assert.ok(item);
