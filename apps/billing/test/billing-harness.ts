@@ -15,6 +15,7 @@ import {
   createTestDatabase,
   createTestPrefix,
   deleteServiceTopologies,
+  publishStripeEvent,
   startServiceProcess,
   useTestEnvironment,
   waitFor,
@@ -133,22 +134,7 @@ export class BillingHarness {
     const handled: string[] = [];
     for (const [index, event] of events.entries()) {
       const id = messageIds?.[index] ?? event.id;
-      const type = stripeEventName(event.type);
-      const envelope: Envelope = {
-        id,
-        type,
-        version: 1,
-        occurredAt: new Date(event.created * 1_000).toISOString(),
-        source: 'webhook-ingest',
-        correlationId: randomUUID(),
-        data: event,
-      };
-      this.channel.publish(this.names.eventsExchange, type, Buffer.from(JSON.stringify(envelope)), {
-        persistent: true,
-        messageId: id,
-        type,
-        contentType: 'application/json',
-      });
+      publishStripeEvent(this.channel, this.names.eventsExchange, event, id);
       if (this.handles(event)) handled.push(id);
     }
     await this.channel.waitForConfirms();

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   STRIPE_EVENT_APPLIED_V1,
-  stripeEventName,
   type Envelope,
   type StripeEventAppliedV1,
   type SubscriptionStateV1,
@@ -15,6 +14,7 @@ import {
   createTestDatabase,
   createTestPrefix,
   deleteServiceTopologies,
+  publishStripeEvent,
   startServiceProcess,
   useTestEnvironment,
   waitFor,
@@ -208,21 +208,7 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
 
   /** Publishes a Stripe event to the events exchange exactly as webhook-ingest fans it out. */
   async function publish(event: Stripe.Event, messageId = event.id): Promise<void> {
-    const type = stripeEventName(event.type);
-    const envelope: Envelope = {
-      id: messageId,
-      type,
-      version: 1,
-      occurredAt: new Date(event.created * 1000).toISOString(),
-      source: 'webhook-ingest',
-      correlationId: randomUUID(),
-      data: event,
-    };
-    channel.publish(names.eventsExchange, type, Buffer.from(JSON.stringify(envelope)), {
-      persistent: true,
-      messageId,
-      contentType: 'application/json',
-    });
+    publishStripeEvent(channel, names.eventsExchange, event, messageId);
     await channel.waitForConfirms();
   }
 

@@ -12,3 +12,4 @@ export {
 } from './infrastructure.js';
 export { useTestEnvironment, type TestServiceSettings } from './test-service.js';
 export { freePort, startServiceProcess, type ServiceProcess } from './service-process.js';
+export { publishStripeEvent } from './stripe-events.js';
