@@ -30,8 +30,8 @@ export default tseslint.config(
           allowForKnownSafeCalls: [
             {
               from: 'package',
-              package: 'node:test',
-              name: ['describe', 'it', 'before', 'after', 'beforeEach', 'afterEach'],
+              package: '@jest/globals',
+              name: ['describe', 'it', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach'],
             },
           ],
         },
@@ -58,6 +58,7 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
       ],

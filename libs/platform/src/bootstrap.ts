@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { EnvValidationError, type ServiceEnv } from '@aegis/config';
 import type { AmqpServer } from '@aegis/messaging';
 import { JsonLogger, newCorrelationId, withCorrelationId } from '@aegis/observability';
+import type { NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -29,8 +30,8 @@ function correlate(request: Request, response: Response, next: NextFunction): vo
 
 /**
  * Creates and starts a service: HTTP on its port, the broker transport if it
- * has one, shutdown hooks. A configuration error ends the process with a
- * message naming the variable.
+ * has one, shutdown hooks. A configuration error rejects with an error naming
+ * the variable.
  */
 export async function startService(
   appModule: object,
@@ -39,11 +40,28 @@ export async function startService(
 ): Promise<RunningService> {
   const logger = new JsonLogger(service);
   const app = await NestFactory.create<NestExpressApplication>(appModule, {
-    logger,
+    ...serviceApplicationOptions(logger),
     abortOnError: false,
-    bufferLogs: true,
-    rawBody: true,
   });
+  return listenAsService(app, logger, service, options);
+}
+
+/** How every service's Nest application is created (also by tests, through @nestjs/testing). */
+export function serviceApplicationOptions(logger: JsonLogger): NestApplicationOptions {
+  return { logger, bufferLogs: true, rawBody: true };
+}
+
+/**
+ * Everything a service adds to its created application before and while it
+ * starts (logging, correlation ids, body limits, shutdown hooks, the broker
+ * transport, HTTP on its port), whoever created it.
+ */
+export async function listenAsService(
+  app: NestExpressApplication,
+  logger: JsonLogger,
+  service: string,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
   const env = app.get<ServiceEnv>(SERVICE_ENV);
   logger.setLevel(env.LOG_LEVEL);
   app.useLogger(logger);

@@ -1,4 +1,11 @@
-export { runService, startService, type RunningService, type ServiceOptions } from './bootstrap.js';
+export {
+  listenAsService,
+  runService,
+  serviceApplicationOptions,
+  startService,
+  type RunningService,
+  type ServiceOptions,
+} from './bootstrap.js';
 export {
   INSTANCE_ID,
   PlatformModule,

@@ -13,3 +13,6 @@ export {
 export { useTestEnvironment, type TestServiceSettings } from './test-service.js';
 export { freePort, startServiceProcess, type ServiceProcess } from './service-process.js';
 export { publishStripeEvent } from './stripe-events.js';
+export { defined, rejectionOf, thrownBy } from './expectations.js';
+export { compiledPath } from './compiled.js';
+export { startTestService, type TestAppOptions } from './test-app.js';

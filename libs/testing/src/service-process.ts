@@ -1,12 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { ServiceName } from '@aegis/contracts';
+import { compiledPath } from './compiled.js';
 import { waitFor } from './infrastructure.js';
-
-/** dist/ (this file is dist/libs/testing/src/service-process.js). */
-const distRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -33,7 +30,7 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs one app of the compiled system (`dist/apps/<service>/src/main.js`) in
+ * Runs one app of the compiled system (`apps/<service>/src/main.js`, see `compiledPath`) in
  * a process of its own, as `npm start` does, with the given environment on a
  * free port (or `env.PORT`), and waits until it answers /health/ready.
  */
@@ -45,7 +42,7 @@ export async function startServiceProcess(
   const port = env.PORT === undefined ? await freePort() : Number(env.PORT);
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', `${distRoot}apps/${service}/src/main.js`],
+    ['--enable-source-maps', compiledPath(`apps/${service}/src/main.js`)],
     {
       env: {
         ...process.env,
