@@ -1,10 +1,9 @@
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it, expect } from '@jest/globals';
+import { compiledPath } from '@aegis/testing';
 
-const billingMain = fileURLToPath(new URL('../apps/billing/src/main.js', import.meta.url));
+const billingMain = compiledPath('apps/billing/src/main.js');
 
 async function startBilling(
   env: Record<string, string>,
@@ -28,10 +27,9 @@ describe('service configuration', () => {
       AMQP_URL: 'http://broker',
       LOG_LEVEL: 'loud',
     });
-    assert.equal(code, 1);
+    expect(code).toBe(1);
     const firstLine =
       stderr.split('\n').find((line) => line.startsWith('billing failed to start')) ?? '';
-    for (const variable of ['PORT', 'AMQP_URL', 'LOG_LEVEL'])
-      assert.ok(firstLine.includes(variable), stderr);
+    for (const variable of ['PORT', 'AMQP_URL', 'LOG_LEVEL']) expect(firstLine).toContain(variable);
   });
 });

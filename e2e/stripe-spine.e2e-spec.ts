@@ -4,10 +4,9 @@
  * out; billing and subscriptions mirror Stripe in their own schemas. Each
  * app runs in a process of its own, as under `npm start`.
  */
-import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { promisify } from 'node:util';
 import { DEFAULT_STRIPE_WEBHOOK_SECRET } from '@aegis/config';
 import { SERVICE_NAMES } from '@aegis/contracts';
@@ -22,6 +21,7 @@ import {
   waitFor,
   type ServiceProcess,
   type TestDatabase,
+  defined,
 } from '@aegis/testing';
 import pg from 'pg';
 import Stripe from 'stripe';
@@ -258,7 +258,7 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     });
   }
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     db = new pg.Pool({ connectionString: database.url, max: 2 });
     const [sandboxPort, ingestPort] = [await freePort(), await freePort()];
@@ -296,7 +296,7 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([sandbox, ingest, billing, subscriptions].map((service) => service.stop()));
     await db.end();
     await deleteServiceTopologies(
@@ -311,17 +311,18 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
   it("mirrors a customer's payments and a subscription's whole life exactly", async () => {
     const payer = await stripe.customers.create({ email: 'payer@example.com', name: 'Payer' });
     const paid = await pay(payer.id, 'pm_card_visa', 2_500);
-    assert.equal(paid.status, 'succeeded');
-    await assert.rejects(
-      pay(payer.id, 'pm_card_chargeDeclined', 1_200),
+    expect(paid.status).toBe('succeeded');
+    await expect(pay(payer.id, 'pm_card_chargeDeclined', 1_200)).rejects.toThrow(
       Stripe.errors.StripeCardError,
     );
-    const [declined] = (await stripe.paymentIntents.list({ customer: payer.id, limit: 1 })).data;
-    assert.ok(declined);
+    const declined = defined(
+      (await stripe.paymentIntents.list({ customer: payer.id, limit: 1 })).data[0],
+      'the declined payment intent',
+    );
     const retried = await stripe.paymentIntents.confirm(declined.id, {
       payment_method: 'pm_card_visa',
     });
-    assert.equal(retried.status, 'succeeded');
+    expect(retried.status).toBe('succeeded');
     await stripe.refunds.create({ payment_intent: paid.id, amount: 500 });
     await stripe.refunds.create({ payment_intent: paid.id });
     await stripe.customers.update(payer.id, { name: 'Payer Renamed' });
@@ -361,13 +362,15 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       items: [{ price: basic.id }],
       trial_period_days: 7,
     });
-    assert.equal(subscription.status, 'trialing');
+    expect(subscription.status).toBe('trialing');
     // Each stage is waited for, so the mirror's history holds each status: webhooks come shuffled,
     // and a consumer that first hears of a subscription after its trial never sees it trialing.
     await waitUntilMirrored('trialing');
     await advance(start + 8 * DAY);
-    const [item] = (await stripe.subscriptions.retrieve(subscription.id)).items.data;
-    assert.ok(item);
+    const item = defined(
+      (await stripe.subscriptions.retrieve(subscription.id)).items.data[0],
+      'the subscription item',
+    );
     await stripe.subscriptions.update(subscription.id, { items: [{ id: item.id, price: pro.id }] });
     await waitUntilMirrored('after the trial and the price change');
 
@@ -378,18 +381,18 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       invoice_settings: { default_payment_method: declining.id },
     });
     await advance(start + 40 * DAY);
-    assert.equal((await stripe.subscriptions.retrieve(subscription.id)).status, 'past_due');
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('past_due');
     await waitUntilMirrored('past due after a declined renewal');
     const visa = await stripe.paymentMethods.attach('pm_card_visa', { customer: subscriber.id });
     await stripe.customers.update(subscriber.id, {
       invoice_settings: { default_payment_method: visa.id },
     });
     await advance(start + 44 * DAY);
-    assert.equal((await stripe.subscriptions.retrieve(subscription.id)).status, 'active');
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
     await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
     await waitUntilMirrored('recovered, ending at the period end');
     await advance(start + 80 * DAY);
-    assert.equal((await stripe.subscriptions.retrieve(subscription.id)).status, 'canceled');
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('canceled');
     await waitUntilMirrored('ended');
 
     const history = await db.query<{ to_status: string }>(
@@ -401,11 +404,11 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     const statuses = history.rows
       .map((row) => row.to_status)
       .filter((status, index, list) => status !== list[index - 1]);
-    assert.deepEqual(statuses, ['trialing', 'active', 'past_due', 'active', 'canceled']);
+    expect(statuses).toStrictEqual(['trialing', 'active', 'past_due', 'active', 'canceled']);
     const [retriedRow] = (await transactions()).filter(
       (row) => row.stripe_payment_intent_id === declined.id,
     );
-    assert.equal(retriedRow?.status, 'succeeded');
+    expect(retriedRow?.status).toBe('succeeded');
   });
 
   it('changes nothing when every event is delivered again twice, in random order, freshly signed', async () => {
@@ -435,8 +438,8 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
         },
         body: payload,
       });
-      assert.equal(response.status, 200);
-      assert.equal(((await response.json()) as { outcome: string }).outcome, 'duplicate');
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { outcome: string }).outcome).toBe('duplicate');
     }
     // Past the inboxes too: a forced replay makes billing and subscriptions apply every event again.
     const receiptsBefore = await receiptTotals();
@@ -445,17 +448,17 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       to: '2100-01-01T00:00:00Z',
       force: true,
     });
-    assert.equal(replay.status, 200);
+    expect(replay.status).toBe(200);
     const replayed = (await replay.json()) as { republished: number };
-    assert.ok(replayed.republished >= events.length);
+    expect(replayed.republished).toBeGreaterThanOrEqual(events.length);
     // Each service that applied an event sends one more receipt for it.
     await waitFor(
       receiptTotals,
       (totals) => totals.receipts === receiptsBefore.receipts + receiptsBefore.pairs,
       { timeoutMs: MIRROR_TIMEOUT_MS, what: 'a receipt for every replayed event' },
     );
-    assert.deepEqual(await mirrorDifferences(), []);
-    assert.equal(await snapshot(), before);
+    expect(await mirrorDifferences()).toStrictEqual([]);
+    expect(await snapshot()).toBe(before);
   });
 
   it('loses and doubles nothing across a broker restart', async () => {
@@ -480,7 +483,7 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     }
     await waitUntilMirrored('after the broker came back');
     const rows = (await transactions()).filter((row) => row.stripe_customer_id === customer.id);
-    assert.deepEqual(rows.map((row) => row.amount_cents).sort(), ['1000', '2000', '3000']);
+    expect(rows.map((row) => row.amount_cents).sort()).toStrictEqual(['1000', '2000', '3000']);
   });
 
   it('loses and doubles nothing when a consumer is killed mid-stream', async () => {
@@ -499,14 +502,16 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     billing = await startServiceProcess('billing', { ...serviceEnv, PORT: String(billing.port) });
     await waitUntilMirrored('after billing was killed and restarted');
     const rows = (await transactions()).filter((row) => row.stripe_customer_id === customer.id);
-    assert.equal(rows.length, 12);
-    assert.equal(new Set(rows.map((row) => row.stripe_payment_intent_id)).size, 12);
+    expect(rows.length).toBe(12);
+    expect(new Set(rows.map((row) => row.stripe_payment_intent_id)).size).toBe(12);
   });
 
   it('recovers by backfill every event whose webhook was dropped', async () => {
     const endpoints = await stripe.webhookEndpoints.list();
-    const endpoint = endpoints.data.find((candidate) => candidate.url.startsWith(ingest.url));
-    assert.ok(endpoint);
+    const endpoint = defined(
+      endpoints.data.find((candidate) => candidate.url.startsWith(ingest.url)),
+      'the webhook endpoint of webhook-ingest',
+    );
     const since = new Date(Date.now() - 5_000).toISOString();
     await stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
     const customer = await stripe.customers.create({ email: 'dropped@example.com' });
@@ -519,10 +524,10 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       "SELECT 1 FROM ingest.stripe_webhook_events WHERE payload->'data'->'object'->>'id' = $1",
       [missed[0]?.id],
     );
-    assert.equal(stored.rowCount, 0);
+    expect(stored.rowCount).toBe(0);
 
     const started = await admin('/admin/backfills', { since });
-    assert.equal(started.status, 202);
+    expect(started.status).toBe(202);
     const run_ = (await started.json()) as { id: string };
     const finished = await waitFor(
       async () =>
@@ -533,13 +538,10 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       (progress) => progress.status !== 'running',
       { timeoutMs: MIRROR_TIMEOUT_MS, what: 'the backfill' },
     );
-    assert.equal(finished.status, 'done');
-    assert.ok(finished.ingested >= 4);
+    expect(finished.status).toBe('done');
+    expect(finished.ingested).toBeGreaterThanOrEqual(4);
     await waitUntilMirrored('after the backfill');
     const rows = (await transactions()).filter((row) => row.stripe_customer_id === customer.id);
-    assert.deepEqual(
-      rows.map((row) => row.status),
-      ['succeeded', 'succeeded'],
-    );
+    expect(rows.map((row) => row.status)).toStrictEqual(['succeeded', 'succeeded']);
   });
 });

@@ -1,9 +1,7 @@
-import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { promisify } from 'node:util';
 import { SERVICE_NAMES, type ServiceName } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
@@ -14,13 +12,15 @@ import {
   deleteServiceTopologies,
   waitFor,
   type TestDatabase,
+  compiledPath,
+  defined,
 } from '@aegis/testing';
 import { connect } from 'amqplib';
 
 const run = promisify(execFile);
 const CONSUMING_SERVICES: ServiceName[] = ['metering', 'billing', 'subscriptions', 'disputes'];
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 10_000, 60_000];
-const startScript = fileURLToPath(new URL('../tools/start.js', import.meta.url));
+const startScript = compiledPath('tools/start.js');
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -43,7 +43,7 @@ describe('npm start: the whole system', () => {
   let system: ChildProcess;
   let output = '';
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     for (const service of SERVICE_NAMES) ports.set(service, await freePort());
     system = spawn(process.execPath, ['--enable-source-maps', startScript], {
@@ -63,7 +63,7 @@ describe('npm start: the whole system', () => {
     system.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (system.exitCode === null) {
       system.kill('SIGKILL');
       await once(system, 'exit');
@@ -98,7 +98,9 @@ describe('npm start: the whole system', () => {
         );
       });
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      assert.match(metrics, new RegExp(`process_cpu_user_seconds_total\\{service="${service}"\\}`));
+      expect(metrics).toMatch(
+        new RegExp(`process_cpu_user_seconds_total\\{service="${service}"\\}`),
+      );
     }
   });
 
@@ -140,14 +142,14 @@ describe('npm start: the whole system', () => {
     );
     for (const service of CONSUMING_SERVICES) {
       const names = topologyNames(prefix, service, DEFAULT_RETRY_DELAYS_MS);
-      const main = listed.get(names.queue);
-      assert.equal(main?.type, 'quorum', `${names.queue} should be a quorum queue`);
-      assert.equal(main.arguments.get('x-dead-letter-routing-key'), names.deadLetterQueue);
-      assert.equal(listed.get(names.deadLetterQueue)?.type, 'quorum');
+      const main = defined(listed.get(names.queue), names.queue);
+      expect(main.type).toBe('quorum');
+      expect(main.arguments.get('x-dead-letter-routing-key')).toBe(names.deadLetterQueue);
+      expect(listed.get(names.deadLetterQueue)?.type).toBe('quorum');
       for (const [index, retryQueue] of names.retryQueues.entries()) {
         const retry = listed.get(retryQueue);
-        assert.equal(retry?.arguments.get('x-message-ttl'), DEFAULT_RETRY_DELAYS_MS[index]);
-        assert.equal(retry?.arguments.get('x-dead-letter-routing-key'), names.queue);
+        expect(retry?.arguments.get('x-message-ttl')).toBe(DEFAULT_RETRY_DELAYS_MS[index]);
+        expect(retry?.arguments.get('x-dead-letter-routing-key')).toBe(names.queue);
       }
     }
   });
@@ -155,11 +157,11 @@ describe('npm start: the whole system', () => {
   it('stops every service on Ctrl-C', async () => {
     system.kill('SIGINT');
     const [code] = (await once(system, 'exit')) as [number | null];
-    assert.equal(code, 0, output.slice(-2_000));
+    expect(code).toBe(0);
     for (const port of ports.values()) {
-      await assert.rejects(
+      await expect(
         fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(1_000) }),
-      );
+      ).rejects.toThrow();
     }
   });
 });

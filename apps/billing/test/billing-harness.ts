@@ -9,7 +9,7 @@ import {
   type StripeEventAppliedV1,
 } from '@aegis/contracts';
 import { AmqpServer, topologyNames } from '@aegis/messaging';
-import { startService, type RunningService } from '@aegis/platform';
+import type { RunningService } from '@aegis/platform';
 import {
   baseAmqpUrl,
   createTestDatabase,
@@ -21,9 +21,11 @@ import {
   waitFor,
   type ServiceProcess,
   type TestDatabase,
+  startTestService,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import Stripe from 'stripe';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 
@@ -70,7 +72,7 @@ export class BillingHarness {
         OUTBOX_POLL_INTERVAL_MS: '100',
       },
     });
-    const service = await startService(AppModule, 'billing');
+    const service = await startTestService(AppModule, 'billing');
     const broker = await connect(baseAmqpUrl());
     const channel = await broker.createConfirmChannel();
     const stripe = new Stripe('sk_test_billing', {
@@ -89,7 +91,7 @@ export class BillingHarness {
       service.app.get(DataSource),
     );
     await waitFor(
-      async () => (await fetch(`${service.url}/health/ready`)).status,
+      async () => (await request(service.app.getHttpServer()).get('/health/ready')).status,
       (status) => status === 200,
       { what: 'billing to be ready' },
     );
@@ -188,7 +190,8 @@ export class BillingHarness {
 
   /** Deliveries billing's consumer settled with this outcome so far (its own metric). */
   async consumed(outcome: 'applied' | 'duplicate'): Promise<number> {
-    const metrics = await (await fetch(`${this.service.url}/metrics`)).text();
+    const metrics = (await request(this.service.app.getHttpServer()).get('/metrics').expect(200))
+      .text;
     return metrics
       .split('\n')
       .filter(

@@ -1,8 +1,7 @@
-import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import type { TransactionStatus } from '@aegis/contracts';
-import { waitFor } from '@aegis/testing';
+import { defined, rejectionOf, waitFor } from '@aegis/testing';
 import Stripe from 'stripe';
 import { BillingHarness } from './billing-harness.js';
 
@@ -82,15 +81,18 @@ function aboutObject(events: readonly Stripe.Event[], id: string): Stripe.Event[
 }
 
 async function isDeclined(promise: Promise<unknown>): Promise<Stripe.PaymentIntent> {
+  const error = await rejectionOf(promise, Stripe.errors.StripeCardError);
+  return defined(error.payment_intent, 'the payment intent the card error names');
+}
+
+/** Runs `checks`, naming `context` in the failure they end in, if any. */
+async function withContext(context: string, checks: () => Promise<void>): Promise<void> {
   try {
-    await promise;
+    await checks();
   } catch (error) {
-    assert.ok(error instanceof Stripe.errors.StripeCardError, String(error));
-    const intent = error.payment_intent;
-    assert.ok(intent !== undefined, 'the card error names its payment intent');
-    return intent;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${context}\n${message}`, { cause: error });
   }
-  assert.fail('the payment was not declined');
 }
 
 describe('billing mirrors Stripe customers and payments from Stripe events', () => {
@@ -157,8 +159,10 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
       const charge = chargeId === null ? null : await stripe.charges.retrieve(chargeId);
       const invoice = invoiceOf.get(intent.id);
       const lines = invoice?.lines.data ?? [];
-      const status = expectedStatus.get(intent.id);
-      assert.ok(status !== undefined, `the story knows payment intent ${intent.id}`);
+      const status = defined(
+        expectedStatus.get(intent.id),
+        `the story's status of payment intent ${intent.id}`,
+      );
       expected.push({
         stripe_payment_intent_id: intent.id,
         stripe_charge_id: chargeId,
@@ -245,12 +249,12 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
       .filter((receipt) => receipt.eventId === event.id)
       .map((receipt) => receipt.outcome);
 
-  before(async () => {
+  beforeAll(async () => {
     harness = await BillingHarness.start();
     stripe = harness.stripe;
   });
 
-  after(async () => {
+  afterAll(async () => {
     await harness.stop();
   });
 
@@ -271,7 +275,7 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     const retried = await stripe.paymentIntents.confirm(retriedIntent.id, {
       payment_method: 'pm_card_visa',
     });
-    assert.equal(retried.status, 'succeeded');
+    expect(retried.status).toBe('succeeded');
     expectedStatus.set(retried.id, 'succeeded');
 
     const declined = await isDeclined(pay(ada.id, 990, 'pm_card_chargeDeclinedInsufficientFunds'));
@@ -306,12 +310,14 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     await stripe.invoices.finalizeInvoice(draft.id);
     await isDeclined(stripe.invoices.pay(draft.id, { payment_method: 'pm_card_chargeDeclined' }));
     const invoice = await stripe.invoices.pay(draft.id, { payment_method: 'pm_card_visa' });
-    assert.equal(invoice.status, 'paid');
+    expect(invoice.status).toBe('paid');
     const attempts = invoice.payments?.data ?? [];
-    assert.equal(attempts.length, 2, 'the invoice has a declined and a paid attempt');
+    expect(attempts.length).toBe(2);
     for (const attempt of attempts) {
-      const intentId = idOf(attempt.payment.payment_intent);
-      assert.ok(intentId !== null);
+      const intentId = defined(
+        idOf(attempt.payment.payment_intent),
+        'the payment intent of an invoice attempt',
+      );
       expectedStatus.set(intentId, attempt.status === 'paid' ? 'succeeded' : 'failed');
     }
 
@@ -331,8 +337,10 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
       `/v1/test_helpers/checkout/sessions/${session.id}/complete`,
       { payment_method: 'pm_card_visa' },
     )) as unknown as Stripe.Checkout.Session;
-    const checkoutIntent = idOf(completed.payment_intent);
-    assert.ok(checkoutIntent !== null);
+    const checkoutIntent = defined(
+      idOf(completed.payment_intent),
+      'the payment intent of the checkout',
+    );
     expectedStatus.set(checkoutIntent, 'succeeded');
 
     const bob = await stripe.customers.create({ email: 'bob@example.com', name: 'Bob' });
@@ -347,38 +355,40 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     await harness.deliver(history);
     await harness.waitUntilPublished();
 
-    assert.deepEqual(await transactionRows(), await expectedTransactions());
+    expect(await transactionRows()).toStrictEqual(await expectedTransactions());
     const charges = await stripe.charges.list({ payment_intent: retried.id });
-    assert.equal(charges.data.length, 2, 'the retried payment has a declined and a paid charge');
+    expect(charges.data.length).toBe(2);
     const rowsOfRetried = (await transactionRows()).filter(
       (row) =>
         row.stripe_payment_intent_id === retried.id ||
         charges.data.some((charge) => charge.id === row.stripe_charge_id),
     );
-    assert.equal(rowsOfRetried.length, 1, 'a declined attempt and its retry are one transaction');
-    assert.equal(rowsOfRetried[0]?.status, 'succeeded');
+    expect(rowsOfRetried.length).toBe(1);
+    expect(rowsOfRetried[0]?.status).toBe('succeeded');
 
     const customers = await customerRows();
-    assert.deepEqual(
-      customers.filter((row) => row.stripe_customer_id !== bob.id),
+    expect(customers.filter((row) => row.stripe_customer_id !== bob.id)).toStrictEqual(
       await expectedCustomers(),
     );
-    const deleted = customers.find((row) => row.stripe_customer_id === bob.id);
-    await assert.rejects(stripe.customers.retrieve(bob.id), { code: 'resource_missing' });
-    assert.ok(deleted?.deleted_at instanceof Date, 'the deleted customer is marked deleted');
-    assert.deepEqual(
-      { email: deleted.email, name: deleted.name, metadata: deleted.metadata },
-      { email: 'robert@example.com', name: 'Robert', metadata: { vip: 'yes' } },
+    const deleted = defined(
+      customers.find((row) => row.stripe_customer_id === bob.id),
+      'the deleted customer row',
     );
+    const missing = await rejectionOf(stripe.customers.retrieve(bob.id), Stripe.errors.StripeError);
+    expect(missing.code).toBe('resource_missing');
+    expect(deleted.deleted_at).toBeInstanceOf(Date);
+    expect({ email: deleted.email, name: deleted.name, metadata: deleted.metadata }).toStrictEqual({
+      email: 'robert@example.com',
+      name: 'Robert',
+      metadata: { vip: 'yes' },
+    });
 
     const receipted = new Set(
       harness.receipts.filter((receipt) => receipt.service === 'billing').map((r) => r.eventId),
     );
-    assert.deepEqual(
+    expect(
       history.filter((event) => !receipted.has(event.id)).map((event) => event.type),
-      [],
-      'every event got a receipt',
-    );
+    ).toStrictEqual([]);
 
     const created = harness.transactionEvents.filter(
       (event) => event.type === 'billing.transaction.created.v1',
@@ -386,12 +396,10 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     const [transactionIds] = await harness.dataSource.query<{ ids: string[] }[]>(
       `SELECT array_agg("transaction_id" ORDER BY "transaction_id") AS ids FROM "billing"."billing_transactions"`,
     );
-    assert.deepEqual(
-      created.map((event) => event.data.transactionId).sort(),
+    expect(created.map((event) => event.data.transactionId).sort()).toStrictEqual(
       transactionIds?.ids,
-      'billing.transaction.created once per transaction',
     );
-    assert.equal(await harness.deadLetterCount(), 0);
+    expect(await harness.deadLetterCount()).toBe(0);
   });
 
   it('changes nothing when every event is delivered again twice, in random order', async () => {
@@ -421,13 +429,11 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     );
     await harness.waitUntilPublished();
 
-    assert.deepEqual(await harness.snapshot(), before, `shuffle seed ${seed}`);
-    assert.equal(
-      harness.transactionEvents.length,
-      transactionEventsBefore,
-      `no billing.transaction event (shuffle seed ${seed})`,
-    );
-    assert.equal(await harness.deadLetterCount(), 0);
+    await withContext(`shuffle seed ${seed}`, async () => {
+      expect(await harness.snapshot()).toStrictEqual(before);
+      expect(harness.transactionEvents.length).toBe(transactionEventsBefore);
+    });
+    expect(await harness.deadLetterCount()).toBe(0);
   });
 
   it('converges to Stripe’s current state when same-second events come in the wrong order', async () => {
@@ -444,28 +450,26 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     const events = (await harness.allEvents()).filter((event) => harness.handles(event));
     const streams = [customer.id, chargeId, intent.id].map((id) => aboutObject(events, id));
     const seconds = new Set(streams.flat().map((event) => event.created));
-    assert.equal(seconds.size, 1, 'every event of the story has the same created second');
-    assert.deepEqual(
-      streams.map((stream) => stream.length),
-      [3, 4, 2],
-    );
+    expect(seconds.size).toBe(1);
+    expect(streams.map((stream) => stream.length)).toStrictEqual([3, 4, 2]);
 
     await harness.deliverInOrder(streams.flatMap(adversarialOrder));
     await harness.waitUntilPublished();
 
-    const row = (await transactionRows()).find(
-      (found) => found.stripe_payment_intent_id === intent.id,
+    const row = defined(
+      (await transactionRows()).find((found) => found.stripe_payment_intent_id === intent.id),
+      'the transaction row of the clocked payment',
     );
     const expected = (await expectedTransactions()).find(
       (found) => found.stripe_payment_intent_id === intent.id,
     );
-    assert.deepEqual(row, expected);
-    assert.equal(row?.description, 'Clocked order, corrected');
-    assert.equal(row.status, 'refunded');
+    expect(row).toStrictEqual(expected);
+    expect(row.description).toBe('Clocked order, corrected');
+    expect(row.status).toBe('refunded');
     const customerRow = (await customerRows()).find(
       (found) => found.stripe_customer_id === customer.id,
     );
-    assert.deepEqual(customerRow, {
+    expect(customerRow).toStrictEqual({
       stripe_customer_id: customer.id,
       email: 'clocked@example.com',
       name: 'Clocked Twice',
@@ -475,7 +479,7 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     const chargeOutcomes = harness.receipts
       .filter((receipt) => streams[1]?.some((event) => event.id === receipt.eventId))
       .map((receipt) => receipt.outcome);
-    assert.deepEqual(chargeOutcomes.sort(), ['applied', 'refetched', 'refetched', 'refetched']);
+    expect(chargeOutcomes.sort()).toStrictEqual(['applied', 'refetched', 'refetched', 'refetched']);
   });
 
   it('changes nothing with an event older than one already applied', async () => {
@@ -490,16 +494,18 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
 
     const events = (await harness.allEvents()).filter((event) => harness.handles(event));
     const chargeEvents = aboutObject(events, chargeId);
-    assert.deepEqual(
-      chargeEvents.map((event) => event.type),
-      ['charge.succeeded', 'charge.refunded', 'charge.updated'],
-    );
+    expect(chargeEvents.map((event) => event.type)).toStrictEqual([
+      'charge.succeeded',
+      'charge.refunded',
+      'charge.updated',
+    ]);
     const [succeeded, refunded, updated] = chargeEvents as [
       Stripe.Event,
       Stripe.Event,
       Stripe.Event,
     ];
-    assert.ok(succeeded.created < refunded.created && refunded.created < updated.created);
+    expect(succeeded.created).toBeLessThan(refunded.created);
+    expect(refunded.created).toBeLessThan(updated.created);
 
     await harness.deliverInOrder([refunded, succeeded]);
     await harness.deliverInOrder([
@@ -508,25 +514,26 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     ]);
     await harness.waitUntilPublished();
     const settled = await harness.snapshot();
-    const row = (await transactionRows()).find(
-      (found) => found.stripe_payment_intent_id === intent.id,
+    const row = defined(
+      (await transactionRows()).find((found) => found.stripe_payment_intent_id === intent.id),
+      'the transaction row of the late payment',
     );
-    assert.equal(row?.status, 'refunded');
-    assert.equal(row.amount_refunded_cents, 7_500);
-    assert.deepEqual(outcomesOf(succeeded), ['stale']);
+    expect(row.status).toBe('refunded');
+    expect(row.amount_refunded_cents).toBe(7_500);
+    expect(outcomesOf(succeeded)).toStrictEqual(['stale']);
 
     const transactionEventsBefore = harness.transactionEvents.length;
     await harness.deliverInOrder([succeeded], { replay: true });
     await harness.waitUntilPublished();
-    assert.deepEqual(await harness.snapshot(), settled);
-    assert.deepEqual(outcomesOf(succeeded), ['stale', 'stale']);
+    expect(await harness.snapshot()).toStrictEqual(settled);
+    expect(outcomesOf(succeeded)).toStrictEqual(['stale', 'stale']);
 
     // Newer, but about nothing billing mirrors: applied, and no transaction event.
     await harness.deliverInOrder([updated]);
     await harness.waitUntilPublished();
-    assert.deepEqual(outcomesOf(updated), ['applied']);
-    assert.deepEqual(await transactionRows(), await expectedTransactions());
-    assert.equal(harness.transactionEvents.length, transactionEventsBefore);
+    expect(outcomesOf(updated)).toStrictEqual(['applied']);
+    expect(await transactionRows()).toStrictEqual(await expectedTransactions());
+    expect(harness.transactionEvents.length).toBe(transactionEventsBefore);
   });
 
   it('keeps a declined attempt and its successful retry one succeeded transaction, in any order', async () => {
@@ -544,15 +551,21 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
     expectedStatus.set(intent.id, 'succeeded');
     const charges = (await stripe.charges.list({ payment_intent: intent.id })).data;
-    const declined = charges.find((charge) => charge.status === 'failed');
-    const paid = charges.find((charge) => charge.status === 'succeeded');
-    assert.ok(declined !== undefined && paid !== undefined);
+    const declined = defined(
+      charges.find((charge) => charge.status === 'failed'),
+      'the declined charge',
+    );
+    const paid = defined(
+      charges.find((charge) => charge.status === 'succeeded'),
+      'the paid charge',
+    );
 
     const events = (await harness.allEvents()).filter((event) => harness.handles(event));
     const byType = (type: string, objectId: string): Stripe.Event => {
-      const found = aboutObject(events, objectId).find((event) => event.type === type);
-      assert.ok(found !== undefined, `${type} of ${objectId}`);
-      return found;
+      return defined(
+        aboutObject(events, objectId).find((event) => event.type === type),
+        `${type} of ${objectId}`,
+      );
     };
     // The intent's first state is known, then the paid charge, then news of the declined attempt.
     await harness.deliverInOrder([
@@ -570,9 +583,10 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
         row.stripe_charge_id === declined.id ||
         row.stripe_charge_id === paid.id,
     );
-    assert.equal(rows.length, 1);
-    assert.equal(rows[0]?.stripe_charge_id, paid.id);
-    assert.equal(rows[0].status, 'succeeded');
+    expect(rows.length).toBe(1);
+    const row = defined(rows[0], 'the one transaction');
+    expect(row.stripe_charge_id).toBe(paid.id);
+    expect(row.status).toBe('succeeded');
     const published = await harness.dataSource.query<{ status: string }[]>(
       `SELECT "envelope"->'data'->>'status' AS "status" FROM "billing"."outbox"
         WHERE "message_type" LIKE 'billing.transaction.%'
@@ -583,11 +597,7 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     const transitions = published
       .map((event) => event.status)
       .filter((status, index, statuses) => status !== statuses[index - 1]);
-    assert.deepEqual(
-      transitions,
-      ['pending', 'succeeded'],
-      'the payment never showed as failed once its retry was known',
-    );
-    assert.deepEqual(await transactionRows(), await expectedTransactions());
+    expect(transitions).toStrictEqual(['pending', 'succeeded']);
+    expect(await transactionRows()).toStrictEqual(await expectedTransactions());
   });
 });

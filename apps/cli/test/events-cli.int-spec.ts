@@ -1,15 +1,15 @@
-import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
+  compiledPath,
   createTestDatabase,
   createTestPrefix,
+  defined,
   deleteServiceTopologies,
   freePort,
   startServiceProcess,
@@ -19,7 +19,7 @@ import {
 } from '@aegis/testing';
 import Stripe from 'stripe';
 
-const CLI = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const CLI = compiledPath('apps/cli/src/main.js');
 const WEBHOOK_SECRET = 'whsec_cli_test';
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
 
@@ -94,7 +94,7 @@ describe('the aegis CLI against a running webhook-ingest', () => {
       { what: `${eventId} shown as published` },
     );
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     const sandboxPort = await freePort();
     ingest = await startServiceProcess('webhook-ingest', {
@@ -120,7 +120,7 @@ describe('the aegis CLI against a running webhook-ingest', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await sandbox.stop();
     await ingest.stop();
     await deleteServiceTopologies(amqpUrl, [
@@ -134,18 +134,18 @@ describe('the aegis CLI against a running webhook-ingest', () => {
     const eventId = await createdEventOf(customer.id);
     const shown = await published(eventId);
     const lines = shown.stdout.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', new RegExp(`^${eventId}  customer\\.created  created `));
-    assert.match(lines[1] ?? '', /^received {3}\S+ via webhook, 1 webhook delivery$/);
-    assert.match(lines[2] ?? '', /^published {2}\d{4}-\d\d-\d\dT/);
-    assert.equal(lines[3], 'applied    by no service yet');
+    expect(lines[0] ?? '').toMatch(new RegExp(`^${eventId}  customer\\.created  created `));
+    expect(lines[1] ?? '').toMatch(/^received {3}\S+ via webhook, 1 webhook delivery$/);
+    expect(lines[2] ?? '').toMatch(/^published {2}\d{4}-\d\d-\d\dT/);
+    expect(lines[3]).toBe('applied    by no service yet');
 
     const json = await aegis(['events', 'show', eventId, '--json']);
-    assert.equal(json.code, 0);
-    assert.equal((JSON.parse(json.stdout) as { eventId: string }).eventId, eventId);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as { eventId: string }).eventId).toBe(eventId);
 
     const unknown = await aegis(['events', 'show', 'evt_never_received']);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /evt_never_received: webhook-ingest never received this event/);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/evt_never_received: webhook-ingest never received this event/);
   });
 
   it('events replay publishes stored events again by id, type or time range, forced or not', async () => {
@@ -156,37 +156,40 @@ describe('the aegis CLI against a running webhook-ingest', () => {
     const until = new Date(Date.now() + 2_000).toISOString();
 
     const byId = await aegis(['events', 'replay', '--id', eventId]);
-    assert.equal(byId.code, 0, byId.stderr);
-    assert.match(byId.stdout, /^replayed 1 of 1 matching events under their event ids/);
+    expect(byId.code).toBe(0);
+    expect(byId.stdout).toMatch(/^replayed 1 of 1 matching events under their event ids/);
 
     const byType = await aegis(['events', 'replay', '--type', 'customer.created', '--json']);
-    assert.equal(byType.code, 0, byType.stderr);
+    expect(byType.code).toBe(0);
     const typeResult = JSON.parse(byType.stdout) as { matched: number; forced: boolean };
-    assert.ok(typeResult.matched >= 1);
-    assert.equal(typeResult.forced, false);
+    expect(typeResult.matched).toBeGreaterThanOrEqual(1);
+    expect(typeResult.forced).toBe(false);
 
     const byRange = await aegis(['events', 'replay', '--from', since, '--to', until, '--force']);
-    assert.equal(byRange.code, 0, byRange.stderr);
-    assert.match(
-      byRange.stdout,
+    expect(byRange.code).toBe(0);
+    expect(byRange.stdout).toMatch(
       /matching events under new message ids: consumers apply them again/,
     );
 
     const shown = await aegis(['events', 'show', eventId, '--json']);
-    assert.ok((JSON.parse(shown.stdout) as { replayCount: number }).replayCount >= 2);
+    expect(
+      (JSON.parse(shown.stdout) as { replayCount: number }).replayCount,
+    ).toBeGreaterThanOrEqual(2);
 
     const missing = await aegis(['events', 'replay', '--id', 'evt_never_received']);
-    assert.equal(missing.code, 1);
-    assert.match(missing.stdout, /never received: evt_never_received/);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/never received: evt_never_received/);
 
     const badTime = await aegis(['events', 'replay', '--from', 'yesterday']);
-    assert.equal(badTime.code, 1);
-    assert.match(badTime.stderr, /answered 400: .*from must be a valid ISO 8601 date string/);
+    expect(badTime.code).toBe(1);
+    expect(badTime.stderr).toMatch(/answered 400: .*from must be a valid ISO 8601 date string/);
   });
 
   it('events backfill shows progress until done and recovers the webhooks that were dropped', async () => {
-    const [endpoint] = (await stripe.webhookEndpoints.list()).data;
-    assert.ok(endpoint !== undefined);
+    const endpoint = defined(
+      (await stripe.webhookEndpoints.list()).data[0],
+      'the webhook endpoint of the sandbox',
+    );
     await stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
     const missed: string[] = [];
     for (let index = 0; index < 7; index += 1) {
@@ -211,30 +214,32 @@ describe('the aegis CLI against a running webhook-ingest', () => {
     } finally {
       sandbox.child.kill('SIGCONT');
     }
-    assert.equal(backfill.code, 0, backfill.stderr);
+    expect(backfill.code).toBe(0);
     const lines = backfill.stdout.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', /^backfill \S+ started, listing events since /);
-    assert.match(lines.at(-1) ?? '', /^backfill \S+ done: \d+ pages, \d+ events seen, 7 ingested$/);
+    expect(lines[0] ?? '').toMatch(/^backfill \S+ started, listing events since /);
+    expect(lines.at(-1) ?? '').toMatch(
+      /^backfill \S+ done: \d+ pages, \d+ events seen, 7 ingested$/,
+    );
 
     for (const eventId of missed) {
       const shown = await aegis(['events', 'show', eventId]);
-      assert.equal(shown.code, 0, shown.stderr);
-      assert.match(shown.stdout, /via backfill, 0 webhook deliveries/);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(/via backfill, 0 webhook deliveries/);
     }
   });
 
   it('says what is wrong with the token or the command line', async () => {
     const wrongToken = await aegis(['events', 'show', 'evt_1'], { INGEST_ADMIN_TOKEN: 'wrong' });
-    assert.equal(wrongToken.code, 1);
-    assert.match(wrongToken.stderr, /answered 401: .*check INGEST_ADMIN_TOKEN/);
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toMatch(/answered 401: .*check INGEST_ADMIN_TOKEN/);
 
     const noToken = await aegis(['events', 'show', 'evt_1'], { INGEST_ADMIN_TOKEN: '' });
-    assert.equal(noToken.code, 2);
-    assert.match(noToken.stderr, /INGEST_ADMIN_TOKEN is not set/);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/INGEST_ADMIN_TOKEN is not set/);
 
     const usage = await aegis(['events', 'replay', '--id', 'evt_1', '--type', 'invoice.paid']);
-    assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--id cannot be combined with --type/);
-    assert.match(usage.stderr, /usage:/);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--id cannot be combined with --type/);
+    expect(usage.stderr).toMatch(/usage:/);
   });
 });

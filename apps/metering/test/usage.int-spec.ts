@@ -1,19 +1,21 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { USAGE_RECORDED_V1 } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
-import { startService, type RunningService } from '@aegis/platform';
+import type { RunningService } from '@aegis/platform';
 import {
   baseAmqpUrl,
   createTestDatabase,
   createTestPrefix,
+  defined,
   deleteServiceTopologies,
   useTestEnvironment,
   waitFor,
   type TestDatabase,
+  startTestService,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 
@@ -51,15 +53,15 @@ describe('metering records usage events', () => {
     },
   });
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     useTestEnvironment({ databaseUrl: database.url, amqpUrl: baseAmqpUrl(), prefix });
-    service = await startService(AppModule, 'metering');
+    service = await startTestService(AppModule, 'metering');
     dataSource = service.app.get(DataSource);
     broker = await connect(baseAmqpUrl());
     channel = await broker.createConfirmChannel();
     await waitFor(
-      async () => (await fetch(`${service.url}/health/ready`)).status,
+      async () => (await request(service.app.getHttpServer()).get('/health/ready')).status,
       (status) => status === 200,
       {
         what: 'metering to be ready',
@@ -67,7 +69,7 @@ describe('metering records usage events', () => {
     );
   });
 
-  after(async () => {
+  afterAll(async () => {
     await service.app.close();
     await broker.close();
     await deleteServiceTopologies(baseAmqpUrl(), [names]);
@@ -87,7 +89,7 @@ describe('metering records usage events', () => {
       (found: unknown[]) => found.length === 1,
       { what: 'the usage row' },
     );
-    assert.deepEqual(rows, [{ customer_id: 'cus_42', meter: 'api_calls', quantity: '7' }]);
+    expect(rows).toStrictEqual([{ customer_id: 'cus_42', meter: 'api_calls', quantity: '7' }]);
     await waitFor(
       async () => (await channel.checkQueue(names.queue)).messageCount,
       (n) => n === 0,
@@ -97,7 +99,7 @@ describe('metering records usage events', () => {
       `SELECT count(*) AS n FROM "metering"."usage_events" WHERE "event_id" = $1`,
       [envelope.id],
     );
-    assert.equal(Number(count?.n), 1);
+    expect(Number(count?.n)).toBe(1);
   });
 
   it('dead-letters a usage event with a negative quantity and stores nothing', async () => {
@@ -110,14 +112,12 @@ describe('metering records usage events', () => {
         what: 'the dead letter',
       },
     );
-    assert.ok(
-      deadLetter !== false &&
-        String(deadLetter.properties.headers?.['x-aegis-dead-letter-reason']).includes('quantity'),
-    );
+    const letter = defined(deadLetter || undefined, 'the dead letter');
+    expect(String(letter.properties.headers?.['x-aegis-dead-letter-reason'])).toContain('quantity');
     const rows: unknown[] = await dataSource.query(
       `SELECT 1 FROM "metering"."usage_events" WHERE "event_id" = $1`,
       [envelope.id],
     );
-    assert.equal(rows.length, 0);
+    expect(rows.length).toBe(0);
   });
 });

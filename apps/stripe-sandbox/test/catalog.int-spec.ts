@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
+import { defined, rejectionOf } from '@aegis/testing';
 import Stripe from 'stripe';
 import { amountForQuantity } from '../src/catalog/pricing.js';
 import { useSandbox } from './sandbox-harness.js';
@@ -13,22 +13,26 @@ interface ExpectedError {
 
 /** Asserts that a request fails with Stripe's invalid-request error of that shape. */
 async function rejectsWith(request: Promise<unknown>, expected: ExpectedError): Promise<void> {
-  await assert.rejects(request, (error: unknown) => {
-    assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError, String(error));
-    assert.equal(error.statusCode, expected.status);
-    if (expected.code !== undefined) assert.equal(error.code, expected.code);
-    if (expected.param !== undefined) assert.equal(error.param, expected.param);
-    if (typeof expected.message === 'string') assert.equal(error.message, expected.message);
-    if (expected.message instanceof RegExp) assert.match(error.message, expected.message);
-    return true;
-  });
+  const error = await rejectionOf(request, Stripe.errors.StripeInvalidRequestError);
+  expect(error.statusCode).toBe(expected.status);
+  if (expected.code !== undefined) expect(error.code).toBe(expected.code);
+  if (expected.param !== undefined) expect(error.param).toBe(expected.param);
+  if (typeof expected.message === 'string') expect(error.message).toBe(expected.message);
+  if (expected.message instanceof RegExp) expect(error.message).toMatch(expected.message);
 }
 
 function decimalText(value: Stripe.Decimal | null | undefined): string {
-  assert.ok(value !== null && value !== undefined, 'expected a decimal');
+  const decimal = defined(value, 'a decimal');
   // The SDK turns the wire's decimal strings into its Decimal type: a string has no `eq`.
-  assert.equal(typeof value.eq, 'function');
-  return value.toString();
+  expect(typeof decimal.eq).toBe('function');
+  return decimal.toString();
+}
+
+/** The value, which must be a string: the id of an object the SDK did not expand. */
+function stringId(value: unknown, what: string): string {
+  expect(typeof value).toBe('string');
+  if (typeof value !== 'string') throw new Error(`expected ${what} to be an id`);
+  return value;
 }
 
 const MONTHLY = { interval: 'month' } as const;
@@ -46,35 +50,32 @@ describe('sandbox catalog: products and prices', () => {
       url: 'https://example.com/gold',
       metadata: { tier: 'gold', legacy: 'yes' },
     });
-    assert.match(product.id, /^prod_/);
-    assert.equal(product.object, 'product');
-    assert.equal(product.active, true);
-    assert.equal(product.type, 'service');
-    assert.equal(product.default_price, null);
-    assert.equal(product.livemode, false);
-    assert.deepEqual(product.images, ['https://example.com/gold.png']);
-    assert.equal(product.unit_label, 'seat');
-    assert.equal(product.statement_descriptor, 'AEGIS GOLD');
-    assert.equal(product.updated, product.created);
+    expect(product.id).toMatch(/^prod_/);
+    expect(product.object).toBe('product');
+    expect(product.active).toBe(true);
+    expect(product.type).toBe('service');
+    expect(product.default_price).toBe(null);
+    expect(product.livemode).toBe(false);
+    expect(product.images).toStrictEqual(['https://example.com/gold.png']);
+    expect(product.unit_label).toBe('seat');
+    expect(product.statement_descriptor).toBe('AEGIS GOLD');
+    expect(product.updated).toBe(product.created);
 
     const updated = await stripe.products.update(product.id, {
       name: 'Gold',
       description: '',
       metadata: { legacy: '', region: 'eu' },
     });
-    assert.equal(updated.name, 'Gold');
-    assert.equal(updated.description, null);
-    assert.deepEqual(updated.metadata, { tier: 'gold', region: 'eu' });
-    assert.equal((await stripe.products.retrieve(product.id)).name, 'Gold');
+    expect(updated.name).toBe('Gold');
+    expect(updated.description).toBe(null);
+    expect(updated.metadata).toStrictEqual({ tier: 'gold', region: 'eu' });
+    expect((await stripe.products.retrieve(product.id)).name).toBe('Gold');
 
     const listed = await stripe.products.list({ ids: [product.id] });
-    assert.deepEqual(
-      listed.data.map((p) => p.id),
-      [product.id],
-    );
+    expect(listed.data.map((p) => p.id)).toStrictEqual([product.id]);
 
     const deleted = await stripe.products.del(product.id);
-    assert.deepEqual(deleted, { id: product.id, object: 'product', deleted: true });
+    expect(deleted).toStrictEqual({ id: product.id, object: 'product', deleted: true });
     await rejectsWith(stripe.products.retrieve(product.id), {
       status: 404,
       code: 'resource_missing',
@@ -83,13 +84,14 @@ describe('sandbox catalog: products and prices', () => {
     });
 
     const created = await receiver.waitForEvent('product.created', product.id);
-    assert.equal((created.data.object as Stripe.Product).name, 'Gold plan');
+    expect((created.data.object as Stripe.Product).name).toBe('Gold plan');
     const updatedEvent = (await receiver.waitForEvent(
       'product.updated',
       product.id,
     )) as Stripe.ProductUpdatedEvent;
-    assert.equal(updatedEvent.data.previous_attributes?.name, 'Gold plan');
-    assert.deepEqual(updatedEvent.data.previous_attributes.metadata, {
+    const previous = defined(updatedEvent.data.previous_attributes, 'the previous attributes');
+    expect(previous.name).toBe('Gold plan');
+    expect(previous.metadata).toStrictEqual({
       tier: 'gold',
       legacy: 'yes',
     });
@@ -99,7 +101,7 @@ describe('sandbox catalog: products and prices', () => {
   it('creates a product with a chosen id once, and refuses the same id again', async () => {
     const id = `prod_custom_${Date.now()}`;
     const product = await stripe.products.create({ id, name: 'Custom id' });
-    assert.equal(product.id, id);
+    expect(product.id).toBe(id);
     await rejectsWith(stripe.products.create({ id, name: 'Again' }), {
       status: 400,
       code: 'resource_already_exists',
@@ -117,28 +119,28 @@ describe('sandbox catalog: products and prices', () => {
       nickname: 'standard',
       metadata: { color: 'grey' },
     });
-    assert.match(price.id, /^price_/);
-    assert.equal(price.object, 'price');
-    assert.equal(price.type, 'one_time');
-    assert.equal(price.recurring, null);
-    assert.equal(price.currency, 'usd');
-    assert.equal(price.billing_scheme, 'per_unit');
-    assert.equal(price.unit_amount, 2000);
-    assert.equal(decimalText(price.unit_amount_decimal), '2000');
-    assert.equal(price.tax_behavior, 'unspecified');
-    assert.equal(price.custom_unit_amount, null);
-    assert.equal(price.transform_quantity, null);
-    assert.equal(price.tiers_mode, null);
-    assert.equal(price.lookup_key, null);
-    assert.equal(price.active, true);
-    assert.equal(price.product, product.id);
-    assert.equal(price.nickname, 'standard');
-    assert.deepEqual(price.metadata, { color: 'grey' });
+    expect(price.id).toMatch(/^price_/);
+    expect(price.object).toBe('price');
+    expect(price.type).toBe('one_time');
+    expect(price.recurring).toBe(null);
+    expect(price.currency).toBe('usd');
+    expect(price.billing_scheme).toBe('per_unit');
+    expect(price.unit_amount).toBe(2000);
+    expect(decimalText(price.unit_amount_decimal)).toBe('2000');
+    expect(price.tax_behavior).toBe('unspecified');
+    expect(price.custom_unit_amount).toBe(null);
+    expect(price.transform_quantity).toBe(null);
+    expect(price.tiers_mode).toBe(null);
+    expect(price.lookup_key).toBe(null);
+    expect(price.active).toBe(true);
+    expect(price.product).toBe(product.id);
+    expect(price.nickname).toBe('standard');
+    expect(price.metadata).toStrictEqual({ color: 'grey' });
 
     const expanded = await stripe.prices.retrieve(price.id, { expand: ['product'] });
-    assert.equal((expanded.product as Stripe.Product).name, 'T-shirt');
+    expect((expanded.product as Stripe.Product).name).toBe('T-shirt');
     const event = await receiver.waitForEvent('price.created', price.id);
-    assert.equal((event.data.object as Stripe.Price).unit_amount, 2000);
+    expect((event.data.object as Stripe.Price).unit_amount).toBe(2000);
   });
 
   it('round-trips a fractional unit_amount_decimal exactly', async () => {
@@ -148,30 +150,30 @@ describe('sandbox catalog: products and prices', () => {
       currency: 'usd',
       unit_amount_decimal: Stripe.Decimal.from('0.125'),
     });
-    assert.equal(price.unit_amount, null);
-    assert.equal(decimalText(price.unit_amount_decimal), '0.125');
+    expect(price.unit_amount).toBe(null);
+    expect(decimalText(price.unit_amount_decimal)).toBe('0.125');
     const fetched = await stripe.prices.retrieve(price.id);
-    assert.equal(decimalText(fetched.unit_amount_decimal), '0.125');
-    assert.ok(fetched.unit_amount_decimal?.eq(Stripe.Decimal.from('0.125')));
-    assert.equal(amountForQuantity(fetched, 1_000_000), 125_000);
-    assert.equal(amountForQuantity(fetched, 4), 1);
+    expect(decimalText(fetched.unit_amount_decimal)).toBe('0.125');
+    expect(fetched.unit_amount_decimal?.eq(Stripe.Decimal.from('0.125'))).toBeTruthy();
+    expect(amountForQuantity(fetched, 1_000_000)).toBe(125_000);
+    expect(amountForQuantity(fetched, 4)).toBe(1);
 
     const listed = await stripe.prices.list({ product: product.id });
-    assert.equal(decimalText(listed.data[0]?.unit_amount_decimal), '0.125');
+    expect(decimalText(listed.data[0]?.unit_amount_decimal)).toBe('0.125');
 
     const whole = await stripe.prices.create({
       product: product.id,
       currency: 'usd',
       unit_amount_decimal: Stripe.Decimal.from('1500.00'),
     });
-    assert.equal(whole.unit_amount, 1500);
-    assert.equal(decimalText(whole.unit_amount_decimal), '1500');
+    expect(whole.unit_amount).toBe(1500);
+    expect(decimalText(whole.unit_amount_decimal)).toBe('1500');
     const trimmed = await stripe.prices.create({
       product: product.id,
       currency: 'usd',
       unit_amount_decimal: Stripe.Decimal.from('12.50'),
     });
-    assert.equal(decimalText(trimmed.unit_amount_decimal), '12.5');
+    expect(decimalText(trimmed.unit_amount_decimal)).toBe('12.5');
   });
 
   it('makes recurring prices, metered ones backed by a meter', async () => {
@@ -183,15 +185,15 @@ describe('sandbox catalog: products and prices', () => {
       recurring: { interval: 'month', interval_count: 3, trial_period_days: 14 },
       tax_behavior: 'exclusive',
     });
-    assert.equal(quarterly.type, 'recurring');
-    assert.deepEqual(quarterly.recurring, {
+    expect(quarterly.type).toBe('recurring');
+    expect(quarterly.recurring).toStrictEqual({
       interval: 'month',
       interval_count: 3,
       meter: null,
       trial_period_days: 14,
       usage_type: 'licensed',
     });
-    assert.equal(quarterly.tax_behavior, 'exclusive');
+    expect(quarterly.tax_behavior).toBe('exclusive');
 
     const metered = await stripe.prices.create({
       product: product.id,
@@ -199,8 +201,9 @@ describe('sandbox catalog: products and prices', () => {
       unit_amount: 5,
       recurring: { interval: 'month', usage_type: 'metered', meter: 'mtr_test_api_calls' },
     });
-    assert.equal(metered.recurring?.usage_type, 'metered');
-    assert.equal(metered.recurring.meter, 'mtr_test_api_calls');
+    const recurring = defined(metered.recurring, 'the recurring settings');
+    expect(recurring.usage_type).toBe('metered');
+    expect(recurring.meter).toBe('mtr_test_api_calls');
     await rejectsWith(
       stripe.prices.create({
         product: product.id,
@@ -240,24 +243,21 @@ describe('sandbox catalog: products and prices', () => {
       tiers_mode: 'graduated',
       tiers,
     });
-    assert.equal(graduated.billing_scheme, 'tiered');
-    assert.equal(graduated.tiers_mode, 'graduated');
-    assert.equal(graduated.unit_amount, null);
-    assert.equal(graduated.unit_amount_decimal, null);
+    expect(graduated.billing_scheme).toBe('tiered');
+    expect(graduated.tiers_mode).toBe('graduated');
+    expect(graduated.unit_amount).toBe(null);
+    expect(graduated.unit_amount_decimal).toBe(null);
     const returned = graduated.tiers ?? [];
-    assert.deepEqual(
-      returned.map((tier) => tier.up_to),
-      [5, 10, null],
-    );
-    const [first, second] = returned;
-    assert.ok(first !== undefined && second !== undefined);
-    assert.equal(first.flat_amount, 1000);
-    assert.equal(decimalText(first.flat_amount_decimal), '1000');
-    assert.equal(second.unit_amount, null);
-    assert.equal(decimalText(second.unit_amount_decimal), '400.5');
-    assert.equal(second.flat_amount, null);
-    assert.equal(second.flat_amount_decimal, null);
-    assert.equal(amountForQuantity(graduated, 7), 5 * 500 + 1000 + 801);
+    expect(returned.map((tier) => tier.up_to)).toStrictEqual([5, 10, null]);
+    const first = defined(returned[0], 'the first tier');
+    const second = defined(returned[1], 'the second tier');
+    expect(first.flat_amount).toBe(1000);
+    expect(decimalText(first.flat_amount_decimal)).toBe('1000');
+    expect(second.unit_amount).toBe(null);
+    expect(decimalText(second.unit_amount_decimal)).toBe('400.5');
+    expect(second.flat_amount).toBe(null);
+    expect(second.flat_amount_decimal).toBe(null);
+    expect(amountForQuantity(graduated, 7)).toBe(5 * 500 + 1000 + 801);
 
     const volume = await stripe.prices.create({
       product: product.id,
@@ -268,10 +268,10 @@ describe('sandbox catalog: products and prices', () => {
       tiers,
     });
     const fetched = await stripe.prices.retrieve(volume.id);
-    assert.equal(fetched.tiers_mode, 'volume');
-    assert.equal(fetched.tiers?.length, 3);
-    assert.equal(amountForQuantity(fetched, 7), 2804);
-    assert.equal(amountForQuantity(fetched, 11), 3300);
+    expect(fetched.tiers_mode).toBe('volume');
+    expect(fetched.tiers?.length).toBe(3);
+    expect(amountForQuantity(fetched, 7)).toBe(2804);
+    expect(amountForQuantity(fetched, 11)).toBe(3300);
   });
 
   it('divides the quantity with transform_quantity', async () => {
@@ -282,8 +282,8 @@ describe('sandbox catalog: products and prices', () => {
       unit_amount: 1000,
       transform_quantity: { divide_by: 10, round: 'up' },
     });
-    assert.deepEqual(price.transform_quantity, { divide_by: 10, round: 'up' });
-    assert.equal(amountForQuantity(price, 11), 2000);
+    expect(price.transform_quantity).toStrictEqual({ divide_by: 10, round: 'up' });
+    expect(amountForQuantity(price, 11)).toBe(2000);
   });
 
   it('creates a price and its product from product_data', async () => {
@@ -292,10 +292,9 @@ describe('sandbox catalog: products and prices', () => {
       unit_amount: 900,
       product_data: { name: 'Inline product', metadata: { source: 'product_data' } },
     });
-    assert.ok(typeof price.product === 'string');
-    const product = await stripe.products.retrieve(price.product);
-    assert.equal(product.name, 'Inline product');
-    assert.deepEqual(product.metadata, { source: 'product_data' });
+    const product = await stripe.products.retrieve(stringId(price.product, 'the product'));
+    expect(product.name).toBe('Inline product');
+    expect(product.metadata).toStrictEqual({ source: 'product_data' });
     await receiver.waitForEvent('product.created', product.id);
   });
 
@@ -304,11 +303,12 @@ describe('sandbox catalog: products and prices', () => {
       name: 'Pro',
       default_price_data: { currency: 'usd', unit_amount: 4900, recurring: MONTHLY },
     });
-    assert.ok(typeof product.default_price === 'string');
-    const defaultPrice = await stripe.prices.retrieve(product.default_price);
-    assert.equal(defaultPrice.product, product.id);
-    assert.equal(defaultPrice.unit_amount, 4900);
-    assert.equal(defaultPrice.type, 'recurring');
+    const defaultPrice = await stripe.prices.retrieve(
+      stringId(product.default_price, 'the default price'),
+    );
+    expect(defaultPrice.product).toBe(product.id);
+    expect(defaultPrice.unit_amount).toBe(4900);
+    expect(defaultPrice.type).toBe('recurring');
     await rejectsWith(stripe.prices.update(defaultPrice.id, { active: false }), {
       status: 400,
       message: 'This price cannot be archived because it is the default price of its product.',
@@ -321,14 +321,14 @@ describe('sandbox catalog: products and prices', () => {
       recurring: { interval: 'year' },
     });
     const switched = await stripe.products.update(product.id, { default_price: yearly.id });
-    assert.equal(switched.default_price, yearly.id);
+    expect(switched.default_price).toBe(yearly.id);
     const archived = await stripe.prices.update(defaultPrice.id, { active: false });
-    assert.equal(archived.active, false);
+    expect(archived.active).toBe(false);
     const updatedEvent = (await receiver.waitForEvent(
       'price.updated',
       defaultPrice.id,
     )) as Stripe.PriceUpdatedEvent;
-    assert.deepEqual(updatedEvent.data.previous_attributes, { active: true });
+    expect(updatedEvent.data.previous_attributes).toStrictEqual({ active: true });
 
     const other = await stripe.products.create({ name: 'Other' });
     const foreign = await stripe.prices.create({
@@ -375,18 +375,15 @@ describe('sandbox catalog: products and prices', () => {
       lookup_key: key,
       transfer_lookup_key: true,
     });
-    assert.equal(successor.lookup_key, key);
-    assert.equal((await stripe.prices.retrieve(holder.id)).lookup_key, null);
+    expect(successor.lookup_key).toBe(key);
+    expect((await stripe.prices.retrieve(holder.id)).lookup_key).toBe(null);
     const transferred = (await receiver.waitForEvent(
       'price.updated',
       holder.id,
     )) as Stripe.PriceUpdatedEvent;
-    assert.deepEqual(transferred.data.previous_attributes, { lookup_key: key });
+    expect(transferred.data.previous_attributes).toStrictEqual({ lookup_key: key });
     const byKey = await stripe.prices.list({ lookup_keys: [key] });
-    assert.deepEqual(
-      byKey.data.map((price) => price.id),
-      [successor.id],
-    );
+    expect(byKey.data.map((price) => price.id)).toStrictEqual([successor.id]);
 
     const renamed = await stripe.prices.update(holder.id, {
       nickname: 'old',
@@ -394,13 +391,13 @@ describe('sandbox catalog: products and prices', () => {
       lookup_key: key,
       transfer_lookup_key: true,
     });
-    assert.equal(renamed.lookup_key, key);
-    assert.equal(renamed.nickname, 'old');
-    assert.deepEqual(renamed.metadata, { generation: '1' });
-    assert.equal((await stripe.prices.retrieve(successor.id)).lookup_key, null);
+    expect(renamed.lookup_key).toBe(key);
+    expect(renamed.nickname).toBe('old');
+    expect(renamed.metadata).toStrictEqual({ generation: '1' });
+    expect((await stripe.prices.retrieve(successor.id)).lookup_key).toBe(null);
     const unset = await stripe.prices.update(holder.id, { lookup_key: '', nickname: '' });
-    assert.equal(unset.lookup_key, null);
-    assert.equal(unset.nickname, null);
+    expect(unset.lookup_key).toBe(null);
+    expect(unset.nickname).toBe(null);
   });
 
   it('filters and pages price and product lists', async () => {
@@ -434,41 +431,35 @@ describe('sandbox catalog: products and prices', () => {
     const ids = async (params: Stripe.PriceListParams): Promise<string[]> =>
       (await stripe.prices.list({ product: product.id, ...params })).data.map((p) => p.id);
 
-    assert.deepEqual(await ids({}), [yearlyEur.id, monthly.id, oneTime.id]);
-    assert.deepEqual(await ids({ active: false }), [archived.id]);
-    assert.deepEqual(await ids({ type: 'one_time' }), [oneTime.id]);
-    assert.deepEqual(await ids({ type: 'recurring' }), [yearlyEur.id, monthly.id]);
-    assert.deepEqual(await ids({ currency: 'eur' }), [yearlyEur.id]);
-    assert.deepEqual(await ids({ recurring: { interval: 'month' } }), [monthly.id]);
-    assert.deepEqual(await ids({ created: { gte: oneTime.created } }), [
+    expect(await ids({})).toStrictEqual([yearlyEur.id, monthly.id, oneTime.id]);
+    expect(await ids({ active: false })).toStrictEqual([archived.id]);
+    expect(await ids({ type: 'one_time' })).toStrictEqual([oneTime.id]);
+    expect(await ids({ type: 'recurring' })).toStrictEqual([yearlyEur.id, monthly.id]);
+    expect(await ids({ currency: 'eur' })).toStrictEqual([yearlyEur.id]);
+    expect(await ids({ recurring: { interval: 'month' } })).toStrictEqual([monthly.id]);
+    expect(await ids({ created: { gte: oneTime.created } })).toStrictEqual([
       yearlyEur.id,
       monthly.id,
       oneTime.id,
     ]);
-    assert.deepEqual(await ids({ created: { lt: oneTime.created } }), []);
+    expect(await ids({ created: { lt: oneTime.created } })).toStrictEqual([]);
 
     const first = await stripe.prices.list({ product: product.id, limit: 2 });
-    assert.deepEqual(
-      first.data.map((p) => p.id),
-      [yearlyEur.id, monthly.id],
-    );
-    assert.equal(first.has_more, true);
-    assert.equal(first.url, '/v1/prices');
+    expect(first.data.map((p) => p.id)).toStrictEqual([yearlyEur.id, monthly.id]);
+    expect(first.has_more).toBe(true);
+    expect(first.url).toBe('/v1/prices');
     const second = await stripe.prices.list({
       product: product.id,
       limit: 2,
       starting_after: monthly.id,
     });
-    assert.deepEqual(
-      second.data.map((p) => p.id),
-      [oneTime.id],
-    );
-    assert.equal(second.has_more, false);
+    expect(second.data.map((p) => p.id)).toStrictEqual([oneTime.id]);
+    expect(second.has_more).toBe(false);
     const all: string[] = [];
     for await (const price of stripe.prices.list({ product: product.id, limit: 1 })) {
       all.push(price.id);
     }
-    assert.deepEqual(all, [yearlyEur.id, monthly.id, oneTime.id]);
+    expect(all).toStrictEqual([yearlyEur.id, monthly.id, oneTime.id]);
     await rejectsWith(stripe.prices.list({ product: 'prod_missing' }), {
       status: 400,
       code: 'resource_missing',
@@ -478,18 +469,12 @@ describe('sandbox catalog: products and prices', () => {
 
     const inactiveProduct = await stripe.products.create({ name: 'Retired', active: false });
     const byUrl = await stripe.products.list({ url: product.url ?? '' });
-    assert.deepEqual(
-      byUrl.data.map((p) => p.id),
-      [product.id],
-    );
+    expect(byUrl.data.map((p) => p.id)).toStrictEqual([product.id]);
     const inactive = await stripe.products.list({ active: false, limit: 100 });
-    assert.ok(inactive.data.some((p) => p.id === inactiveProduct.id));
-    assert.ok(!inactive.data.some((p) => p.id === product.id));
+    expect(inactive.data.some((p) => p.id === inactiveProduct.id)).toBeTruthy();
+    expect(inactive.data.some((p) => p.id === product.id)).toBeFalsy();
     const newest = await stripe.products.list({ limit: 2 });
-    assert.deepEqual(
-      newest.data.map((p) => p.id),
-      [inactiveProduct.id, product.id],
-    );
+    expect(newest.data.map((p) => p.id)).toStrictEqual([inactiveProduct.id, product.id]);
     await rejectsWith(stripe.products.list({ ids: [product.id], starting_after: product.id }), {
       status: 400,
       message: 'You may only specify one of these parameters: ids, starting_after.',
@@ -657,6 +642,6 @@ describe('sandbox catalog: products and prices', () => {
       message: /^Unrecognized request URL/,
     });
     const none = await stripe.prices.list({ product: product.id });
-    assert.deepEqual(none.data, [], 'a refused request leaves nothing behind');
+    expect(none.data).toStrictEqual([]);
   });
 });

@@ -1,11 +1,19 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@aegis/testing';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
+import { defined, rejectionOf, waitFor } from '@aegis/testing';
 import Stripe from 'stripe';
+import request from 'supertest';
 import { startSandbox, type RunningSandbox, useSandbox } from './sandbox-harness.js';
 
 const SUCCESS_URL = 'https://shop.example/success?session={CHECKOUT_SESSION_ID}';
 const CANCEL_URL = 'https://shop.example/cart';
+
+/**
+ * The path of a page of the sandbox's (the sandbox runs in this process, so
+ * its pages are requested from its HTTP server directly).
+ */
+function pathOf(url: string | null): string {
+  return new URL(defined(url, 'the url')).pathname;
+}
 
 /** The form the payment page posts, filled in as a person would. */
 function cardForm(cardNumber: string, email = 'buyer@example.com'): URLSearchParams {
@@ -49,58 +57,58 @@ describe('sandbox checkout sessions', () => {
       ...extra,
     });
 
-  const pagePost = (url: string, form: URLSearchParams): Promise<Response> =>
-    fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-      redirect: 'manual',
-    });
+  /** A page of the sandbox, requested from its HTTP server. */
+  const page = (path: string): request.Test =>
+    request(sandbox.service.app.getHttpServer()).get(path);
+
+  /** Posts the form to a page, not following the redirect it answers with. */
+  const pagePost = (path: string, form: URLSearchParams): request.Test =>
+    request(sandbox.service.app.getHttpServer()).post(path).type('form').send(form.toString());
 
   it('creates a payment session with its line items, totals and payment page url', async () => {
     const session = await createPaymentSession({
       client_reference_id: 'order-17',
       metadata: { order: '17' },
     });
-    assert.match(session.id, /^cs_test_\w+$/);
-    assert.equal(session.object, 'checkout.session');
-    assert.equal(session.mode, 'payment');
-    assert.equal(session.status, 'open');
-    assert.equal(session.payment_status, 'unpaid');
-    assert.equal(session.amount_subtotal, 3000);
-    assert.equal(session.amount_total, 3000);
-    assert.equal(session.currency, 'usd');
-    assert.equal(session.customer, null);
-    assert.equal(session.customer_creation, 'if_required');
-    assert.equal(session.client_reference_id, 'order-17');
-    assert.deepEqual(session.metadata, { order: '17' });
-    assert.deepEqual(session.payment_method_types, ['card']);
-    assert.equal(session.ui_mode, 'hosted_page');
-    assert.equal(session.expires_at, session.created + 24 * 60 * 60);
-    assert.equal(session.url, `${sandbox.url}/checkout/pay/${session.id}`);
-    assert.equal(session.line_items, undefined);
+    expect(session.id).toMatch(/^cs_test_\w+$/);
+    expect(session.object).toBe('checkout.session');
+    expect(session.mode).toBe('payment');
+    expect(session.status).toBe('open');
+    expect(session.payment_status).toBe('unpaid');
+    expect(session.amount_subtotal).toBe(3000);
+    expect(session.amount_total).toBe(3000);
+    expect(session.currency).toBe('usd');
+    expect(session.customer).toBe(null);
+    expect(session.customer_creation).toBe('if_required');
+    expect(session.client_reference_id).toBe('order-17');
+    expect(session.metadata).toStrictEqual({ order: '17' });
+    expect(session.payment_method_types).toStrictEqual(['card']);
+    expect(session.ui_mode).toBe('hosted_page');
+    expect(session.expires_at).toBe(session.created + 24 * 60 * 60);
+    expect(session.url).toBe(`${sandbox.url}/checkout/pay/${session.id}`);
+    expect(session.line_items).toBe(undefined);
 
     const lineItems = await stripe.checkout.sessions.listLineItems(session.id);
-    assert.deepEqual(
+    expect(
       lineItems.data.map((item) => [item.description, item.quantity, item.amount_total]),
-      [
-        ['Notebook', 2, 2500],
-        ['Pen', 1, 500],
-      ],
-    );
-    const [notebook] = lineItems.data;
-    assert.match(notebook?.id ?? '', /^li_/);
-    assert.equal(notebook?.object, 'item');
-    assert.equal(notebook.price?.unit_amount, 1250);
+    ).toStrictEqual([
+      ['Notebook', 2, 2500],
+      ['Pen', 1, 500],
+    ]);
+    const notebook = defined(lineItems.data[0], 'the first line item');
+    expect(notebook.id).toMatch(/^li_/);
+    expect(notebook.object).toBe('item');
+    expect(notebook.price?.unit_amount).toBe(1250);
     const page = await stripe.checkout.sessions.listLineItems(session.id, { limit: 1 });
-    assert.equal(page.has_more, true);
+    expect(page.has_more).toBe(true);
 
     const expanded = await stripe.checkout.sessions.retrieve(session.id, {
       expand: ['line_items', 'line_items.data.price.product'],
     });
-    assert.equal(expanded.line_items?.data.length, 2);
-    const product = expanded.line_items.data[0]?.price?.product as Stripe.Product;
-    assert.equal(product.name, 'Notebook');
+    const expandedItems = defined(expanded.line_items, 'the expanded line items');
+    expect(expandedItems.data.length).toBe(2);
+    const product = expandedItems.data[0]?.price?.product as Stripe.Product;
+    expect(product.name).toBe('Notebook');
   });
 
   it('completes a payment session through the test helper', async () => {
@@ -110,124 +118,120 @@ describe('sandbox checkout sessions', () => {
       payment_intent_data: { description: 'Order 18', metadata: { order: '18' } },
     });
     const completed = await completeWith(session.id, 'pm_card_visa');
-    assert.equal(completed.id, session.id);
-    assert.equal(completed.status, 'complete');
-    assert.equal(completed.payment_status, 'paid');
-    assert.equal(completed.url, null);
-    assert.equal(completed.customer_details?.email, 'helper@example.com');
-    assert.equal(typeof completed.customer, 'string');
-    assert.equal(typeof completed.payment_intent, 'string');
+    expect(completed.id).toBe(session.id);
+    expect(completed.status).toBe('complete');
+    expect(completed.payment_status).toBe('paid');
+    expect(completed.url).toBe(null);
+    expect(completed.customer_details?.email).toBe('helper@example.com');
+    expect(typeof completed.customer).toBe('string');
+    expect(typeof completed.payment_intent).toBe('string');
 
     const customer = (await stripe.customers.retrieve(
       completed.customer as string,
     )) as Stripe.Customer;
-    assert.equal(customer.email, 'helper@example.com');
+    expect(customer.email).toBe('helper@example.com');
     const paymentIntent = await stripe.paymentIntents.retrieve(completed.payment_intent as string);
-    assert.equal(paymentIntent.status, 'succeeded');
-    assert.equal(paymentIntent.amount, 3000);
-    assert.equal(paymentIntent.currency, 'usd');
-    assert.equal(paymentIntent.customer, customer.id);
-    assert.equal(paymentIntent.description, 'Order 18');
-    assert.deepEqual(paymentIntent.metadata, { order: '18' });
+    expect(paymentIntent.status).toBe('succeeded');
+    expect(paymentIntent.amount).toBe(3000);
+    expect(paymentIntent.currency).toBe('usd');
+    expect(paymentIntent.customer).toBe(customer.id);
+    expect(paymentIntent.description).toBe('Order 18');
+    expect(paymentIntent.metadata).toStrictEqual({ order: '18' });
 
     const event = await receiver.waitForEvent('checkout.session.completed', session.id);
     const sent = event.data.object as Stripe.Checkout.Session;
-    assert.equal(sent.status, 'complete');
-    assert.equal(sent.payment_intent, paymentIntent.id);
-    assert.deepEqual(receiver.rejected, []);
+    expect(sent.status).toBe('complete');
+    expect(sent.payment_intent).toBe(paymentIntent.id);
+    expect(receiver.rejected).toStrictEqual([]);
 
-    await assert.rejects(completeWith(session.id, 'pm_card_visa'), (error: unknown) => {
-      assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-      assert.match(error.message, /already been completed/);
-      return true;
-    });
+    const twice = await rejectionOf(
+      completeWith(session.id, 'pm_card_visa'),
+      Stripe.errors.StripeInvalidRequestError,
+    );
+    expect(twice.message).toMatch(/already been completed/);
   });
 
   it('pays on the hosted page and redirects to the success url', async () => {
     const session = await createPaymentSession();
-    const url = session.url ?? '';
-    const shown = await fetch(url);
-    assert.equal(shown.status, 200);
-    assert.match(shown.headers.get('content-type') ?? '', /^text\/html/);
-    const html = await shown.text();
-    assert.match(html, /Notebook/);
-    assert.match(html, /Pen/);
-    assert.match(html, /\$30\.00/);
-    assert.match(html, /<form method="post">/);
-    assert.match(html, /4242 4242 4242 4242/);
-    assert.match(html, /5555 5555 5555 4444/);
-    assert.match(html, /4000 0000 0000 0002/);
-    assert.ok(html.includes(`href="${CANCEL_URL}"`));
+    const url = pathOf(session.url);
+    const shown = await page(url);
+    expect(shown.status).toBe(200);
+    expect(shown.get('content-type')).toMatch(/^text\/html/);
+    const html = shown.text;
+    expect(html).toMatch(/Notebook/);
+    expect(html).toMatch(/Pen/);
+    expect(html).toMatch(/\$30\.00/);
+    expect(html).toMatch(/<form method="post">/);
+    expect(html).toMatch(/4242 4242 4242 4242/);
+    expect(html).toMatch(/5555 5555 5555 4444/);
+    expect(html).toMatch(/4000 0000 0000 0002/);
+    expect(html).toContain(`href="${CANCEL_URL}"`);
 
     const paid = await pagePost(url, cardForm('4242 4242 4242 4242', 'page@example.com'));
-    assert.equal(paid.status, 303);
-    assert.equal(
-      paid.headers.get('location'),
-      `https://shop.example/success?session=${session.id}`,
-    );
+    expect(paid.status).toBe(303);
+    expect(paid.get('location')).toBe(`https://shop.example/success?session=${session.id}`);
     const completed = await stripe.checkout.sessions.retrieve(session.id);
-    assert.equal(completed.status, 'complete');
-    assert.equal(completed.payment_status, 'paid');
-    assert.equal(completed.customer_details?.email, 'page@example.com');
-    assert.equal(completed.customer_details.name, 'Ada Buyer');
-    assert.equal(completed.customer, null);
+    expect(completed.status).toBe('complete');
+    expect(completed.payment_status).toBe('paid');
+    const customerDetails = defined(completed.customer_details, 'the customer details');
+    expect(customerDetails.email).toBe('page@example.com');
+    expect(customerDetails.name).toBe('Ada Buyer');
+    expect(completed.customer).toBe(null);
     const paymentIntent = await stripe.paymentIntents.retrieve(completed.payment_intent as string, {
       expand: ['payment_method'],
     });
-    assert.equal(paymentIntent.status, 'succeeded');
-    assert.equal((paymentIntent.payment_method as Stripe.PaymentMethod).card?.last4, '4242');
+    expect(paymentIntent.status).toBe('succeeded');
+    expect((paymentIntent.payment_method as Stripe.PaymentMethod).card?.last4).toBe('4242');
 
-    const again = await fetch(url);
-    assert.match(await again.text(), /Payment complete/);
+    const again = await page(url);
+    expect(again.text).toMatch(/Payment complete/);
   });
 
   it('shows a declined card on the page, keeps the session open, then takes another card', async () => {
     const session = await createPaymentSession();
-    const url = session.url ?? '';
+    const url = pathOf(session.url);
     const declined = await pagePost(url, cardForm('4000 0000 0000 0002'));
-    assert.equal(declined.status, 402);
-    const html = await declined.text();
-    assert.match(html, /Your card was declined\./);
-    assert.match(html, /<form method="post">/);
+    expect(declined.status).toBe(402);
+    const html = declined.text;
+    expect(html).toMatch(/Your card was declined\./);
+    expect(html).toMatch(/<form method="post">/);
     const open = await stripe.checkout.sessions.retrieve(session.id);
-    assert.equal(open.status, 'open');
-    assert.equal(open.payment_status, 'unpaid');
+    expect(open.status).toBe('open');
+    expect(open.payment_status).toBe('unpaid');
     const failed = await stripe.paymentIntents.list({ limit: 1 });
-    assert.equal(failed.data[0]?.status, 'requires_payment_method');
-    assert.equal(failed.data[0].last_payment_error?.decline_code, 'generic_decline');
+    const failedIntent = defined(failed.data[0], 'the latest payment intent');
+    expect(failedIntent.status).toBe('requires_payment_method');
+    expect(failedIntent.last_payment_error?.decline_code).toBe('generic_decline');
 
     const invalid = await pagePost(url, cardForm('4242 4242 4242 4241'));
-    assert.equal(invalid.status, 402);
-    assert.match(await invalid.text(), /Your card number is incorrect\./);
+    expect(invalid.status).toBe(402);
+    expect(invalid.text).toMatch(/Your card number is incorrect\./);
 
     const paid = await pagePost(url, cardForm('4242424242424242'));
-    assert.equal(paid.status, 303);
-    assert.equal((await stripe.checkout.sessions.retrieve(session.id)).status, 'complete');
+    expect(paid.status).toBe(303);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('complete');
   });
 
   it('answers a decline through the test helper with a 402 and keeps the session open', async () => {
     const customer = await stripe.customers.create({ email: 'declined@example.com' });
     const session = await createPaymentSession({ customer: customer.id });
-    assert.equal(session.customer_creation, null);
-    await assert.rejects(
+    expect(session.customer_creation).toBe(null);
+    const declined = await rejectionOf(
       completeWith(session.id, 'pm_card_chargeDeclinedInsufficientFunds'),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeCardError);
-        assert.equal(error.statusCode, 402);
-        assert.equal(error.code, 'card_declined');
-        assert.equal(error.decline_code, 'insufficient_funds');
-        return true;
-      },
+      Stripe.errors.StripeCardError,
     );
+    expect(declined.statusCode).toBe(402);
+    expect(declined.code).toBe('card_declined');
+    expect(declined.decline_code).toBe('insufficient_funds');
     const open = await stripe.checkout.sessions.retrieve(session.id);
-    assert.equal(open.status, 'open');
-    assert.equal(open.payment_intent, null);
+    expect(open.status).toBe('open');
+    expect(open.payment_intent).toBe(null);
     const completed = await completeWith(session.id, 'pm_card_visa');
-    assert.equal(completed.status, 'complete');
-    assert.equal(completed.customer, customer.id);
+    expect(completed.status).toBe('complete');
+    expect(completed.customer).toBe(customer.id);
     const paymentIntent = await stripe.paymentIntents.retrieve(completed.payment_intent as string);
-    assert.equal(paymentIntent.customer, customer.id);
-    assert.equal(paymentIntent.status, 'succeeded');
+    expect(paymentIntent.customer).toBe(customer.id);
+    expect(paymentIntent.status).toBe('succeeded');
   });
 
   it('starts a subscription with a customer and a paid invoice in subscription mode', async () => {
@@ -244,32 +248,33 @@ describe('sandbox checkout sessions', () => {
       subscription_data: { metadata: { plan: 'pro' } },
       success_url: SUCCESS_URL,
     });
-    assert.equal(session.amount_total, 1800);
-    assert.equal(session.customer_creation, 'always');
-    assert.equal(session.invoice_creation, null);
+    expect(session.amount_total).toBe(1800);
+    expect(session.customer_creation).toBe('always');
+    expect(session.invoice_creation).toBe(null);
 
     const completed = await completeWith(session.id, 'pm_card_visa');
-    assert.equal(completed.status, 'complete');
-    assert.equal(completed.payment_status, 'paid');
-    assert.equal(completed.payment_intent, null);
+    expect(completed.status).toBe('complete');
+    expect(completed.payment_status).toBe('paid');
+    expect(completed.payment_intent).toBe(null);
     const customer = (await stripe.customers.retrieve(
       completed.customer as string,
     )) as Stripe.Customer;
-    assert.equal(customer.email, 'subscriber@example.com');
+    expect(customer.email).toBe('subscriber@example.com');
     const subscription = await stripe.subscriptions.retrieve(completed.subscription as string);
-    assert.equal(subscription.status, 'active');
-    assert.equal(subscription.customer, customer.id);
-    assert.deepEqual(subscription.metadata, { plan: 'pro' });
-    assert.equal(subscription.items.data[0]?.price.id, price.id);
-    assert.equal(subscription.items.data[0].quantity, 2);
+    expect(subscription.status).toBe('active');
+    expect(subscription.customer).toBe(customer.id);
+    expect(subscription.metadata).toStrictEqual({ plan: 'pro' });
+    const item = defined(subscription.items.data[0], 'the subscription item');
+    expect(item.price.id).toBe(price.id);
+    expect(item.quantity).toBe(2);
     const invoice = await stripe.invoices.retrieve(completed.invoice as string);
-    assert.equal(invoice.status, 'paid');
-    assert.equal(invoice.amount_paid, 1800);
+    expect(invoice.status).toBe('paid');
+    expect(invoice.amount_paid).toBe(1800);
     const paymentMethods = await stripe.customers.listPaymentMethods(customer.id);
-    assert.equal(paymentMethods.data.length, 1);
+    expect(paymentMethods.data.length).toBe(1);
 
     const event = await receiver.waitForEvent('checkout.session.completed', session.id);
-    assert.equal((event.data.object as Stripe.Checkout.Session).subscription, subscription.id);
+    expect((event.data.object as Stripe.Checkout.Session).subscription).toBe(subscription.id);
   });
 
   it('starts a trial with nothing to pay today', async () => {
@@ -289,34 +294,34 @@ describe('sandbox checkout sessions', () => {
       subscription_data: { trial_period_days: 14 },
       success_url: SUCCESS_URL,
     });
-    assert.equal(session.amount_total, 0);
+    expect(session.amount_total).toBe(0);
     const completed = await completeWith(session.id, 'pm_card_visa');
-    assert.equal(completed.payment_status, 'no_payment_required');
+    expect(completed.payment_status).toBe('no_payment_required');
     const subscription = await stripe.subscriptions.retrieve(completed.subscription as string);
-    assert.equal(subscription.status, 'trialing');
+    expect(subscription.status).toBe('trialing');
   });
 
   it('expires a session on request and refuses to pay or expire it again', async () => {
     const session = await createPaymentSession();
     const expired = await stripe.checkout.sessions.expire(session.id);
-    assert.equal(expired.status, 'expired');
-    assert.equal(expired.url, null);
+    expect(expired.status).toBe('expired');
+    expect(expired.url).toBe(null);
     const event = await receiver.waitForEvent('checkout.session.expired', session.id);
-    assert.equal((event.data.object as Stripe.Checkout.Session).status, 'expired');
-    await assert.rejects(stripe.checkout.sessions.expire(session.id), (error: unknown) => {
-      assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-      return true;
-    });
-    await assert.rejects(completeWith(session.id, 'pm_card_visa'), (error: unknown) => {
-      assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-      assert.match(error.message, /expired/);
-      return true;
-    });
-    const page = await fetch(session.url ?? '');
-    assert.match(await page.text(), /has expired/);
-    const post = await pagePost(session.url ?? '', cardForm('4242424242424242'));
-    assert.doesNotMatch(await post.text(), /<form/);
-    assert.equal((await stripe.checkout.sessions.retrieve(session.id)).status, 'expired');
+    expect((event.data.object as Stripe.Checkout.Session).status).toBe('expired');
+    await rejectionOf(
+      stripe.checkout.sessions.expire(session.id),
+      Stripe.errors.StripeInvalidRequestError,
+    );
+    const payExpired = await rejectionOf(
+      completeWith(session.id, 'pm_card_visa'),
+      Stripe.errors.StripeInvalidRequestError,
+    );
+    expect(payExpired.message).toMatch(/expired/);
+    const shown = await page(pathOf(session.url));
+    expect(shown.text).toMatch(/has expired/);
+    const post = await pagePost(pathOf(session.url), cardForm('4242424242424242'));
+    expect(post.text).not.toMatch(/<form/);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
   });
 
   it("expires a session when its customer's test clock passes expires_at", async () => {
@@ -324,13 +329,13 @@ describe('sandbox checkout sessions', () => {
     const testClock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
     const customer = await stripe.customers.create({ test_clock: testClock.id });
     const session = await createPaymentSession({ customer: customer.id });
-    assert.equal(session.created, start);
-    assert.equal(session.expires_at, start + 24 * 60 * 60);
+    expect(session.created).toBe(start);
+    expect(session.expires_at).toBe(start + 24 * 60 * 60);
     const shortLived = await createPaymentSession({
       customer: customer.id,
       expires_at: start + 2 * 60 * 60,
     });
-    assert.equal(shortLived.expires_at, start + 2 * 60 * 60);
+    expect(shortLived.expires_at).toBe(start + 2 * 60 * 60);
 
     await stripe.testHelpers.testClocks.advance(testClock.id, { frozen_time: start + 3 * 60 * 60 });
     await waitFor(
@@ -338,10 +343,10 @@ describe('sandbox checkout sessions', () => {
       (clock) => clock.status === 'ready',
       { timeoutMs: 10_000, what: 'test clock ready' },
     );
-    assert.equal((await stripe.checkout.sessions.retrieve(shortLived.id)).status, 'expired');
-    assert.equal((await stripe.checkout.sessions.retrieve(session.id)).status, 'open');
+    expect((await stripe.checkout.sessions.retrieve(shortLived.id)).status).toBe('expired');
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
     const event = await receiver.waitForEvent('checkout.session.expired', shortLived.id);
-    assert.equal(event.created, start + 3 * 60 * 60);
+    expect(event.created).toBe(start + 3 * 60 * 60);
 
     await stripe.testHelpers.testClocks.advance(testClock.id, {
       frozen_time: start + 25 * 60 * 60,
@@ -361,46 +366,34 @@ describe('sandbox checkout sessions', () => {
     );
     const open = await createPaymentSession({ customer: customer.id });
     const byCustomer = await stripe.checkout.sessions.list({ customer: customer.id });
-    assert.deepEqual(
-      byCustomer.data.map((session) => session.id),
-      [open.id, paid.id],
-    );
+    expect(byCustomer.data.map((session) => session.id)).toStrictEqual([open.id, paid.id]);
     const openOnes = await stripe.checkout.sessions.list({
       customer: customer.id,
       status: 'open',
     });
-    assert.deepEqual(
-      openOnes.data.map((session) => session.id),
-      [open.id],
-    );
+    expect(openOnes.data.map((session) => session.id)).toStrictEqual([open.id]);
     const byIntent = await stripe.checkout.sessions.list({
       payment_intent: paid.payment_intent as string,
     });
-    assert.deepEqual(
-      byIntent.data.map((session) => session.id),
-      [paid.id],
-    );
+    expect(byIntent.data.map((session) => session.id)).toStrictEqual([paid.id]);
     const bySubscription = await stripe.checkout.sessions.list({ subscription: 'sub_missing' });
-    assert.equal(bySubscription.data.length, 0);
+    expect(bySubscription.data.length).toBe(0);
     const byEmail = await stripe.checkout.sessions.list({
       customer_details: { email: 'lister@example.com' },
     });
-    assert.deepEqual(
-      byEmail.data.map((session) => session.id),
-      [paid.id],
-    );
+    expect(byEmail.data.map((session) => session.id)).toStrictEqual([paid.id]);
     const later = await stripe.checkout.sessions.list({
       customer: customer.id,
       created: { gt: open.created + 10 },
     });
-    assert.equal(later.data.length, 0);
+    expect(later.data.length).toBe(0);
     const withItems = await stripe.checkout.sessions.list({
       customer: customer.id,
       limit: 1,
       expand: ['data.line_items'],
     });
-    assert.equal(withItems.has_more, true);
-    assert.equal(withItems.data[0]?.line_items?.data.length, 2);
+    expect(withItems.has_more).toBe(true);
+    expect(withItems.data[0]?.line_items?.data.length).toBe(2);
   });
 
   it('rejects what Stripe rejects', async () => {
@@ -408,11 +401,11 @@ describe('sandbox checkout sessions', () => {
       params: Stripe.Checkout.SessionCreateParams,
       param: string | undefined,
     ): Promise<void> => {
-      await assert.rejects(stripe.checkout.sessions.create(params), (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError, String(error));
-        assert.equal(error.param, param);
-        return true;
-      });
+      const error = await rejectionOf(
+        stripe.checkout.sessions.create(params),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(error.param).toBe(param);
     };
     const item = {
       price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'Thing' } },
@@ -465,26 +458,23 @@ describe('sandbox checkout sessions', () => {
       { mode: 'payment', line_items: [item], ui_mode: 'embedded_page' },
       'ui_mode',
     );
-    await assert.rejects(
+    const unknown = await rejectionOf(
       stripe.checkout.sessions.create({
         mode: 'payment',
         line_items: [item],
         colour: 'red',
       } as Stripe.Checkout.SessionCreateParams),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        assert.equal(error.code, 'parameter_unknown');
-        return true;
-      },
+      Stripe.errors.StripeInvalidRequestError,
     );
-    await assert.rejects(stripe.checkout.sessions.retrieve('cs_test_missing'), (error: unknown) => {
-      assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-      assert.equal(error.statusCode, 404);
-      assert.equal(error.code, 'resource_missing');
-      return true;
-    });
-    const missingPage = await fetch(`${sandbox.url}/checkout/pay/cs_test_missing`);
-    assert.equal(missingPage.status, 404);
+    expect(unknown.code).toBe('parameter_unknown');
+    const missing = await rejectionOf(
+      stripe.checkout.sessions.retrieve('cs_test_missing'),
+      Stripe.errors.StripeInvalidRequestError,
+    );
+    expect(missing.statusCode).toBe(404);
+    expect(missing.code).toBe('resource_missing');
+    const missingPage = await page('/checkout/pay/cs_test_missing');
+    expect(missingPage.status).toBe(404);
   });
 
   it('escapes what customers type on the payment page', async () => {
@@ -501,12 +491,12 @@ describe('sandbox checkout sessions', () => {
         },
       ],
     });
-    const html = await (await fetch(session.url ?? '')).text();
-    assert.match(html, /&lt;script&gt;alert\(&quot;item&quot;\)&lt;\/script&gt;/);
-    assert.doesNotMatch(html, /<script/);
-    const paid = await pagePost(session.url ?? '', cardForm('4242424242424242'));
-    assert.equal(paid.status, 200);
-    assert.match(await paid.text(), /Payment complete/);
+    const html = (await page(pathOf(session.url))).text;
+    expect(html).toMatch(/&lt;script&gt;alert\(&quot;item&quot;\)&lt;\/script&gt;/);
+    expect(html).not.toMatch(/<script/);
+    const paid = await pagePost(pathOf(session.url), cardForm('4242424242424242'));
+    expect(paid.status).toBe(200);
+    expect(paid.text).toMatch(/Payment complete/);
   });
 
   it('lists what was made on /_sandbox, escaped, with each object and no secrets', async () => {
@@ -521,51 +511,45 @@ describe('sandbox checkout sessions', () => {
       enabled_events: ['checkout.session.completed'],
     });
     const secret = endpoint.secret ?? '';
-    assert.match(secret, /^whsec_/);
+    expect(secret).toMatch(/^whsec_/);
 
-    const overview = await fetch(`${sandbox.url}/_sandbox`);
-    assert.equal(overview.status, 200);
-    assert.match(overview.headers.get('content-type') ?? '', /^text\/html/);
-    const html = await overview.text();
-    assert.ok(html.includes(`/_sandbox/objects/${customer.id}`));
-    assert.ok(html.includes(`/_sandbox/objects/${session.id}`));
-    assert.ok(html.includes('https://hooks.example/stripe'));
-    assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
-    assert.doesNotMatch(html, /<img/);
-    assert.ok(!html.includes(secret));
-    assert.ok(
-      html.indexOf(`/_sandbox/objects/${newer.id}`) <
-        html.indexOf(`/_sandbox/objects/${customer.id}`),
-      'newest first',
+    const overview = await page('/_sandbox');
+    expect(overview.status).toBe(200);
+    expect(overview.get('content-type')).toMatch(/^text\/html/);
+    const html = overview.text;
+    expect(html).toContain(`/_sandbox/objects/${customer.id}`);
+    expect(html).toContain(`/_sandbox/objects/${session.id}`);
+    expect(html).toContain('https://hooks.example/stripe');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toMatch(/<img/);
+    expect(html).not.toContain(secret);
+    expect(html.indexOf(`/_sandbox/objects/${newer.id}`)).toBeLessThan(
+      html.indexOf(`/_sandbox/objects/${customer.id}`),
     );
-    assert.match(html, /customer\.created/);
+    expect(html).toMatch(/customer\.created/);
 
-    const customerPage = await (
-      await fetch(`${sandbox.url}/_sandbox/objects/${customer.id}`)
-    ).text();
-    assert.ok(customerPage.includes('&quot;email&quot;: &quot;dashboard@example.com&quot;'));
-    assert.ok(customerPage.includes('&lt;img src=x onerror=alert(1)&gt;'));
-    assert.doesNotMatch(customerPage, /<img/);
-    const sessionPage = await (await fetch(`${sandbox.url}/_sandbox/objects/${session.id}`)).text();
-    assert.ok(sessionPage.includes(`href="/_sandbox/objects/${customer.id}"`));
-    const endpointPage = await (
-      await fetch(`${sandbox.url}/_sandbox/objects/${endpoint.id}`)
-    ).text();
-    assert.ok(endpointPage.includes('https://hooks.example/stripe'));
-    assert.ok(!endpointPage.includes(secret));
-    const missing = await fetch(`${sandbox.url}/_sandbox/objects/cus_missing`);
-    assert.equal(missing.status, 404);
+    const customerPage = (await page(`/_sandbox/objects/${customer.id}`)).text;
+    expect(customerPage).toContain('&quot;email&quot;: &quot;dashboard@example.com&quot;');
+    expect(customerPage).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(customerPage).not.toMatch(/<img/);
+    const sessionPage = (await page(`/_sandbox/objects/${session.id}`)).text;
+    expect(sessionPage).toContain(`href="/_sandbox/objects/${customer.id}"`);
+    const endpointPage = (await page(`/_sandbox/objects/${endpoint.id}`)).text;
+    expect(endpointPage).toContain('https://hooks.example/stripe');
+    expect(endpointPage).not.toContain(secret);
+    const missing = await page('/_sandbox/objects/cus_missing');
+    expect(missing.status).toBe(404);
   });
 });
 
 describe('sandbox checkout with SANDBOX_PUBLIC_URL', () => {
   let sandbox: RunningSandbox;
 
-  before(async () => {
+  beforeAll(async () => {
     sandbox = await startSandbox({ SANDBOX_PUBLIC_URL: 'https://pay.example:8443/sandbox/' });
   });
 
-  after(async () => {
+  afterAll(async () => {
     delete process.env.SANDBOX_PUBLIC_URL;
     await sandbox.stop();
   });
@@ -580,8 +564,10 @@ describe('sandbox checkout with SANDBOX_PUBLIC_URL', () => {
         },
       ],
     });
-    assert.equal(session.url, `https://pay.example:8443/sandbox/checkout/pay/${session.id}`);
-    const page = await fetch(`${sandbox.url}/checkout/pay/${session.id}`);
-    assert.match(await page.text(), /€9\.90/);
+    expect(session.url).toBe(`https://pay.example:8443/sandbox/checkout/pay/${session.id}`);
+    const shown = await request(sandbox.service.app.getHttpServer()).get(
+      `/checkout/pay/${session.id}`,
+    );
+    expect(shown.text).toMatch(/€9\.90/);
   });
 });

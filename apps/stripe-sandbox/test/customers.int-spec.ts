@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
+import { defined, rejectionOf } from '@aegis/testing';
 import Stripe from 'stripe';
 import { useSandbox } from './sandbox-harness.js';
 
@@ -12,31 +12,28 @@ describe('sandbox customers and payment methods', () => {
       name: 'Ada',
       metadata: { plan: 'pro' },
     });
-    assert.match(customer.id, /^cus_/);
-    assert.equal(customer.object, 'customer');
-    assert.equal(customer.livemode, false);
+    expect(customer.id).toMatch(/^cus_/);
+    expect(customer.object).toBe('customer');
+    expect(customer.livemode).toBe(false);
     const updated = await stripe.customers.update(customer.id, {
       metadata: { plan: '', tier: 'gold' },
     });
-    assert.deepEqual(updated.metadata, { tier: 'gold' });
+    expect(updated.metadata).toStrictEqual({ tier: 'gold' });
     const fetched = await stripe.customers.retrieve(customer.id);
-    assert.equal((fetched as Stripe.Customer).email, 'ada@example.com');
+    expect((fetched as Stripe.Customer).email).toBe('ada@example.com');
     const listed = await stripe.customers.list({ email: 'ada@example.com' });
-    assert.deepEqual(
-      listed.data.map((c) => c.id),
-      [customer.id],
-    );
+    expect(listed.data.map((c) => c.id)).toStrictEqual([customer.id]);
     const deleted = await stripe.customers.del(customer.id);
-    assert.equal(deleted.deleted, true);
-    await assert.rejects(stripe.customers.retrieve(customer.id), (error: unknown) => {
-      assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-      assert.equal(error.code, 'resource_missing');
-      assert.equal(error.statusCode, 404);
-      return true;
-    });
+    expect(deleted.deleted).toBe(true);
+    const missing = await rejectionOf(
+      stripe.customers.retrieve(customer.id),
+      Stripe.errors.StripeInvalidRequestError,
+    );
+    expect(missing.code).toBe('resource_missing');
+    expect(missing.statusCode).toBe(404);
     const updatedEvent = await receiver.waitForEvent('customer.updated', customer.id);
     const previous = (updatedEvent as Stripe.CustomerUpdatedEvent).data.previous_attributes;
-    assert.deepEqual(previous?.metadata, { plan: 'pro' });
+    expect(previous?.metadata).toStrictEqual({ plan: 'pro' });
   });
 
   it('attaches a test card and makes it the default payment method', async () => {
@@ -44,32 +41,30 @@ describe('sandbox customers and payment methods', () => {
     const paymentMethod = await stripe.paymentMethods.attach('pm_card_visa', {
       customer: customer.id,
     });
-    assert.match(paymentMethod.id, /^pm_/);
-    assert.notEqual(paymentMethod.id, 'pm_card_visa');
-    assert.equal(paymentMethod.card?.last4, '4242');
-    assert.equal(paymentMethod.card.brand, 'visa');
+    expect(paymentMethod.id).toMatch(/^pm_/);
+    expect(paymentMethod.id).not.toBe('pm_card_visa');
+    const card = defined(paymentMethod.card, 'the card');
+    expect(card.last4).toBe('4242');
+    expect(card.brand).toBe('visa');
     const updated = await stripe.customers.update(customer.id, {
       invoice_settings: { default_payment_method: paymentMethod.id },
     });
-    assert.equal(updated.invoice_settings.default_payment_method, paymentMethod.id);
+    expect(updated.invoice_settings.default_payment_method).toBe(paymentMethod.id);
     const expanded = await stripe.customers.retrieve(customer.id, {
       expand: ['invoice_settings.default_payment_method'],
     });
     const expandedMethod = (expanded as Stripe.Customer).invoice_settings
       .default_payment_method as Stripe.PaymentMethod;
-    assert.equal(expandedMethod.card?.last4, '4242');
+    expect(expandedMethod.card?.last4).toBe('4242');
     const methods = await stripe.customers.listPaymentMethods(customer.id);
-    assert.deepEqual(
-      methods.data.map((method) => method.id),
-      [paymentMethod.id],
-    );
+    expect(methods.data.map((method) => method.id)).toStrictEqual([paymentMethod.id]);
     const byNumber = await stripe.paymentMethods.create({
       type: 'card',
       card: { number: '4000000000000002', exp_month: 12, exp_year: 2040, cvc: '123' },
     });
-    assert.equal(byNumber.card?.last4, '0002');
+    expect(byNumber.card?.last4).toBe('0002');
     const detached = await stripe.paymentMethods.detach(paymentMethod.id);
-    assert.equal(detached.customer, null);
+    expect(detached.customer).toBe(null);
     await receiver.waitForEvent('payment_method.attached', paymentMethod.id);
   });
 
@@ -80,32 +75,26 @@ describe('sandbox customers and payment methods', () => {
       invoice_settings: { default_payment_method: 'pm_card_visa' },
     });
     const defaultMethod = customer.invoice_settings.default_payment_method;
-    assert.ok(typeof defaultMethod === 'string');
-    assert.match(defaultMethod, /^pm_/);
-    assert.notEqual(defaultMethod, 'pm_card_visa');
+    expect(typeof defaultMethod).toBe('string');
+    expect(defaultMethod).toMatch(/^pm_/);
+    expect(defaultMethod).not.toBe('pm_card_visa');
     const methods = await stripe.customers.listPaymentMethods(customer.id);
-    assert.deepEqual(
-      methods.data.map((method) => method.id),
-      [defaultMethod],
-    );
+    expect(methods.data.map((method) => method.id)).toStrictEqual([defaultMethod]);
   });
 
   it('answers an unknown parameter and a missing one like Stripe', async () => {
-    await assert.rejects(
+    const unknown = await rejectionOf(
       stripe.customers.create({ emial: 'typo@example.com' } as Stripe.CustomerCreateParams),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        assert.equal(error.code, 'parameter_unknown');
-        assert.equal(error.param, 'emial');
-        return true;
-      },
+      Stripe.errors.StripeInvalidRequestError,
     );
-    await assert.rejects(stripe.paymentMethods.attach('pm_card_visa', {}), (error: unknown) => {
-      assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-      assert.equal(error.code, 'parameter_missing');
-      assert.equal(error.param, 'customer');
-      return true;
-    });
+    expect(unknown.code).toBe('parameter_unknown');
+    expect(unknown.param).toBe('emial');
+    const missing = await rejectionOf(
+      stripe.paymentMethods.attach('pm_card_visa', {}),
+      Stripe.errors.StripeInvalidRequestError,
+    );
+    expect(missing.code).toBe('parameter_missing');
+    expect(missing.param).toBe('customer');
   });
 
   it('refuses a key that is not a test-mode secret key', async () => {
@@ -115,10 +104,7 @@ describe('sandbox customers and payment methods', () => {
       port,
       protocol: 'http',
     });
-    await assert.rejects(live.customers.list(), (error: unknown) => {
-      assert.ok(error instanceof Stripe.errors.StripeAuthenticationError);
-      return true;
-    });
+    await rejectionOf(live.customers.list(), Stripe.errors.StripeAuthenticationError);
   });
 
   it('replays an idempotent request and refuses the key with other parameters', async () => {
@@ -131,14 +117,11 @@ describe('sandbox customers and payment methods', () => {
       { email: 'once@example.com' },
       { idempotencyKey: key },
     );
-    assert.equal(again.id, first.id);
-    assert.equal((await stripe.customers.list({ email: 'once@example.com' })).data.length, 1);
-    await assert.rejects(
+    expect(again.id).toBe(first.id);
+    expect((await stripe.customers.list({ email: 'once@example.com' })).data.length).toBe(1);
+    await rejectionOf(
       stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: key }),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeIdempotencyError);
-        return true;
-      },
+      Stripe.errors.StripeIdempotencyError,
     );
   });
 
@@ -149,33 +132,24 @@ describe('sandbox customers and payment methods', () => {
     }
     const newestFirst = [...created].reverse();
     const first = await stripe.customers.list({ email: 'page@example.com', limit: 2 });
-    assert.deepEqual(
-      first.data.map((c) => c.id),
-      newestFirst.slice(0, 2),
-    );
-    assert.equal(first.has_more, true);
+    expect(first.data.map((c) => c.id)).toStrictEqual(newestFirst.slice(0, 2));
+    expect(first.has_more).toBe(true);
     const second = await stripe.customers.list({
       email: 'page@example.com',
       limit: 2,
       starting_after: first.data[1]?.id,
     });
-    assert.deepEqual(
-      second.data.map((c) => c.id),
-      newestFirst.slice(2, 4),
-    );
+    expect(second.data.map((c) => c.id)).toStrictEqual(newestFirst.slice(2, 4));
     const back = await stripe.customers.list({
       email: 'page@example.com',
       limit: 2,
       ending_before: second.data[0]?.id,
     });
-    assert.deepEqual(
-      back.data.map((c) => c.id),
-      newestFirst.slice(0, 2),
-    );
+    expect(back.data.map((c) => c.id)).toStrictEqual(newestFirst.slice(0, 2));
     const all: string[] = [];
     for await (const customer of stripe.customers.list({ email: 'page@example.com', limit: 2 })) {
       all.push(customer.id);
     }
-    assert.deepEqual(all, newestFirst);
+    expect(all).toStrictEqual(newestFirst);
   });
 });

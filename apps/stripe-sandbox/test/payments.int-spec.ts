@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import Stripe from 'stripe';
-import { waitFor } from '@aegis/testing';
+import { defined, rejectionOf, waitFor } from '@aegis/testing';
 import { PaymentsService } from '../src/payments/payments.service.js';
 import { SandboxStore } from '../src/store/sandbox-store.js';
 import { useSandbox } from './sandbox-harness.js';
@@ -11,14 +10,9 @@ const CARDS_ONLY = {
   allowed_payment_method_types: ['card'],
 } satisfies Partial<Stripe.PaymentIntentCreateParams>;
 
-async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof Stripe.errors.StripeError, `not a Stripe error: ${String(error)}`);
-    return error;
-  }
-  assert.fail('the request succeeded');
+/** The Stripe error the request is refused with; a failure when it succeeds. */
+function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  return rejectionOf(promise, Stripe.errors.StripeError);
 }
 
 function idOf(value: string | { id: string } | null): string | null {
@@ -29,8 +23,7 @@ describe('sandbox payments', () => {
   const { sandbox, stripe, receiver } = useSandbox();
 
   async function latestCharge(paymentIntent: Stripe.PaymentIntent): Promise<Stripe.Charge> {
-    const chargeId = idOf(paymentIntent.latest_charge);
-    assert.ok(chargeId !== null, 'the intent has a charge');
+    const chargeId = defined(idOf(paymentIntent.latest_charge), 'the charge of the intent');
     return stripe.charges.retrieve(chargeId);
   }
 
@@ -42,7 +35,7 @@ describe('sandbox payments', () => {
       confirm: true,
       ...CARDS_ONLY,
     });
-    assert.equal(paymentIntent.status, 'succeeded');
+    expect(paymentIntent.status).toBe('succeeded');
     return latestCharge(paymentIntent);
   }
 
@@ -60,81 +53,82 @@ describe('sandbox payments', () => {
       statement_descriptor_suffix: 'ORDER 42',
       ...CARDS_ONLY,
     });
-    assert.match(paymentIntent.id, /^pi_/);
-    assert.equal(paymentIntent.status, 'succeeded');
-    assert.equal(paymentIntent.amount_received, 2000);
-    assert.equal(paymentIntent.capture_method, 'automatic_async');
-    assert.equal(paymentIntent.automatic_payment_methods, null);
-    assert.match(paymentIntent.client_secret ?? '', new RegExp(`^${paymentIntent.id}_secret_`));
+    expect(paymentIntent.id).toMatch(/^pi_/);
+    expect(paymentIntent.status).toBe('succeeded');
+    expect(paymentIntent.amount_received).toBe(2000);
+    expect(paymentIntent.capture_method).toBe('automatic_async');
+    expect(paymentIntent.automatic_payment_methods).toBe(null);
+    expect(paymentIntent.client_secret ?? '').toMatch(new RegExp(`^${paymentIntent.id}_secret_`));
     const charge = await latestCharge(paymentIntent);
-    assert.match(charge.id, /^ch_/);
-    assert.equal(charge.status, 'succeeded');
-    assert.equal(charge.paid, true);
-    assert.equal(charge.captured, true);
-    assert.equal(charge.amount_captured, 2000);
-    assert.equal(charge.customer, customer.id);
-    assert.equal(charge.payment_intent, paymentIntent.id);
-    assert.equal(charge.payment_method, paymentIntent.payment_method);
-    assert.equal(charge.payment_method_details?.card?.last4, '4242');
-    assert.equal(charge.payment_method_details.card.amount_authorized, 2000);
-    assert.equal(charge.outcome?.type, 'authorized');
-    assert.equal(charge.description, 'Order 42');
-    assert.deepEqual(charge.metadata, { order: '42' });
-    assert.equal(charge.receipt_email, 'payer@example.com');
-    assert.equal(charge.calculated_statement_descriptor, 'AEGIS* ORDER 42');
-    assert.deepEqual(charge.refunds?.data, []);
+    expect(charge.id).toMatch(/^ch_/);
+    expect(charge.status).toBe('succeeded');
+    expect(charge.paid).toBe(true);
+    expect(charge.captured).toBe(true);
+    expect(charge.amount_captured).toBe(2000);
+    expect(charge.customer).toBe(customer.id);
+    expect(charge.payment_intent).toBe(paymentIntent.id);
+    expect(charge.payment_method).toBe(paymentIntent.payment_method);
+    const card = defined(charge.payment_method_details?.card, 'the card details');
+    expect(card.last4).toBe('4242');
+    expect(card.amount_authorized).toBe(2000);
+    expect(charge.outcome?.type).toBe('authorized');
+    expect(charge.description).toBe('Order 42');
+    expect(charge.metadata).toStrictEqual({ order: '42' });
+    expect(charge.receipt_email).toBe('payer@example.com');
+    expect(charge.calculated_statement_descriptor).toBe('AEGIS* ORDER 42');
+    expect(charge.refunds?.data).toStrictEqual([]);
 
     const expanded = await stripe.paymentIntents.retrieve(paymentIntent.id, {
       expand: ['latest_charge', 'payment_method'],
     });
-    assert.equal((expanded.latest_charge as Stripe.Charge).id, charge.id);
-    assert.equal((expanded.payment_method as Stripe.PaymentMethod).card?.last4, '4242');
+    expect((expanded.latest_charge as Stripe.Charge).id).toBe(charge.id);
+    expect((expanded.payment_method as Stripe.PaymentMethod).card?.last4).toBe('4242');
 
     await receiver.waitForEvent('payment_intent.created', paymentIntent.id);
     await receiver.waitForEvent('charge.succeeded', charge.id);
     const succeeded = await receiver.waitForEvent('payment_intent.succeeded', paymentIntent.id);
-    assert.equal((succeeded.data.object as Stripe.PaymentIntent).status, 'succeeded');
+    expect((succeeded.data.object as Stripe.PaymentIntent).status).toBe('succeeded');
   });
 
   it('takes the payment method and confirmation in separate steps', async () => {
     const created = await stripe.paymentIntents.create({ amount: 1500, currency: 'eur' });
-    assert.equal(created.status, 'requires_payment_method');
-    assert.deepEqual(created.automatic_payment_methods, {
+    expect(created.status).toBe('requires_payment_method');
+    expect(created.automatic_payment_methods).toStrictEqual({
       allow_redirects: 'always',
       enabled: true,
     });
     const missing = await rejection(stripe.paymentIntents.confirm(created.id));
-    assert.equal(missing.code, 'payment_intent_unexpected_state');
+    expect(missing.code).toBe('payment_intent_unexpected_state');
     const updated = await stripe.paymentIntents.update(created.id, {
       payment_method: 'pm_card_mastercard',
       amount: 1800,
     });
-    assert.equal(updated.status, 'requires_confirmation');
-    assert.equal(updated.amount, 1800);
+    expect(updated.status).toBe('requires_confirmation');
+    expect(updated.amount).toBe(1800);
     const noReturnUrl = await rejection(stripe.paymentIntents.confirm(created.id));
-    assert.ok(noReturnUrl instanceof Stripe.errors.StripeInvalidRequestError);
-    assert.match(noReturnUrl.message, /return_url/);
+    expect(noReturnUrl).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(noReturnUrl.message).toMatch(/return_url/);
     const confirmed = await stripe.paymentIntents.confirm(created.id, {
       return_url: 'https://shop.example.com/done',
     });
-    assert.equal(confirmed.status, 'succeeded');
-    assert.equal(confirmed.amount_received, 1800);
+    expect(confirmed.status).toBe('succeeded');
+    expect(confirmed.amount_received).toBe(1800);
     const again = await rejection(stripe.paymentIntents.confirm(created.id));
-    assert.equal(again.code, 'payment_intent_unexpected_state');
+    expect(again.code).toBe('payment_intent_unexpected_state');
     const amountChange = await rejection(
       stripe.paymentIntents.update(created.id, { amount: 2500 }),
     );
-    assert.equal(amountChange.code, 'payment_intent_unexpected_state');
+    expect(amountChange.code).toBe('payment_intent_unexpected_state');
     const described = await stripe.paymentIntents.update(created.id, {
       metadata: { note: 'kept' },
     });
-    assert.deepEqual(described.metadata, { note: 'kept' });
+    expect(described.metadata).toStrictEqual({ note: 'kept' });
   });
 
   it('refuses what Stripe refuses when creating an intent', async () => {
     const tooSmall = await rejection(stripe.paymentIntents.create({ amount: 49, currency: 'usd' }));
-    assert.equal(tooSmall.code, 'amount_too_small');
-    assert.equal(tooSmall.param, 'amount');
+    expect(tooSmall.code).toBe('amount_too_small');
+    expect(tooSmall.param).toBe('amount');
     const unknown = await rejection(
       stripe.paymentIntents.create({
         amount: 1000,
@@ -142,8 +136,8 @@ describe('sandbox payments', () => {
         colour: 'red',
       } as Stripe.PaymentIntentCreateParams),
     );
-    assert.equal(unknown.code, 'parameter_unknown');
-    assert.equal(unknown.param, 'colour');
+    expect(unknown.code).toBe('parameter_unknown');
+    expect(unknown.param).toBe('colour');
     const descriptor = await rejection(
       stripe.paymentIntents.create({
         amount: 1000,
@@ -151,17 +145,17 @@ describe('sandbox payments', () => {
         statement_descriptor: 'AEGIS',
       }),
     );
-    assert.equal(descriptor.param, 'statement_descriptor');
+    expect(descriptor.param).toBe('statement_descriptor');
     const missing = await rejection(
       stripe.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams),
     );
-    assert.equal(missing.code, 'parameter_missing');
-    assert.equal(missing.param, 'amount');
+    expect(missing.code).toBe('parameter_missing');
+    expect(missing.param).toBe('amount');
     const noSuchCustomer = await rejection(
       stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: 'cus_missing' }),
     );
-    assert.equal(noSuchCustomer.code, 'resource_missing');
-    assert.equal(noSuchCustomer.param, 'customer');
+    expect(noSuchCustomer.code).toBe('resource_missing');
+    expect(noSuchCustomer.param).toBe('customer');
   });
 
   for (const [paymentMethod, declineCode, message] of [
@@ -178,38 +172,40 @@ describe('sandbox payments', () => {
         currency: 'usd',
         ...CARDS_ONLY,
       });
-      const error = await rejection(
+      const error = await rejectionOf(
         stripe.paymentIntents.confirm(created.id, {
           payment_method: paymentMethod,
           off_session: true,
         }),
+        Stripe.errors.StripeCardError,
       );
-      assert.ok(error instanceof Stripe.errors.StripeCardError);
-      assert.equal(error.statusCode, 402);
-      assert.equal(error.code, 'card_declined');
-      assert.equal(error.decline_code, declineCode);
-      assert.equal(error.message, message);
-      assert.equal(error.payment_intent?.id, created.id);
-      assert.equal(error.payment_intent.status, 'requires_payment_method');
-      assert.match(error.payment_method?.id ?? '', /^pm_/);
-      const chargeId = error.charge;
-      assert.ok(chargeId !== undefined);
+      expect(error.statusCode).toBe(402);
+      expect(error.code).toBe('card_declined');
+      expect(error.decline_code).toBe(declineCode);
+      expect(error.message).toBe(message);
+      const failedIntent = defined(error.payment_intent, 'the payment intent of the error');
+      expect(failedIntent.id).toBe(created.id);
+      expect(failedIntent.status).toBe('requires_payment_method');
+      expect(error.payment_method?.id ?? '').toMatch(/^pm_/);
+      const chargeId = defined(error.charge, 'the charge of the error');
 
       const charge = await stripe.charges.retrieve(chargeId);
-      assert.equal(charge.status, 'failed');
-      assert.equal(charge.paid, false);
-      assert.equal(charge.failure_code, 'card_declined');
-      assert.equal(charge.failure_message, message);
-      assert.equal(charge.outcome?.type, 'issuer_declined');
-      assert.equal(charge.outcome.reason, declineCode);
+      expect(charge.status).toBe('failed');
+      expect(charge.paid).toBe(false);
+      expect(charge.failure_code).toBe('card_declined');
+      expect(charge.failure_message).toBe(message);
+      const outcome = defined(charge.outcome, 'the outcome');
+      expect(outcome.type).toBe('issuer_declined');
+      expect(outcome.reason).toBe(declineCode);
 
       const declined = await stripe.paymentIntents.retrieve(created.id);
-      assert.equal(declined.status, 'requires_payment_method');
-      assert.equal(declined.payment_method, null);
-      assert.equal(declined.latest_charge, chargeId);
-      assert.equal(declined.last_payment_error?.decline_code, declineCode);
-      assert.equal(declined.last_payment_error.charge, chargeId);
-      assert.equal(declined.last_payment_error.type, 'card_error');
+      expect(declined.status).toBe('requires_payment_method');
+      expect(declined.payment_method).toBe(null);
+      expect(declined.latest_charge).toBe(chargeId);
+      const lastError = defined(declined.last_payment_error, 'the last payment error');
+      expect(lastError.decline_code).toBe(declineCode);
+      expect(lastError.charge).toBe(chargeId);
+      expect(lastError.type).toBe('card_error');
 
       await receiver.waitForEvent('charge.failed', chargeId);
       await receiver.waitForEvent('payment_intent.payment_failed', created.id);
@@ -217,13 +213,10 @@ describe('sandbox payments', () => {
       const retried = await stripe.paymentIntents.confirm(created.id, {
         payment_method: 'pm_card_visa',
       });
-      assert.equal(retried.status, 'succeeded');
-      assert.equal(retried.last_payment_error, null);
+      expect(retried.status).toBe('succeeded');
+      expect(retried.last_payment_error).toBe(null);
       const charges = await stripe.charges.list({ payment_intent: created.id });
-      assert.deepEqual(
-        charges.data.map((c) => c.status),
-        ['succeeded', 'failed'],
-      );
+      expect(charges.data.map((c) => c.status)).toStrictEqual(['succeeded', 'failed']);
     });
   }
 
@@ -236,43 +229,44 @@ describe('sandbox payments', () => {
       confirm: true,
       ...CARDS_ONLY,
     });
-    assert.equal(paymentIntent.status, 'requires_capture');
-    assert.equal(paymentIntent.amount_capturable, 1000);
+    expect(paymentIntent.status).toBe('requires_capture');
+    expect(paymentIntent.amount_capturable).toBe(1000);
     const authorized = await latestCharge(paymentIntent);
-    assert.equal(authorized.captured, false);
-    assert.equal(authorized.amount_captured, 0);
-    assert.ok((authorized.payment_method_details?.card?.capture_before ?? 0) > authorized.created);
+    expect(authorized.captured).toBe(false);
+    expect(authorized.amount_captured).toBe(0);
+    expect(authorized.payment_method_details?.card?.capture_before ?? 0).toBeGreaterThan(
+      authorized.created,
+    );
     await receiver.waitForEvent('payment_intent.amount_capturable_updated', paymentIntent.id);
     const refundUncaptured = await rejection(stripe.refunds.create({ charge: authorized.id }));
-    assert.equal(refundUncaptured.param, 'charge');
+    expect(refundUncaptured.param).toBe('charge');
 
     const tooMuch = await rejection(
       stripe.paymentIntents.capture(paymentIntent.id, { amount_to_capture: 1001 }),
     );
-    assert.equal(tooMuch.param, 'amount_to_capture');
+    expect(tooMuch.param).toBe('amount_to_capture');
     const captured = await stripe.paymentIntents.capture(paymentIntent.id, {
       amount_to_capture: 600,
     });
-    assert.equal(captured.status, 'succeeded');
-    assert.equal(captured.amount_received, 600);
-    assert.equal(captured.amount_capturable, 0);
+    expect(captured.status).toBe('succeeded');
+    expect(captured.amount_received).toBe(600);
+    expect(captured.amount_capturable).toBe(0);
     const charge = await stripe.charges.retrieve(authorized.id);
-    assert.equal(charge.captured, true);
-    assert.equal(charge.amount_captured, 600);
-    assert.equal(charge.amount_refunded, 400);
-    assert.equal(charge.refunded, false);
+    expect(charge.captured).toBe(true);
+    expect(charge.amount_captured).toBe(600);
+    expect(charge.amount_refunded).toBe(400);
+    expect(charge.refunded).toBe(false);
     const capturedEvent = await receiver.waitForEvent('charge.captured', charge.id);
-    assert.equal((capturedEvent.data.object as Stripe.Charge).amount_captured, 600);
+    expect((capturedEvent.data.object as Stripe.Charge).amount_captured).toBe(600);
     await receiver.waitForEvent('payment_intent.succeeded', paymentIntent.id);
 
     const beyond = await rejection(stripe.refunds.create({ charge: charge.id, amount: 601 }));
-    assert.equal(
-      beyond.message,
+    expect(beyond.message).toBe(
       'Refund amount ($6.01) is greater than unrefunded amount on charge ($6.00)',
     );
     const rest = await stripe.refunds.create({ payment_intent: paymentIntent.id });
-    assert.equal(rest.amount, 600);
-    assert.equal((await stripe.charges.retrieve(charge.id)).refunded, true);
+    expect(rest.amount).toBe(600);
+    expect((await stripe.charges.retrieve(charge.id)).refunded).toBe(true);
   });
 
   it('cancels unfinished intents, releasing an authorization, and refuses to cancel a paid one', async () => {
@@ -280,14 +274,14 @@ describe('sandbox payments', () => {
     const canceled = await stripe.paymentIntents.cancel(open.id, {
       cancellation_reason: 'requested_by_customer',
     });
-    assert.equal(canceled.status, 'canceled');
-    assert.equal(canceled.cancellation_reason, 'requested_by_customer');
-    assert.ok(canceled.canceled_at !== null);
+    expect(canceled.status).toBe('canceled');
+    expect(canceled.cancellation_reason).toBe('requested_by_customer');
+    expect(canceled.canceled_at).not.toBeNull();
     await receiver.waitForEvent('payment_intent.canceled', open.id);
     const confirmCanceled = await rejection(
       stripe.paymentIntents.confirm(open.id, { payment_method: 'pm_card_visa' }),
     );
-    assert.equal(confirmCanceled.code, 'payment_intent_unexpected_state');
+    expect(confirmCanceled.code).toBe('payment_intent_unexpected_state');
 
     const authorized = await stripe.paymentIntents.create({
       amount: 900,
@@ -298,12 +292,12 @@ describe('sandbox payments', () => {
       ...CARDS_ONLY,
     });
     const released = await stripe.paymentIntents.cancel(authorized.id);
-    assert.equal(released.status, 'canceled');
-    assert.equal(released.amount_capturable, 0);
+    expect(released.status).toBe('canceled');
+    expect(released.amount_capturable).toBe(0);
     const charge = await latestCharge(released);
-    assert.equal(charge.refunded, true);
-    assert.equal(charge.amount_refunded, 900);
-    assert.equal(charge.captured, false);
+    expect(charge.refunded).toBe(true);
+    expect(charge.amount_refunded).toBe(900);
+    expect(charge.captured).toBe(false);
     await receiver.waitForEvent('charge.refunded', charge.id);
 
     const succeeded = await stripe.paymentIntents.create({
@@ -314,35 +308,33 @@ describe('sandbox payments', () => {
       ...CARDS_ONLY,
     });
     const notCancelable = await rejection(stripe.paymentIntents.cancel(succeeded.id));
-    assert.ok(notCancelable instanceof Stripe.errors.StripeInvalidRequestError);
-    assert.equal(notCancelable.code, 'payment_intent_unexpected_state');
+    expect(notCancelable).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(notCancelable.code).toBe('payment_intent_unexpected_state');
   });
 
   it('refunds fully, partially and several times, never beyond what is left', async () => {
     const full = await paid(1000);
     const refund = await stripe.refunds.create({ charge: full.id, reason: 'duplicate' });
-    assert.match(refund.id, /^re_/);
-    assert.equal(refund.amount, 1000);
-    assert.equal(refund.status, 'succeeded');
-    assert.equal(refund.reason, 'duplicate');
-    assert.equal(refund.payment_intent, full.payment_intent);
+    expect(refund.id).toMatch(/^re_/);
+    expect(refund.amount).toBe(1000);
+    expect(refund.status).toBe('succeeded');
+    expect(refund.reason).toBe('duplicate');
+    expect(refund.payment_intent).toBe(full.payment_intent);
     const refundedCharge = await stripe.charges.retrieve(full.id);
-    assert.equal(refundedCharge.refunded, true);
-    assert.equal(refundedCharge.amount_refunded, 1000);
-    assert.deepEqual(
-      refundedCharge.refunds?.data.map((r) => r.id),
-      [refund.id],
-    );
+    expect(refundedCharge.refunded).toBe(true);
+    expect(refundedCharge.amount_refunded).toBe(1000);
+    expect(refundedCharge.refunds?.data.map((r) => r.id)).toStrictEqual([refund.id]);
     const again = await rejection(stripe.refunds.create({ charge: full.id }));
-    assert.equal(again.code, 'charge_already_refunded');
+    expect(again.code).toBe('charge_already_refunded');
     await receiver.waitForEvent('refund.created', refund.id);
     const refundedEvent = (await receiver.waitForEvent(
       'charge.refunded',
       full.id,
     )) as Stripe.ChargeRefundedEvent;
-    assert.equal(refundedEvent.data.object.amount_refunded, 1000);
-    assert.equal(refundedEvent.data.previous_attributes?.amount_refunded, 0);
-    assert.equal(refundedEvent.data.previous_attributes.refunded, false);
+    expect(refundedEvent.data.object.amount_refunded).toBe(1000);
+    const previous = defined(refundedEvent.data.previous_attributes, 'the previous attributes');
+    expect(previous.amount_refunded).toBe(0);
+    expect(previous.refunded).toBe(false);
 
     const partial = await paid(5000);
     const first = await stripe.refunds.create({ charge: partial.id, amount: 1000 });
@@ -351,47 +343,46 @@ describe('sandbox payments', () => {
       amount: 1500,
       metadata: { ticket: 'T-7' },
     });
-    assert.deepEqual(second.metadata, { ticket: 'T-7' });
+    expect(second.metadata).toStrictEqual({ ticket: 'T-7' });
     const afterTwo = await stripe.charges.retrieve(partial.id);
-    assert.equal(afterTwo.amount_refunded, 2500);
-    assert.equal(afterTwo.refunded, false);
+    expect(afterTwo.amount_refunded).toBe(2500);
+    expect(afterTwo.refunded).toBe(false);
     const beyond = await rejection(stripe.refunds.create({ charge: partial.id, amount: 2501 }));
-    assert.ok(beyond instanceof Stripe.errors.StripeInvalidRequestError);
-    assert.equal(
-      beyond.message,
+    expect(beyond).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(beyond.message).toBe(
       'Refund amount ($25.01) is greater than unrefunded amount on charge ($25.00)',
     );
     const rest = await stripe.refunds.create({ charge: partial.id });
-    assert.equal(rest.amount, 2500);
+    expect(rest.amount).toBe(2500);
     const secondFull = await rejection(stripe.refunds.create({ charge: partial.id }));
-    assert.equal(secondFull.code, 'charge_already_refunded');
+    expect(secondFull.code).toBe('charge_already_refunded');
     const listed = await stripe.refunds.list({ charge: partial.id });
     const racing = await paid(900);
     const raced = await Promise.allSettled([
       stripe.refunds.create({ charge: racing.id }),
       stripe.refunds.create({ charge: racing.id }),
     ]);
-    assert.equal(raced.filter((result) => result.status === 'fulfilled').length, 1);
-    const lost = raced.find((result) => result.status === 'rejected');
-    assert.ok(lost?.reason instanceof Stripe.errors.StripeInvalidRequestError);
-    assert.equal(lost.reason.code, 'charge_already_refunded');
-    assert.deepEqual(
-      listed.data.map((r) => r.id),
-      [rest.id, second.id, first.id],
+    expect(raced.filter((result) => result.status === 'fulfilled').length).toBe(1);
+    const lost = defined(
+      raced.find((result) => result.status === 'rejected'),
+      'the refund that lost the race',
     );
+    expect(lost.reason).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(lost.reason).toHaveProperty('code', 'charge_already_refunded');
+    expect(listed.data.map((r) => r.id)).toStrictEqual([rest.id, second.id, first.id]);
     const byChargeRoute = await stripe.refunds.list({
       payment_intent: idOf(partial.payment_intent) ?? '',
       limit: 2,
     });
-    assert.equal(byChargeRoute.has_more, true);
+    expect(byChargeRoute.has_more).toBe(true);
 
     const updated = await stripe.refunds.update(first.id, { metadata: { reason: 'late' } });
-    assert.deepEqual(updated.metadata, { reason: 'late' });
+    expect(updated.metadata).toStrictEqual({ reason: 'late' });
     const updatedEvent = (await receiver.waitForEvent(
       'refund.updated',
       first.id,
     )) as Stripe.RefundUpdatedEvent;
-    assert.deepEqual(updatedEvent.data.previous_attributes?.metadata, {});
+    expect(updatedEvent.data.previous_attributes?.metadata).toStrictEqual({});
     await receiver.waitForEvent('charge.refund.updated', first.id);
   });
 
@@ -401,13 +392,13 @@ describe('sandbox payments', () => {
       description: 'Re-labelled',
       metadata: { batch: '9' },
     });
-    assert.equal(updated.description, 'Re-labelled');
-    assert.deepEqual(updated.metadata, { batch: '9' });
+    expect(updated.description).toBe('Re-labelled');
+    expect(updated.metadata).toStrictEqual({ batch: '9' });
     const event = (await receiver.waitForEvent(
       'charge.updated',
       charge.id,
     )) as Stripe.ChargeUpdatedEvent;
-    assert.equal(event.data.previous_attributes?.description, null);
+    expect(event.data.previous_attributes?.description).toBe(null);
   });
 
   async function disputedCharge(): Promise<{ charge: Stripe.Charge; dispute: Stripe.Dispute }> {
@@ -417,51 +408,49 @@ describe('sandbox payments', () => {
       (list) => list.data.length > 0,
       { timeoutMs: 10_000, what: `a dispute of ${charge.id}` },
     );
-    const dispute = disputes.data[0];
-    assert.ok(dispute !== undefined);
+    const dispute = defined(disputes.data[0], 'the dispute');
     return { charge, dispute };
   }
 
   it('opens a dispute on pm_card_createDispute, and winning evidence wins it', async () => {
     const { charge, dispute } = await disputedCharge();
-    assert.match(dispute.id, /^dp_/);
-    assert.equal(dispute.status, 'needs_response');
-    assert.equal(dispute.reason, 'fraudulent');
-    assert.equal(dispute.amount, 4000);
-    assert.equal(dispute.payment_intent, charge.payment_intent);
-    assert.equal(dispute.balance_transactions[0]?.amount, -4000);
-    assert.ok((dispute.evidence_details.due_by ?? 0) > dispute.created);
-    assert.equal((await stripe.charges.retrieve(charge.id)).disputed, true);
+    expect(dispute.id).toMatch(/^dp_/);
+    expect(dispute.status).toBe('needs_response');
+    expect(dispute.reason).toBe('fraudulent');
+    expect(dispute.amount).toBe(4000);
+    expect(dispute.payment_intent).toBe(charge.payment_intent);
+    expect(dispute.balance_transactions[0]?.amount).toBe(-4000);
+    expect(dispute.evidence_details.due_by ?? 0).toBeGreaterThan(dispute.created);
+    expect((await stripe.charges.retrieve(charge.id)).disputed).toBe(true);
     const opened = await receiver.waitForEvent('charge.dispute.created', dispute.id);
-    assert.equal(opened.request?.id, null, 'Stripe opened it, not a request');
+    expect(opened.request?.id).toBe(null);
     await receiver.waitForEvent('charge.dispute.funds_withdrawn', dispute.id);
     const chargedBack = await rejection(stripe.refunds.create({ charge: charge.id }));
-    assert.equal(chargedBack.code, 'charge_disputed');
+    expect(chargedBack.code).toBe('charge_disputed');
 
     const submitted = await stripe.disputes.update(dispute.id, {
       evidence: { uncategorized_text: 'winning_evidence', customer_name: 'Ada' },
       metadata: { case: '1' },
     });
-    assert.equal(submitted.status, 'under_review');
-    assert.equal(submitted.evidence.uncategorized_text, 'winning_evidence');
-    assert.equal(submitted.evidence_details.submission_count, 1);
-    assert.equal(submitted.evidence_details.has_evidence, true);
+    expect(submitted.status).toBe('under_review');
+    expect(submitted.evidence.uncategorized_text).toBe('winning_evidence');
+    expect(submitted.evidence_details.submission_count).toBe(1);
+    expect(submitted.evidence_details.has_evidence).toBe(true);
     const closed = (await receiver.waitForEvent(
       'charge.dispute.closed',
       dispute.id,
     )) as Stripe.ChargeDisputeClosedEvent;
-    assert.equal(closed.data.object.status, 'won');
+    expect(closed.data.object.status).toBe('won');
     await receiver.waitForEvent('charge.dispute.funds_reinstated', dispute.id);
     const won = await stripe.disputes.retrieve(dispute.id);
-    assert.equal(won.status, 'won');
-    assert.deepEqual(
-      won.balance_transactions.map((transaction) => transaction.amount),
-      [-4000, 4000],
-    );
+    expect(won.status).toBe('won');
+    expect(won.balance_transactions.map((transaction) => transaction.amount)).toStrictEqual([
+      -4000, 4000,
+    ]);
     const late = await rejection(
       stripe.disputes.update(dispute.id, { evidence: { customer_name: 'Bob' } }),
     );
-    assert.ok(late instanceof Stripe.errors.StripeInvalidRequestError);
+    expect(late).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
 
   it('loses a dispute on losing evidence, and on closing it', async () => {
@@ -473,33 +462,29 @@ describe('sandbox payments', () => {
       'charge.dispute.closed',
       losing.dispute.id,
     )) as Stripe.ChargeDisputeClosedEvent;
-    assert.equal(lostEvent.data.object.status, 'lost');
-    assert.equal(
+    expect(lostEvent.data.object.status).toBe('lost');
+    expect(
       receiver
         .ofType('charge.dispute.funds_reinstated')
         .some((event) => (event.data.object as Stripe.Dispute).id === losing.dispute.id),
-      false,
-    );
+    ).toBe(false);
 
     const closing = await disputedCharge();
     const staged = await stripe.disputes.update(closing.dispute.id, {
       evidence: { product_description: 'A lamp' },
       submit: false,
     });
-    assert.equal(staged.status, 'needs_response');
-    assert.equal(staged.evidence_details.submission_count, 0);
+    expect(staged.status).toBe('needs_response');
+    expect(staged.evidence_details.submission_count).toBe(0);
     const closed = await stripe.disputes.close(closing.dispute.id);
-    assert.equal(closed.status, 'lost');
+    expect(closed.status).toBe('lost');
     await receiver.waitForEvent('charge.dispute.closed', closing.dispute.id);
     const closeAgain = await rejection(stripe.disputes.close(closing.dispute.id));
-    assert.ok(closeAgain instanceof Stripe.errors.StripeInvalidRequestError);
+    expect(closeAgain).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     const byIntent = await stripe.disputes.list({
       payment_intent: idOf(closing.charge.payment_intent) ?? '',
     });
-    assert.deepEqual(
-      byIntent.data.map((d) => d.id),
-      [closing.dispute.id],
-    );
+    expect(byIntent.data.map((d) => d.id)).toStrictEqual([closing.dispute.id]);
   });
 
   it('raises an early fraud warning on pm_card_createEarlyFraudWarning', async () => {
@@ -509,30 +494,26 @@ describe('sandbox payments', () => {
       (list) => list.data.length > 0,
       { timeoutMs: 10_000, what: `an early fraud warning about ${charge.id}` },
     );
-    const warning = warnings.data[0];
-    assert.ok(warning !== undefined);
+    const warning = defined(warnings.data[0], 'the early fraud warning');
     await receiver.waitForEvent('radar.early_fraud_warning.created', warning.id);
-    assert.match(warning.id, /^issfr_/);
-    assert.equal(warning.actionable, true);
-    assert.equal(warning.fraud_type, 'made_with_stolen_card');
-    assert.equal(warning.charge, charge.id);
-    assert.equal(warning.payment_intent, charge.payment_intent);
+    expect(warning.id).toMatch(/^issfr_/);
+    expect(warning.actionable).toBe(true);
+    expect(warning.fraud_type).toBe('made_with_stolen_card');
+    expect(warning.charge).toBe(charge.id);
+    expect(warning.payment_intent).toBe(charge.payment_intent);
     const retrieved = await stripe.radar.earlyFraudWarnings.retrieve(warning.id);
-    assert.equal(retrieved.id, warning.id);
+    expect(retrieved.id).toBe(warning.id);
     const byIntent = await stripe.radar.earlyFraudWarnings.list({
       payment_intent: idOf(charge.payment_intent) ?? '',
     });
-    assert.deepEqual(
-      byIntent.data.map((w) => w.id),
-      [warning.id],
-    );
+    expect(byIntent.data.map((w) => w.id)).toStrictEqual([warning.id]);
 
     await stripe.refunds.create({ charge: charge.id, reason: 'fraudulent' });
     const updated = (await receiver.waitForEvent(
       'radar.early_fraud_warning.updated',
       warning.id,
     )) as Stripe.RadarEarlyFraudWarningUpdatedEvent;
-    assert.equal(updated.data.object.actionable, false);
+    expect(updated.data.object.actionable).toBe(false);
   });
 
   it('replays a retried confirm instead of charging twice', async () => {
@@ -552,10 +533,10 @@ describe('sandbox payments', () => {
       { payment_method: 'pm_card_visa' },
       { idempotencyKey: key },
     );
-    assert.equal(retry.status, 'succeeded');
-    assert.equal(retry.latest_charge, first.latest_charge);
-    assert.equal(retry.lastResponse.headers['idempotent-replayed'], 'true');
-    assert.equal((await stripe.charges.list({ payment_intent: approved.id })).data.length, 1);
+    expect(retry.status).toBe('succeeded');
+    expect(retry.latest_charge).toBe(first.latest_charge);
+    expect(retry.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect((await stripe.charges.list({ payment_intent: approved.id })).data.length).toBe(1);
 
     const declined = await stripe.paymentIntents.create({
       amount: 1100,
@@ -564,20 +545,19 @@ describe('sandbox payments', () => {
     });
     const declineKey = `confirm-${declined.id}`;
     const confirmDeclined = () =>
-      rejection(
+      rejectionOf(
         stripe.paymentIntents.confirm(
           declined.id,
           { payment_method: 'pm_card_chargeDeclined' },
           { idempotencyKey: declineKey },
         ),
+        Stripe.errors.StripeCardError,
       );
     const declinedFirst = await confirmDeclined();
     const replayed = await confirmDeclined();
-    assert.ok(declinedFirst instanceof Stripe.errors.StripeCardError);
-    assert.ok(replayed instanceof Stripe.errors.StripeCardError);
-    assert.equal(replayed.charge, declinedFirst.charge);
-    assert.equal(replayed.headers?.['idempotent-replayed'], 'true');
-    assert.equal((await stripe.charges.list({ payment_intent: declined.id })).data.length, 1);
+    expect(replayed.charge).toBe(declinedFirst.charge);
+    expect(replayed.headers?.['idempotent-replayed']).toBe('true');
+    expect((await stripe.charges.list({ payment_intent: declined.id })).data.length).toBe(1);
   });
 
   it('lists intents and charges of a customer, page by page', async () => {
@@ -596,11 +576,8 @@ describe('sandbox payments', () => {
     }
     const newestFirst = [...created].reverse();
     const firstPage = await stripe.paymentIntents.list({ customer: customer.id, limit: 2 });
-    assert.deepEqual(
-      firstPage.data.map((p) => p.id),
-      newestFirst.slice(0, 2),
-    );
-    assert.equal(firstPage.has_more, true);
+    expect(firstPage.data.map((p) => p.id)).toStrictEqual(newestFirst.slice(0, 2));
+    expect(firstPage.has_more).toBe(true);
     const all: string[] = [];
     for await (const paymentIntent of stripe.paymentIntents.list({
       customer: customer.id,
@@ -608,24 +585,21 @@ describe('sandbox payments', () => {
     })) {
       all.push(paymentIntent.id);
     }
-    assert.deepEqual(all, newestFirst);
+    expect(all).toStrictEqual(newestFirst);
     const charges = await stripe.charges.list({ customer: customer.id, limit: 3 });
-    assert.equal(charges.data.length, 3);
-    assert.equal(charges.has_more, true);
+    expect(charges.data.length).toBe(3);
+    expect(charges.has_more).toBe(true);
     const secondPage = await stripe.charges.list({
       customer: customer.id,
       limit: 3,
       starting_after: charges.data[2]?.id,
     });
-    assert.deepEqual(
-      secondPage.data.map((c) => c.payment_intent),
-      newestFirst.slice(3),
-    );
+    expect(secondPage.data.map((c) => c.payment_intent)).toStrictEqual(newestFirst.slice(3));
     const future = await stripe.paymentIntents.list({
       customer: customer.id,
       created: { gt: Math.floor(Date.now() / 1000) + 3600 },
     });
-    assert.deepEqual(future.data, []);
+    expect(future.data).toStrictEqual([]);
   });
 
   it('pays off session for invoices and checkout (PaymentsService.pay)', async () => {
@@ -651,20 +625,21 @@ describe('sandbox payments', () => {
         }),
       );
     const success = pay(paymentMethod);
-    assert.equal(success.decline, null);
-    assert.equal(success.charge.status, 'succeeded');
+    expect(success.decline).toBe(null);
+    expect(success.charge.status).toBe('succeeded');
     const stored = await stripe.paymentIntents.retrieve(success.paymentIntent.id);
-    assert.equal(stored.status, 'succeeded');
-    assert.equal(stored.customer, customer.id);
-    assert.equal(stored.latest_charge, success.charge.id);
-    assert.deepEqual(stored.payment_method_types, ['card']);
+    expect(stored.status).toBe('succeeded');
+    expect(stored.customer).toBe(customer.id);
+    expect(stored.latest_charge).toBe(success.charge.id);
+    expect(stored.payment_method_types).toStrictEqual(['card']);
 
     const decline = pay(declining);
-    assert.equal(decline.decline?.status, 402);
-    assert.equal(decline.decline.body.decline_code, 'generic_decline');
-    assert.equal(decline.charge.status, 'failed');
+    const cardError = defined(decline.decline, 'the decline');
+    expect(cardError.status).toBe(402);
+    expect(cardError.body.decline_code).toBe('generic_decline');
+    expect(decline.charge.status).toBe('failed');
     const declined = await stripe.paymentIntents.retrieve(decline.paymentIntent.id);
-    assert.equal(declined.status, 'requires_payment_method');
+    expect(declined.status).toBe('requires_payment_method');
     await receiver.waitForEvent('payment_intent.payment_failed', declined.id);
   });
 });

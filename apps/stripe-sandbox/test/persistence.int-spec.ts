@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { EnvValidationError } from '@aegis/config';
-import { createTestDatabase, waitFor, type TestDatabase } from '@aegis/testing';
+import { createTestDatabase, rejectionOf, waitFor, type TestDatabase } from '@aegis/testing';
 import Stripe from 'stripe';
 import {
   startSandbox,
@@ -14,12 +13,12 @@ describe('sandbox state in PostgreSQL', () => {
   let database: TestDatabase;
   const receiver = new WebhookReceiver();
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     await receiver.start();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await receiver.stop();
     await database.drop();
   });
@@ -54,30 +53,27 @@ describe('sandbox state in PostgreSQL', () => {
     const second = await start();
     try {
       const kept = (await second.stripe.customers.retrieve(customer.id)) as Stripe.Customer;
-      assert.equal(kept.email, 'durable@example.com');
-      assert.deepEqual(kept.metadata, { kept: 'yes' });
+      expect(kept.email).toBe('durable@example.com');
+      expect(kept.metadata).toStrictEqual({ kept: 'yes' });
       const methods = await second.stripe.customers.listPaymentMethods(customer.id);
-      assert.deepEqual(
-        methods.data.map((method) => method.id),
-        [paymentMethod.id],
-      );
+      expect(methods.data.map((method) => method.id)).toStrictEqual([paymentMethod.id]);
       const replayed = await second.stripe.customers.create(
         { email: 'durable@example.com', metadata: { kept: 'yes' } },
         { idempotencyKey: 'durable-create' },
       );
-      assert.equal(replayed.id, customer.id);
+      expect(replayed.id).toBe(customer.id);
       const events = await second.stripe.events.list({ type: 'customer.created', limit: 100 });
-      assert.ok(
+      expect(
         events.data.some((event) => (event.data.object as Stripe.Customer).id === customer.id),
-      );
+      ).toBeTruthy();
       const delivered = await receiver.waitForEvent('customer.created', customer.id);
-      assert.equal(delivered.type, 'customer.created');
+      expect(delivered.type).toBe('customer.created');
       const newer = await second.stripe.customers.create({ email: 'after-restart@example.com' });
       const listed = await second.stripe.customers.list({ limit: 2 });
-      assert.deepEqual(
-        listed.data.map((listedCustomer) => listedCustomer.id),
-        [newer.id, customer.id],
-      );
+      expect(listed.data.map((listedCustomer) => listedCustomer.id)).toStrictEqual([
+        newer.id,
+        customer.id,
+      ]);
     } finally {
       await second.stop();
     }
@@ -86,15 +82,12 @@ describe('sandbox state in PostgreSQL', () => {
 
 describe('sandbox start-up', () => {
   it('refuses to start with a live-mode key', async () => {
-    await assert.rejects(
+    const error = await rejectionOf(
       startSandbox({ STRIPE_SECRET_KEY: 'sk_live_51Hxxxxxxxxxxxxxxxxxxxxxx' }),
-      (error: unknown) => {
-        assert.ok(error instanceof EnvValidationError);
-        assert.match(error.message, /STRIPE_SECRET_KEY/);
-        assert.match(error.message, /live key/);
-        return true;
-      },
+      EnvValidationError,
     );
+    expect(error.message).toMatch(/STRIPE_SECRET_KEY/);
+    expect(error.message).toMatch(/live key/);
     delete process.env.STRIPE_SECRET_KEY;
   });
 });

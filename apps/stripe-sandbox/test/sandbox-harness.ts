@@ -1,9 +1,8 @@
-import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before } from 'node:test';
-import { startService, type RunningService } from '@aegis/platform';
-import { waitFor } from '@aegis/testing';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import type { RunningService } from '@aegis/platform';
+import { startTestService, waitFor } from '@aegis/testing';
 import Stripe from 'stripe';
 import { AppModule } from '../src/app.module.js';
 
@@ -110,7 +109,7 @@ export async function startSandbox(env: Record<string, string> = {}): Promise<Ru
     SANDBOX_WEBHOOK_RETRY_DELAYS_MS: '200,400',
     ...env,
   });
-  const service = await startService(AppModule, 'stripe-sandbox');
+  const service = await startTestService(AppModule, 'stripe-sandbox');
   const port = Number(new URL(service.url).port);
   const stripe = new Stripe('sk_test_sandbox', {
     host: '127.0.0.1',
@@ -145,7 +144,7 @@ export function useSandbox(env: Record<string, string> = {}): SandboxContext {
     if (running === undefined) throw new Error("the sandbox starts in the suite's before hook");
     return running;
   };
-  before(async () => {
+  beforeAll(async () => {
     await receiver.start();
     running = await startSandbox({
       SANDBOX_WEBHOOK_URL: receiver.url,
@@ -153,10 +152,10 @@ export function useSandbox(env: Record<string, string> = {}): SandboxContext {
       ...env,
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await receiver.stop();
-    assert.deepEqual(receiver.rejected, [], 'every webhook passed signature verification');
+    expect(receiver.rejected).toStrictEqual([]);
   });
   return {
     sandbox: forwardTo(started),

@@ -1,6 +1,11 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createTestDatabase, waitFor, type TestDatabase } from '@aegis/testing';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
+import {
+  createTestDatabase,
+  defined,
+  rejectionOf,
+  waitFor,
+  type TestDatabase,
+} from '@aegis/testing';
 import Stripe from 'stripe';
 import { startSandbox, useSandbox } from './sandbox-harness.js';
 
@@ -13,14 +18,13 @@ function utc(year: number, month: number, day: number, hour = 0): number {
 }
 
 function periodOf(subscription: Stripe.Subscription): { start: number; end: number } {
-  const [item] = subscription.items.data;
-  assert.ok(item, 'the subscription has an item');
+  const item = defined(subscription.items.data[0], 'the subscription item');
   return { start: item.current_period_start, end: item.current_period_end };
 }
 
 function latestInvoiceOf(subscription: Stripe.Subscription): Stripe.Invoice {
-  const invoice = subscription.latest_invoice;
-  assert.ok(invoice !== null && typeof invoice === 'object', 'latest_invoice is expanded');
+  const invoice = defined(subscription.latest_invoice, 'the latest invoice');
+  if (typeof invoice !== 'object') throw new Error(`latest_invoice ${invoice} is not expanded`);
   return invoice;
 }
 
@@ -37,8 +41,7 @@ describe('sandbox subscriptions and test clocks', () => {
       (event) => event !== undefined,
       { timeoutMs: 10_000, what: `webhook ${type}` },
     );
-    assert.ok(found);
-    return found as T;
+    return defined(found, `webhook ${type}`) as T;
   }
 
   /** The `customer.subscription.updated` webhook of a status change. */
@@ -95,14 +98,14 @@ describe('sandbox subscriptions and test clocks', () => {
     const advancing = await stripe.testHelpers.testClocks.advance(testClock, {
       frozen_time: frozenTime,
     });
-    assert.equal(advancing.status, 'advancing');
+    expect(advancing.status).toBe('advancing');
     const ready = await waitFor(
       () => stripe.testHelpers.testClocks.retrieve(testClock),
       (clock) => clock.status !== 'advancing',
       { timeoutMs: 10_000, what: `test clock ${testClock} ready` },
     );
-    assert.equal(ready.status, 'ready');
-    assert.equal(ready.frozen_time, frozenTime);
+    expect(ready.status).toBe('ready');
+    expect(ready.frozen_time).toBe(frozenTime);
   }
 
   function retrieve(subscription: string): Promise<Stripe.Subscription> {
@@ -118,15 +121,15 @@ describe('sandbox subscriptions and test clocks', () => {
       items: [{ price: price.id }],
       expand: ['latest_invoice'],
     });
-    assert.match(created.id, /^sub_/);
-    assert.equal(created.status, 'active');
-    assert.equal(created.test_clock, testClock.id);
-    assert.equal(created.billing_cycle_anchor, start);
-    assert.deepEqual(periodOf(created), { start, end: utc(2025, 2, 1) });
+    expect(created.id).toMatch(/^sub_/);
+    expect(created.status).toBe('active');
+    expect(created.test_clock).toBe(testClock.id);
+    expect(created.billing_cycle_anchor).toBe(start);
+    expect(periodOf(created)).toStrictEqual({ start, end: utc(2025, 2, 1) });
     const first = latestInvoiceOf(created);
-    assert.equal(first.billing_reason, 'subscription_create');
-    assert.equal(first.status, 'paid');
-    assert.equal(first.amount_paid, 1000);
+    expect(first.billing_reason).toBe('subscription_create');
+    expect(first.status).toBe('paid');
+    expect(first.amount_paid).toBe(1000);
     await webhook<Stripe.CustomerSubscriptionCreatedEvent>(
       'customer.subscription.created',
       (event) => event.data.object.id === created.id && event.data.object.status === 'active',
@@ -134,14 +137,14 @@ describe('sandbox subscriptions and test clocks', () => {
 
     await advance(testClock.id, utc(2025, 2, 1, 1));
     const renewed = await retrieve(created.id);
-    assert.equal(renewed.status, 'active');
-    assert.deepEqual(periodOf(renewed), { start: utc(2025, 2, 1), end: utc(2025, 3, 1) });
+    expect(renewed.status).toBe('active');
+    expect(periodOf(renewed)).toStrictEqual({ start: utc(2025, 2, 1), end: utc(2025, 3, 1) });
     const second = latestInvoiceOf(renewed);
-    assert.equal(second.billing_reason, 'subscription_cycle');
-    assert.equal(second.status, 'paid');
-    assert.equal(second.amount_paid, 1000);
-    assert.equal(second.created, utc(2025, 2, 1));
-    assert.deepEqual(second.lines.data[0]?.period, {
+    expect(second.billing_reason).toBe('subscription_cycle');
+    expect(second.status).toBe('paid');
+    expect(second.amount_paid).toBe(1000);
+    expect(second.created).toBe(utc(2025, 2, 1));
+    expect(second.lines.data[0]?.period).toStrictEqual({
       start: utc(2025, 2, 1),
       end: utc(2025, 3, 1),
     });
@@ -150,60 +153,59 @@ describe('sandbox subscriptions and test clocks', () => {
       (event) =>
         event.data.object.id === created.id && event.data.object.latest_invoice === second.id,
     );
-    assert.equal(renewalEvent.created, utc(2025, 2, 1));
-    assert.equal(renewalEvent.data.previous_attributes?.latest_invoice, first.id);
+    expect(renewalEvent.created).toBe(utc(2025, 2, 1));
+    expect(renewalEvent.data.previous_attributes?.latest_invoice).toBe(first.id);
 
     await setDefaultCard(customer.id, 'pm_card_chargeDeclined');
     await advance(testClock.id, utc(2025, 3, 1, 1));
     const pastDue = await retrieve(created.id);
-    assert.equal(pastDue.status, 'past_due');
+    expect(pastDue.status).toBe('past_due');
     const third = latestInvoiceOf(pastDue);
-    assert.equal(third.status, 'open');
-    assert.equal(third.attempt_count, 1);
-    assert.equal(third.next_payment_attempt, utc(2025, 3, 1) + 3 * DAY);
+    expect(third.status).toBe('open');
+    expect(third.attempt_count).toBe(1);
+    expect(third.next_payment_attempt).toBe(utc(2025, 3, 1) + 3 * DAY);
     await webhook<Stripe.InvoicePaymentFailedEvent>(
       'invoice.payment_failed',
       (event) => event.data.object.id === third.id,
     );
     const pastDueEvent = await statusChanged(created.id, 'active', 'past_due');
-    assert.equal(pastDueEvent.data.object.latest_invoice, third.id);
+    expect(pastDueEvent.data.object.latest_invoice).toBe(third.id);
 
     await setDefaultCard(customer.id, 'pm_card_visa');
     await advance(testClock.id, utc(2025, 3, 3, 23));
     const notYetRetried = await stripe.invoices.retrieve(third.id);
-    assert.equal(notYetRetried.status, 'open');
-    assert.equal(notYetRetried.attempt_count, 1);
+    expect(notYetRetried.status).toBe('open');
+    expect(notYetRetried.attempt_count).toBe(1);
 
     await advance(testClock.id, utc(2025, 3, 4, 1));
     const recovered = await retrieve(created.id);
-    assert.equal(recovered.status, 'active');
+    expect(recovered.status).toBe('active');
     const retried = latestInvoiceOf(recovered);
-    assert.equal(retried.id, third.id);
-    assert.equal(retried.status, 'paid');
-    assert.equal(retried.attempt_count, 2);
-    assert.equal(retried.next_payment_attempt, null);
+    expect(retried.id).toBe(third.id);
+    expect(retried.status).toBe('paid');
+    expect(retried.attempt_count).toBe(2);
+    expect(retried.next_payment_attempt).toBe(null);
     await webhook<Stripe.InvoicePaidEvent>(
       'invoice.paid',
       (event) => event.data.object.id === third.id,
     );
     const activeAgain = await statusChanged(created.id, 'past_due', 'active');
-    assert.equal(activeAgain.created, utc(2025, 3, 4));
+    expect(activeAgain.created).toBe(utc(2025, 3, 4));
 
     await advance(testClock.id, utc(2025, 4, 1, 1));
     const thirdRenewal = await retrieve(created.id);
-    assert.equal(thirdRenewal.status, 'active');
-    assert.deepEqual(periodOf(thirdRenewal), { start: utc(2025, 4, 1), end: utc(2025, 5, 1) });
-    assert.equal(latestInvoiceOf(thirdRenewal).status, 'paid');
+    expect(thirdRenewal.status).toBe('active');
+    expect(periodOf(thirdRenewal)).toStrictEqual({ start: utc(2025, 4, 1), end: utc(2025, 5, 1) });
+    expect(latestInvoiceOf(thirdRenewal).status).toBe('paid');
     const invoices = await stripe.invoices.list({ subscription: created.id });
-    assert.deepEqual(
+    expect(
       invoices.data.map((invoice) => [invoice.billing_reason, invoice.status, invoice.amount_paid]),
-      [
-        ['subscription_cycle', 'paid', 1000],
-        ['subscription_cycle', 'paid', 1000],
-        ['subscription_cycle', 'paid', 1000],
-        ['subscription_create', 'paid', 1000],
-      ],
-    );
+    ).toStrictEqual([
+      ['subscription_cycle', 'paid', 1000],
+      ['subscription_cycle', 'paid', 1000],
+      ['subscription_cycle', 'paid', 1000],
+      ['subscription_create', 'paid', 1000],
+    ]);
   });
 
   it('runs a trial: trial_will_end three days before its end, then a paid first period', async () => {
@@ -216,38 +218,37 @@ describe('sandbox subscriptions and test clocks', () => {
       trial_period_days: 7,
       expand: ['latest_invoice'],
     });
-    assert.equal(trialing.status, 'trialing');
-    assert.equal(trialing.trial_start, start);
-    assert.equal(trialing.trial_end, start + 7 * DAY);
-    assert.deepEqual(periodOf(trialing), { start, end: start + 7 * DAY });
+    expect(trialing.status).toBe('trialing');
+    expect(trialing.trial_start).toBe(start);
+    expect(trialing.trial_end).toBe(start + 7 * DAY);
+    expect(periodOf(trialing)).toStrictEqual({ start, end: start + 7 * DAY });
     const trialInvoice = latestInvoiceOf(trialing);
-    assert.equal(trialInvoice.amount_due, 0);
-    assert.equal(trialInvoice.status, 'paid');
+    expect(trialInvoice.amount_due).toBe(0);
+    expect(trialInvoice.status).toBe('paid');
 
     await advance(testClock.id, start + 5 * DAY);
     const notice = await webhook<Stripe.CustomerSubscriptionTrialWillEndEvent>(
       'customer.subscription.trial_will_end',
       (event) => event.data.object.id === trialing.id,
     );
-    assert.equal(notice.created, start + 4 * DAY);
-    assert.equal((await retrieve(trialing.id)).status, 'trialing');
+    expect(notice.created).toBe(start + 4 * DAY);
+    expect((await retrieve(trialing.id)).status).toBe('trialing');
 
     await advance(testClock.id, start + 7 * DAY + HOUR);
     const active = await retrieve(trialing.id);
-    assert.equal(active.status, 'active');
-    assert.deepEqual(periodOf(active), { start: start + 7 * DAY, end: utc(2025, 2, 8) });
+    expect(active.status).toBe('active');
+    expect(periodOf(active)).toStrictEqual({ start: start + 7 * DAY, end: utc(2025, 2, 8) });
     const firstCharge = latestInvoiceOf(active);
-    assert.equal(firstCharge.billing_reason, 'subscription_cycle');
-    assert.equal(firstCharge.status, 'paid');
-    assert.equal(firstCharge.amount_paid, 1500);
+    expect(firstCharge.billing_reason).toBe('subscription_cycle');
+    expect(firstCharge.status).toBe('paid');
+    expect(firstCharge.amount_paid).toBe(1500);
     const activated = await statusChanged(trialing.id, 'trialing', 'active');
-    assert.equal(activated.created, start + 7 * DAY);
-    assert.equal(
+    expect(activated.created).toBe(start + 7 * DAY);
+    expect(
       receiver
         .ofType('customer.subscription.trial_will_end')
         .filter((event) => (event.data.object as Stripe.Subscription).id === trialing.id).length,
-      1,
-    );
+    ).toBe(1);
   });
 
   it('is active again as soon as its past-due invoice is paid through the API', async () => {
@@ -261,15 +262,15 @@ describe('sandbox subscriptions and test clocks', () => {
     await setDefaultCard(customer.id, 'pm_card_chargeDeclined');
     await advance(testClock.id, utc(2025, 5, 1, 1));
     const pastDue = await retrieve(subscription.id);
-    assert.equal(pastDue.status, 'past_due');
+    expect(pastDue.status).toBe('past_due');
     const invoice = latestInvoiceOf(pastDue);
-    assert.equal(invoice.status, 'open');
+    expect(invoice.status).toBe('open');
 
     const paid = await stripe.invoices.pay(invoice.id, { payment_method: 'pm_card_visa' });
-    assert.equal(paid.status, 'paid');
+    expect(paid.status).toBe('paid');
     // No sweep or clock advance in between: paying the invoice is what recovers it.
     const recovered = await stripe.subscriptions.retrieve(subscription.id);
-    assert.equal(recovered.status, 'active');
+    expect(recovered.status).toBe('active');
     await statusChanged(subscription.id, 'past_due', 'active');
   });
 
@@ -282,40 +283,37 @@ describe('sandbox subscriptions and test clocks', () => {
       customer: customer.id,
       items: [{ price: basic.id }],
     });
-    const [item] = subscription.items.data;
-    assert.ok(item);
+    const item = defined(subscription.items.data[0], 'the subscription item');
 
     // 10 of January's 31 days used: 21/31 of each price remains.
     await advance(testClock.id, start + 10 * DAY);
     const upgraded = await stripe.subscriptions.update(subscription.id, {
       items: [{ id: item.id, price: premium.id }],
     });
-    assert.equal(upgraded.items.data[0]?.price.id, premium.id);
-    assert.equal(upgraded.latest_invoice, subscription.latest_invoice);
+    expect(upgraded.items.data[0]?.price.id).toBe(premium.id);
+    expect(upgraded.latest_invoice).toBe(subscription.latest_invoice);
     const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
-    assert.deepEqual(
+    expect(
       pending.data.map((pendingItem) => pendingItem.amount).sort((a, b) => a - b),
-      [-2100, 4200],
-    );
-    assert.ok(pending.data.every((pendingItem) => pendingItem.proration));
+    ).toStrictEqual([-2100, 4200]);
+    expect(pending.data.every((pendingItem) => pendingItem.proration)).toBeTruthy();
     const changed = await webhook<Stripe.CustomerSubscriptionUpdatedEvent>(
       'customer.subscription.updated',
       (event) =>
         event.data.object.id === subscription.id &&
         event.data.previous_attributes?.items !== undefined,
     );
-    assert.equal(changed.data.previous_attributes?.items?.data[0]?.price.id, basic.id);
+    expect(changed.data.previous_attributes?.items?.data[0]?.price.id).toBe(basic.id);
 
     await advance(testClock.id, utc(2025, 2, 1, 1));
     const renewal = latestInvoiceOf(await retrieve(subscription.id));
-    assert.equal(renewal.billing_reason, 'subscription_cycle');
-    assert.deepEqual(
-      renewal.lines.data.map((line) => line.amount).sort((a, b) => a - b),
-      [-2100, 4200, 6200],
-    );
-    assert.equal(renewal.total, 8300);
-    assert.equal(renewal.amount_paid, 8300);
-    assert.equal(renewal.status, 'paid');
+    expect(renewal.billing_reason).toBe('subscription_cycle');
+    expect(renewal.lines.data.map((line) => line.amount).sort((a, b) => a - b)).toStrictEqual([
+      -2100, 4200, 6200,
+    ]);
+    expect(renewal.total).toBe(8300);
+    expect(renewal.amount_paid).toBe(8300);
+    expect(renewal.status).toBe('paid');
   });
 
   it('invoices the prorations of a change at once with always_invoice', async () => {
@@ -327,8 +325,7 @@ describe('sandbox subscriptions and test clocks', () => {
       customer: customer.id,
       items: [{ price: small.id }],
     });
-    const [item] = subscription.items.data;
-    assert.ok(item);
+    const item = defined(subscription.items.data[0], 'the subscription item');
 
     // 7 of February's 28 days used: 3/4 of each price remains.
     await advance(testClock.id, start + 7 * DAY);
@@ -338,21 +335,20 @@ describe('sandbox subscriptions and test clocks', () => {
       expand: ['latest_invoice'],
     });
     const invoice = latestInvoiceOf(upgraded);
-    assert.notEqual(invoice.id, subscription.latest_invoice);
-    assert.equal(invoice.billing_reason, 'subscription_update');
-    assert.equal(invoice.status, 'paid');
-    assert.equal(invoice.total, 2100);
-    assert.deepEqual(
-      invoice.lines.data.map((line) => [line.amount, line.description]),
+    expect(invoice.id).not.toBe(subscription.latest_invoice);
+    expect(invoice.billing_reason).toBe('subscription_update');
+    expect(invoice.status).toBe('paid');
+    expect(invoice.total).toBe(2100);
+    expect(invoice.lines.data.map((line) => [line.amount, line.description])).toStrictEqual(
       [
         [-2100, 'Unused time on Small after 8 Feb 2025'],
         [4200, 'Remaining time on Large after 8 Feb 2025'],
       ].sort((a, b) => Number(a[0]) - Number(b[0])),
     );
-    assert.equal(upgraded.status, 'active');
-    assert.deepEqual(periodOf(upgraded), { start, end: utc(2025, 3, 1) });
+    expect(upgraded.status).toBe('active');
+    expect(periodOf(upgraded)).toStrictEqual({ start, end: utc(2025, 3, 1) });
     const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
-    assert.equal(pending.data.length, 0);
+    expect(pending.data.length).toBe(0);
     await webhook<Stripe.InvoicePaidEvent>(
       'invoice.paid',
       (event) => event.data.object.id === invoice.id,
@@ -373,22 +369,20 @@ describe('sandbox subscriptions and test clocks', () => {
       customer: customer.id,
       items: [{ price: monthly.id }],
     });
-    const [item] = subscription.items.data;
-    assert.ok(item);
+    const item = defined(subscription.items.data[0], 'the subscription item');
     await advance(testClock.id, start + 10 * DAY);
     const switched = await stripe.subscriptions.update(subscription.id, {
       items: [{ id: item.id, price: yearly.id }],
       expand: ['latest_invoice'],
     });
-    assert.equal(switched.billing_cycle_anchor, start + 10 * DAY);
-    assert.deepEqual(periodOf(switched), { start: start + 10 * DAY, end: utc(2026, 1, 11) });
+    expect(switched.billing_cycle_anchor).toBe(start + 10 * DAY);
+    expect(periodOf(switched)).toStrictEqual({ start: start + 10 * DAY, end: utc(2026, 1, 11) });
     const invoice = latestInvoiceOf(switched);
-    assert.equal(invoice.billing_reason, 'subscription_update');
-    assert.deepEqual(
-      invoice.lines.data.map((line) => line.amount).sort((a, b) => a - b),
-      [-2100, 30000],
-    );
-    assert.equal(invoice.amount_paid, 27900);
+    expect(invoice.billing_reason).toBe('subscription_update');
+    expect(invoice.lines.data.map((line) => line.amount).sort((a, b) => a - b)).toStrictEqual([
+      -2100, 30000,
+    ]);
+    expect(invoice.amount_paid).toBe(27900);
   });
 
   it('ends a trial early with trial_end=now, charging the first period at once', async () => {
@@ -404,12 +398,12 @@ describe('sandbox subscriptions and test clocks', () => {
       trial_end: 'now',
       expand: ['latest_invoice'],
     });
-    assert.equal(ended.status, 'active');
-    assert.equal(ended.trial_end, start);
-    assert.deepEqual(periodOf(ended), { start, end: utc(2025, 2, 1) });
+    expect(ended.status).toBe('active');
+    expect(ended.trial_end).toBe(start);
+    expect(periodOf(ended)).toStrictEqual({ start, end: utc(2025, 2, 1) });
     const invoice = latestInvoiceOf(ended);
-    assert.equal(invoice.billing_reason, 'subscription_update');
-    assert.equal(invoice.amount_paid, 1500);
+    expect(invoice.billing_reason).toBe('subscription_update');
+    expect(invoice.amount_paid).toBe(1500);
     await webhook<Stripe.CustomerSubscriptionTrialWillEndEvent>(
       'customer.subscription.trial_will_end',
       (event) => event.data.object.id === trialing.id,
@@ -426,19 +420,19 @@ describe('sandbox subscriptions and test clocks', () => {
       items: [{ price: price.id }],
       trial_end: trialEnd,
     });
-    assert.equal(trialing.status, 'trialing');
-    assert.equal(trialing.test_clock, null);
+    expect(trialing.status).toBe('trialing');
+    expect(trialing.test_clock).toBe(null);
     const active = await waitFor(
       () => retrieve(trialing.id),
       (subscription) => subscription.status !== 'trialing',
       { timeoutMs: 15_000, what: 'the trial to end on the wall clock' },
     );
-    assert.equal(active.status, 'active');
-    assert.equal(active.billing_cycle_anchor, trialEnd);
-    assert.equal(periodOf(active).start, trialEnd);
+    expect(active.status).toBe('active');
+    expect(active.billing_cycle_anchor).toBe(trialEnd);
+    expect(periodOf(active).start).toBe(trialEnd);
     const invoice = latestInvoiceOf(active);
-    assert.equal(invoice.billing_reason, 'subscription_cycle');
-    assert.equal(invoice.amount_paid, 700);
+    expect(invoice.billing_reason).toBe('subscription_cycle');
+    expect(invoice.amount_paid).toBe(700);
     await webhook<Stripe.CustomerSubscriptionTrialWillEndEvent>(
       'customer.subscription.trial_will_end',
       (event) => event.data.object.id === trialing.id,
@@ -459,12 +453,11 @@ describe('sandbox subscriptions and test clocks', () => {
       prorate: true,
       expand: ['latest_invoice'],
     });
-    assert.equal(canceled.status, 'canceled');
+    expect(canceled.status).toBe('canceled');
     const final = latestInvoiceOf(canceled);
-    assert.notEqual(final.id, subscription.latest_invoice);
-    assert.equal(final.total, -2100);
-    assert.match(
-      final.lines.data[0]?.description ?? '',
+    expect(final.id).not.toBe(subscription.latest_invoice);
+    expect(final.total).toBe(-2100);
+    expect(final.lines.data[0]?.description ?? '').toMatch(
       /^Unused time on Monthly after 11 Jan 2025$/,
     );
   });
@@ -482,29 +475,30 @@ describe('sandbox subscriptions and test clocks', () => {
       cancel_at_period_end: true,
       cancellation_details: { comment: 'Too expensive', feedback: 'too_expensive' },
     });
-    assert.equal(canceling.status, 'active');
-    assert.equal(canceling.cancel_at_period_end, true);
-    assert.equal(canceling.cancel_at, utc(2025, 2, 1));
-    assert.equal(canceling.canceled_at, start + 3 * DAY);
-    assert.equal(canceling.cancellation_details?.reason, 'cancellation_requested');
-    assert.equal(canceling.cancellation_details.feedback, 'too_expensive');
+    expect(canceling.status).toBe('active');
+    expect(canceling.cancel_at_period_end).toBe(true);
+    expect(canceling.cancel_at).toBe(utc(2025, 2, 1));
+    expect(canceling.canceled_at).toBe(start + 3 * DAY);
+    const details = defined(canceling.cancellation_details, 'the cancellation details');
+    expect(details.reason).toBe('cancellation_requested');
+    expect(details.feedback).toBe('too_expensive');
     const requested = await webhook<Stripe.CustomerSubscriptionUpdatedEvent>(
       'customer.subscription.updated',
       (event) => event.data.object.id === subscription.id && event.data.object.cancel_at_period_end,
     );
-    assert.equal(requested.data.previous_attributes?.cancel_at_period_end, false);
+    expect(requested.data.previous_attributes?.cancel_at_period_end).toBe(false);
 
     await advance(testClock.id, utc(2025, 2, 1, 1));
     const ended = await stripe.subscriptions.retrieve(subscription.id);
-    assert.equal(ended.status, 'canceled');
-    assert.equal(ended.ended_at, utc(2025, 2, 1));
-    assert.equal(ended.latest_invoice, subscription.latest_invoice, 'no renewal invoice');
+    expect(ended.status).toBe('canceled');
+    expect(ended.ended_at).toBe(utc(2025, 2, 1));
+    expect(ended.latest_invoice).toBe(subscription.latest_invoice);
     const deleted = await webhook<Stripe.CustomerSubscriptionDeletedEvent>(
       'customer.subscription.deleted',
       (event) => event.data.object.id === subscription.id,
     );
-    assert.equal(deleted.data.object.status, 'canceled');
-    assert.equal(deleted.created, utc(2025, 2, 1));
+    expect(deleted.data.object.status).toBe('canceled');
+    expect(deleted.created).toBe(utc(2025, 2, 1));
   });
 
   it('cancels now, and lists canceled subscriptions only when asked for', async () => {
@@ -517,34 +511,28 @@ describe('sandbox subscriptions and test clocks', () => {
     });
     await advance(testClock.id, start + 2 * DAY);
     const canceled = await stripe.subscriptions.cancel(subscription.id);
-    assert.equal(canceled.status, 'canceled');
-    assert.equal(canceled.canceled_at, start + 2 * DAY);
-    assert.equal(canceled.ended_at, start + 2 * DAY);
-    assert.equal(canceled.cancellation_details?.reason, 'cancellation_requested');
+    expect(canceled.status).toBe('canceled');
+    expect(canceled.canceled_at).toBe(start + 2 * DAY);
+    expect(canceled.ended_at).toBe(start + 2 * DAY);
+    expect(canceled.cancellation_details?.reason).toBe('cancellation_requested');
     await webhook<Stripe.CustomerSubscriptionDeletedEvent>(
       'customer.subscription.deleted',
       (event) => event.data.object.id === subscription.id,
     );
     const live = await stripe.subscriptions.list({ customer: customer.id });
-    assert.deepEqual(live.data, []);
+    expect(live.data).toStrictEqual([]);
     const ended = await stripe.subscriptions.list({ customer: customer.id, status: 'canceled' });
-    assert.deepEqual(
-      ended.data.map((s) => s.id),
-      [subscription.id],
+    expect(ended.data.map((s) => s.id)).toStrictEqual([subscription.id]);
+    const cancelAgain = await rejectionOf(
+      stripe.subscriptions.cancel(subscription.id),
+      Stripe.errors.StripeInvalidRequestError,
     );
-    await assert.rejects(stripe.subscriptions.cancel(subscription.id), (error: unknown) => {
-      assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-      assert.equal(error.code, 'resource_missing');
-      return true;
-    });
-    await assert.rejects(
+    expect(cancelAgain.code).toBe('resource_missing');
+    const updateCanceled = await rejectionOf(
       stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true }),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        assert.match(error.message, /canceled subscription can only update/);
-        return true;
-      },
+      Stripe.errors.StripeInvalidRequestError,
     );
+    expect(updateCanceled.message).toMatch(/canceled subscription can only update/);
   });
 
   it('leaves a declined first payment incomplete, expiring after 23 hours', async () => {
@@ -556,10 +544,10 @@ describe('sandbox subscriptions and test clocks', () => {
       items: [{ price: price.id }],
       expand: ['latest_invoice'],
     });
-    assert.equal(incomplete.status, 'incomplete');
+    expect(incomplete.status).toBe('incomplete');
     const invoice = latestInvoiceOf(incomplete);
-    assert.equal(invoice.status, 'open');
-    assert.equal(invoice.next_payment_attempt, null);
+    expect(invoice.status).toBe('open');
+    expect(invoice.next_payment_attempt).toBe(null);
     await webhook<Stripe.InvoicePaymentFailedEvent>(
       'invoice.payment_failed',
       (event) => event.data.object.id === invoice.id,
@@ -571,75 +559,63 @@ describe('sandbox subscriptions and test clocks', () => {
     );
 
     await advance(testClock.id, start + 22 * HOUR);
-    assert.equal((await stripe.subscriptions.retrieve(incomplete.id)).status, 'incomplete');
+    expect((await stripe.subscriptions.retrieve(incomplete.id)).status).toBe('incomplete');
     await advance(testClock.id, start + 23 * HOUR + 60);
     const expired = await retrieve(incomplete.id);
-    assert.equal(expired.status, 'incomplete_expired');
-    assert.equal(expired.ended_at, start + 23 * HOUR);
-    assert.equal(latestInvoiceOf(expired).status, 'void');
+    expect(expired.status).toBe('incomplete_expired');
+    expect(expired.ended_at).toBe(start + 23 * HOUR);
+    expect(latestInvoiceOf(expired).status).toBe('void');
     const expiredEvent = await statusChanged(incomplete.id, 'incomplete', 'incomplete_expired');
-    assert.equal(expiredEvent.created, start + 23 * HOUR);
+    expect(expiredEvent.created).toBe(start + 23 * HOUR);
   });
 
   it('refuses a declined first payment with error_if_incomplete, keeping nothing', async () => {
     const { customer } = await customerOnClock(utc(2025, 1, 1), 'pm_card_chargeDeclined');
     const price = await monthlyPrice(1000, 'Monthly');
-    await assert.rejects(
+    const declined = await rejectionOf(
       stripe.subscriptions.create({
         customer: customer.id,
         items: [{ price: price.id }],
         payment_behavior: 'error_if_incomplete',
       }),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeCardError);
-        assert.equal(error.statusCode, 402);
-        assert.equal(error.code, 'card_declined');
-        return true;
-      },
+      Stripe.errors.StripeCardError,
     );
+    expect(declined.statusCode).toBe(402);
+    expect(declined.code).toBe('card_declined');
     const kept = await stripe.subscriptions.list({ customer: customer.id, status: 'all' });
-    assert.deepEqual(kept.data, []);
+    expect(kept.data).toStrictEqual([]);
     const invoices = await stripe.invoices.list({ customer: customer.id });
-    assert.deepEqual(invoices.data, []);
+    expect(invoices.data).toStrictEqual([]);
   });
 
   it('checks parameters like Stripe', async () => {
     const { customer } = await customerOnClock(utc(2025, 1, 1));
     const price = await monthlyPrice(1000, 'Monthly');
-    await assert.rejects(
+    const unknown = await rejectionOf(
       stripe.subscriptions.create({
         customer: customer.id,
         items: [{ price: price.id, quantiy: 2 } as Stripe.SubscriptionCreateParams.Item],
       }),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        assert.equal(error.code, 'parameter_unknown');
-        assert.equal(error.param, 'items[0][quantiy]');
-        return true;
-      },
+      Stripe.errors.StripeInvalidRequestError,
     );
-    await assert.rejects(
+    expect(unknown.code).toBe('parameter_unknown');
+    expect(unknown.param).toBe('items[0][quantiy]');
+    const missingPrice = await rejectionOf(
       stripe.subscriptions.create({ customer: customer.id, items: [{ price: 'price_missing' }] }),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        assert.equal(error.code, 'resource_missing');
-        assert.equal(error.param, 'items[0][price]');
-        return true;
-      },
+      Stripe.errors.StripeInvalidRequestError,
     );
+    expect(missingPrice.code).toBe('resource_missing');
+    expect(missingPrice.param).toBe('items[0][price]');
     const oneTime = await stripe.prices.create({
       product: (await stripe.products.create({ name: 'Once' })).id,
       currency: 'usd',
       unit_amount: 500,
     });
-    await assert.rejects(
+    const notRecurring = await rejectionOf(
       stripe.subscriptions.create({ customer: customer.id, items: [{ price: oneTime.id }] }),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        assert.match(error.message, /type=recurring/);
-        return true;
-      },
+      Stripe.errors.StripeInvalidRequestError,
     );
+    expect(notRecurring.message).toMatch(/type=recurring/);
   });
 
   it('manages test clocks: list, an advance limit, deletion with their customers', async () => {
@@ -650,33 +626,24 @@ describe('sandbox subscriptions and test clocks', () => {
       customer: customer.id,
       items: [{ price: price.id }],
     });
-    assert.equal(testClock.status, 'ready');
-    assert.equal(testClock.frozen_time, start);
-    assert.equal(testClock.name, 'subscriptions test');
+    expect(testClock.status).toBe('ready');
+    expect(testClock.frozen_time).toBe(start);
+    expect(testClock.name).toBe('subscriptions test');
     const listed = await stripe.testHelpers.testClocks.list({ limit: 100 });
-    assert.ok(listed.data.some((clock) => clock.id === testClock.id));
+    expect(listed.data.some((clock) => clock.id === testClock.id)).toBeTruthy();
     const onClock = await stripe.subscriptions.list({ test_clock: testClock.id });
-    assert.deepEqual(
-      onClock.data.map((s) => s.id),
-      [subscription.id],
-    );
-    await assert.rejects(
+    expect(onClock.data.map((s) => s.id)).toStrictEqual([subscription.id]);
+    const tooFar = await rejectionOf(
       stripe.testHelpers.testClocks.advance(testClock.id, { frozen_time: utc(2025, 3, 2) }),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        assert.equal(error.param, 'frozen_time');
-        return true;
-      },
+      Stripe.errors.StripeInvalidRequestError,
     );
-    await assert.rejects(
+    expect(tooFar.param).toBe('frozen_time');
+    await rejectionOf(
       stripe.testHelpers.testClocks.advance(testClock.id, { frozen_time: start }),
-      (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        return true;
-      },
+      Stripe.errors.StripeInvalidRequestError,
     );
     const deleted = await stripe.testHelpers.testClocks.del(testClock.id);
-    assert.equal(deleted.deleted, true);
+    expect(deleted.deleted).toBe(true);
     await webhook<Stripe.TestHelpersTestClockDeletedEvent>(
       'test_helpers.test_clock.deleted',
       (event) => event.data.object.id === testClock.id,
@@ -686,11 +653,8 @@ describe('sandbox subscriptions and test clocks', () => {
       stripe.customers.retrieve(customer.id),
       stripe.subscriptions.retrieve(subscription.id),
     ]) {
-      await assert.rejects(missing, (error: unknown) => {
-        assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError);
-        assert.equal(error.statusCode, 404);
-        return true;
-      });
+      const gone = await rejectionOf(missing, Stripe.errors.StripeInvalidRequestError);
+      expect(gone.statusCode).toBe(404);
     }
     await webhook<Stripe.TestHelpersTestClockCreatedEvent>(
       'test_helpers.test_clock.created',
@@ -702,11 +666,11 @@ describe('sandbox subscriptions and test clocks', () => {
 describe('sandbox subscriptions kept in PostgreSQL', () => {
   let database: TestDatabase;
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
   });
 
-  after(async () => {
+  afterAll(async () => {
     delete process.env.SANDBOX_DATABASE_URL;
     await database.drop();
   });
@@ -718,7 +682,7 @@ describe('sandbox subscriptions kept in PostgreSQL', () => {
       (clock) => clock.status !== 'advancing',
       { timeoutMs: 10_000, what: `test clock ${testClock} ready` },
     );
-    assert.equal(ready.status, 'ready');
+    expect(ready.status).toBe('ready');
   }
 
   async function setDefaultCard(stripe: Stripe, customer: string, card: string): Promise<void> {
@@ -751,7 +715,7 @@ describe('sandbox subscriptions kept in PostgreSQL', () => {
       });
       await setDefaultCard(first.stripe, customer.id, 'pm_card_chargeDeclined');
       await advance(first.stripe, testClock.id, utc(2025, 2, 1, 1));
-      assert.equal((await first.stripe.subscriptions.retrieve(subscription.id)).status, 'past_due');
+      expect((await first.stripe.subscriptions.retrieve(subscription.id)).status).toBe('past_due');
       subscriptionId = subscription.id;
       testClockId = testClock.id;
       customerId = customer.id;
@@ -764,19 +728,19 @@ describe('sandbox subscriptions kept in PostgreSQL', () => {
       const kept = await second.stripe.subscriptions.retrieve(subscriptionId, {
         expand: ['latest_invoice'],
       });
-      assert.equal(kept.status, 'past_due');
-      assert.deepEqual(periodOf(kept), { start: utc(2025, 2, 1), end: utc(2025, 3, 1) });
+      expect(kept.status).toBe('past_due');
+      expect(periodOf(kept)).toStrictEqual({ start: utc(2025, 2, 1), end: utc(2025, 3, 1) });
       const unpaid = latestInvoiceOf(kept);
-      assert.equal(unpaid.status, 'open');
-      assert.equal(unpaid.next_payment_attempt, utc(2025, 2, 1) + 3 * DAY);
+      expect(unpaid.status).toBe('open');
+      expect(unpaid.next_payment_attempt).toBe(utc(2025, 2, 1) + 3 * DAY);
       await setDefaultCard(second.stripe, customerId, 'pm_card_visa');
       await advance(second.stripe, testClockId, utc(2025, 2, 4, 1));
       const recovered = await second.stripe.subscriptions.retrieve(subscriptionId, {
         expand: ['latest_invoice'],
       });
-      assert.equal(recovered.status, 'active');
-      assert.equal(latestInvoiceOf(recovered).id, unpaid.id);
-      assert.equal(latestInvoiceOf(recovered).status, 'paid');
+      expect(recovered.status).toBe('active');
+      expect(latestInvoiceOf(recovered).id).toBe(unpaid.id);
+      expect(latestInvoiceOf(recovered).status).toBe('paid');
     } finally {
       await second.stop();
     }

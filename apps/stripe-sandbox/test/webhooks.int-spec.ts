@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@aegis/testing';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
+import { rejectionOf, waitFor } from '@aegis/testing';
 import Stripe from 'stripe';
 import {
   startSandbox,
@@ -26,7 +25,7 @@ describe('sandbox webhook delivery', () => {
       enabled_events: enabledEvents as Stripe.WebhookEndpointCreateParams.EnabledEvent[],
     });
     await placeholder.stop();
-    assert.match(endpoint.secret ?? '', /^whsec_/);
+    expect(endpoint.secret ?? '').toMatch(/^whsec_/);
     const receiver = new WebhookReceiver(endpoint.secret);
     await receiver.start();
     receivers.push(receiver);
@@ -34,12 +33,12 @@ describe('sandbox webhook delivery', () => {
     return { receiver, endpoint };
   }
 
-  before(async () => {
+  beforeAll(async () => {
     sandbox = await startSandbox();
     stripe = sandbox.stripe;
   });
 
-  after(async () => {
+  afterAll(async () => {
     await sandbox.stop();
     for (const receiver of receivers) await receiver.stop();
   });
@@ -54,28 +53,27 @@ describe('sandbox webhook delivery', () => {
       enabled_events: ['*'],
       description: 'all events',
     });
-    assert.match(first.id, /^we_/);
-    assert.notEqual(first.secret, second.secret);
+    expect(first.id).toMatch(/^we_/);
+    expect(first.secret).not.toBe(second.secret);
     const fetched = await stripe.webhookEndpoints.retrieve(first.id);
-    assert.equal(fetched.secret, undefined);
-    assert.deepEqual(fetched.enabled_events, ['customer.created']);
+    expect(fetched.secret).toBe(undefined);
+    expect(fetched.enabled_events).toStrictEqual(['customer.created']);
     const listed = await stripe.webhookEndpoints.list({ limit: 100 });
-    assert.ok(listed.data.some((endpoint) => endpoint.id === second.id));
-    assert.ok(listed.data.every((endpoint) => endpoint.secret === undefined));
+    expect(listed.data.some((endpoint) => endpoint.id === second.id)).toBeTruthy();
+    expect(listed.data.every((endpoint) => endpoint.secret === undefined)).toBeTruthy();
     const disabled = await stripe.webhookEndpoints.update(first.id, { disabled: true });
-    assert.equal(disabled.status, 'disabled');
+    expect(disabled.status).toBe('disabled');
     const deleted = await stripe.webhookEndpoints.del(first.id);
-    assert.equal(deleted.deleted, true);
+    expect(deleted.deleted).toBe(true);
     await stripe.webhookEndpoints.del(second.id);
-    await assert.rejects(
-      stripe.webhookEndpoints.retrieve(first.id),
+    await expect(stripe.webhookEndpoints.retrieve(first.id)).rejects.toThrow(
       Stripe.errors.StripeInvalidRequestError,
     );
-    await assert.rejects(
+    const badUrl = await rejectionOf(
       stripe.webhookEndpoints.create({ url: 'not a url', enabled_events: ['*'] }),
-      (error: unknown) =>
-        error instanceof Stripe.errors.StripeInvalidRequestError && error.param === 'url',
+      Stripe.errors.StripeInvalidRequestError,
     );
+    expect(badUrl.param).toBe('url');
   });
 
   it('delivers signed events that constructEvent verifies, only the types an endpoint wants', async () => {
@@ -83,20 +81,20 @@ describe('sandbox webhook delivery', () => {
     const customer = await stripe.customers.create({ email: 'signed@example.com' });
     await stripe.customers.update(customer.id, { name: 'Signed' });
     const event = await receiver.waitForEvent('customer.created', customer.id);
-    assert.equal(event.api_version, Stripe.API_VERSION);
-    assert.equal(event.livemode, false);
-    assert.match(event.request?.id ?? '', /^req_/);
-    assert.equal((event.data.object as Stripe.Customer).email, 'signed@example.com');
+    expect(event.api_version).toBe(Stripe.API_VERSION);
+    expect(event.livemode).toBe(false);
+    expect(event.request?.id ?? '').toMatch(/^req_/);
+    expect((event.data.object as Stripe.Customer).email).toBe('signed@example.com');
     const stored = await stripe.events.retrieve(event.id);
-    assert.equal(stored.type, 'customer.created');
+    expect(stored.type).toBe('customer.created');
     // The update happened after the create; had it been delivered, it would be here by now.
     await waitFor(
       () => stripe.events.retrieve(event.id),
       (current) => current.pending_webhooks === 0,
       { what: 'the delivery to be settled' },
     );
-    assert.equal(receiver.ofType('customer.updated').length, 0);
-    assert.deepEqual(receiver.rejected, []);
+    expect(receiver.ofType('customer.updated').length).toBe(0);
+    expect(receiver.rejected).toStrictEqual([]);
   });
 
   it('retries a delivery the receiver answered with 500 until it is accepted', async () => {
@@ -104,14 +102,14 @@ describe('sandbox webhook delivery', () => {
     receiver.failNext = 2;
     const customer = await stripe.customers.create({ email: 'retry@example.com' });
     const event = await receiver.waitForEvent('customer.created', customer.id);
-    assert.equal(receiver.failNext, 0);
-    assert.equal(receiver.ofType('customer.created').filter((e) => e.id === event.id).length, 1);
+    expect(receiver.failNext).toBe(0);
+    expect(receiver.ofType('customer.created').filter((e) => e.id === event.id).length).toBe(1);
     const settled = await waitFor(
       () => stripe.events.retrieve(event.id),
       (current) => current.pending_webhooks === 0,
       { what: 'pending_webhooks to reach 0' },
     );
-    assert.equal(settled.pending_webhooks, 0);
+    expect(settled.pending_webhooks).toBe(0);
   });
 
   it('lists events by type and creation time, and pages through them', async () => {
@@ -126,18 +124,19 @@ describe('sandbox webhook delivery', () => {
       limit: 100,
     });
     const customersInEvents = events.data.map((event) => (event.data.object as Stripe.Customer).id);
-    for (const id of ids) assert.ok(customersInEvents.includes(id));
+    for (const id of ids) expect(customersInEvents).toContain(id);
     const wildcard = await stripe.events.list({ type: 'customer.*', limit: 2 });
-    assert.equal(wildcard.data.length, 2);
-    assert.ok(wildcard.data.every((event) => event.type.startsWith('customer.')));
+    expect(wildcard.data.length).toBe(2);
+    expect(wildcard.data.every((event) => event.type.startsWith('customer.'))).toBeTruthy();
     const next = await stripe.events.list({
       type: 'customer.*',
       limit: 2,
       starting_after: wildcard.data[1]?.id,
     });
-    assert.ok(next.data.every((event) => !wildcard.data.some((seen) => seen.id === event.id)));
-    await assert.rejects(
-      stripe.events.retrieve('evt_missing'),
+    expect(
+      next.data.every((event) => !wildcard.data.some((seen) => seen.id === event.id)),
+    ).toBeTruthy();
+    await expect(stripe.events.retrieve('evt_missing')).rejects.toThrow(
       Stripe.errors.StripeInvalidRequestError,
     );
   });
@@ -147,7 +146,7 @@ describe('sandbox webhook delivery in shuffled order with duplicates', () => {
   let sandbox: RunningSandbox;
   const receiver = new WebhookReceiver();
 
-  before(async () => {
+  beforeAll(async () => {
     await receiver.start();
     sandbox = await startSandbox({
       SANDBOX_WEBHOOK_URL: receiver.url,
@@ -157,7 +156,7 @@ describe('sandbox webhook delivery in shuffled order with duplicates', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await sandbox.stop();
     await receiver.stop();
   });
@@ -178,14 +177,14 @@ describe('sandbox webhook delivery in shuffled order with duplicates', () => {
       const copies = receiver
         .ofType('customer.created')
         .filter((event) => (event.data.object as Stripe.Customer).id === id);
-      assert.equal(copies.length, 2);
-      assert.equal(copies[0]?.id, copies[1]?.id);
+      expect(copies.length).toBe(2);
+      expect(copies[0]?.id).toBe(copies[1]?.id);
     }
-    assert.deepEqual(receiver.rejected, []);
+    expect(receiver.rejected).toStrictEqual([]);
     // While a secret is rolled, each delivery carries a signature for the old and the new one.
     for (const { payload, signature } of receiver.deliveries) {
       for (const secret of ['whsec_rotated_old', TEST_WEBHOOK_SECRET]) {
-        assert.doesNotThrow(() => Stripe.webhooks.constructEvent(payload, signature, secret));
+        expect(() => Stripe.webhooks.constructEvent(payload, signature, secret)).not.toThrow();
       }
     }
   });

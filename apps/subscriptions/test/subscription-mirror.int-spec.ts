@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import {
   STRIPE_EVENT_APPLIED_V1,
   type Envelope,
@@ -8,11 +7,12 @@ import {
   type SubscriptionStateV1,
 } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
-import { startService, type RunningService } from '@aegis/platform';
+import type { RunningService } from '@aegis/platform';
 import {
   baseAmqpUrl,
   createTestDatabase,
   createTestPrefix,
+  defined,
   deleteServiceTopologies,
   publishStripeEvent,
   startServiceProcess,
@@ -20,9 +20,11 @@ import {
   waitFor,
   type ServiceProcess,
   type TestDatabase,
+  startTestService,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import Stripe from 'stripe';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 
@@ -117,8 +119,7 @@ function mirroredFieldsOf(row: SubscriptionRow): Record<string, unknown> {
 
 /** What the row must hold for a subscription as the SDK returns it. */
 function expectedMirrorOf(subscription: Stripe.Subscription): Record<string, unknown> {
-  const [item] = subscription.items.data;
-  assert.ok(item, 'the subscription has an item');
+  const item = defined(subscription.items.data[0], 'the subscription item');
   return {
     stripeCustomerId: subscription.customer,
     status: subscription.status,
@@ -152,7 +153,7 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
   /** Every event fed to the service so far, by id. */
   const fed = new Map<string, Stripe.Event>();
 
-  before(async () => {
+  beforeAll(async () => {
     sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
     stripe = new Stripe('sk_test_subscriptions', {
       host: '127.0.0.1',
@@ -170,10 +171,10 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
         OUTBOX_POLL_INTERVAL_MS: '100',
       },
     });
-    service = await startService(AppModule, 'subscriptions');
+    service = await startTestService(AppModule, 'subscriptions');
     dataSource = service.app.get(DataSource);
     await waitFor(
-      async () => (await fetch(`${service.url}/health/ready`)).status,
+      async () => (await request(service.app.getHttpServer()).get('/health/ready')).status,
       (status) => status === 200,
       { what: 'subscriptions to be ready' },
     );
@@ -198,7 +199,7 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     );
   });
 
-  after(async () => {
+  afterAll(async () => {
     await service.app.close();
     await broker.close();
     await deleteServiceTopologies(baseAmqpUrl(), [names]);
@@ -253,10 +254,8 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
       `SELECT * FROM "subscriptions"."subscriptions" WHERE "stripe_subscription_id" = $1`,
       [subscription],
     );
-    assert.equal(rows.length, 1, `one row for ${subscription}`);
-    const [row] = rows;
-    assert.ok(row);
-    return row;
+    expect(rows.length).toBe(1);
+    return defined(rows[0], `the row of ${subscription}`);
   }
 
   async function historyOf(subscription: string): Promise<HistoryRow[]> {
@@ -277,12 +276,12 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
   ): Promise<{ row: SubscriptionRow; stripeState: Stripe.Subscription }> {
     const stripeState = await stripe.subscriptions.retrieve(subscription);
     const row = await rowOf(subscription);
-    assert.deepEqual(mirroredFieldsOf(row), expectedMirrorOf(stripeState));
+    expect(mirroredFieldsOf(row)).toStrictEqual(expectedMirrorOf(stripeState));
     return { row, stripeState };
   }
 
   async function duplicatesConsumed(): Promise<number> {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const { text } = await request(service.app.getHttpServer()).get('/metrics').expect(200);
     return text
       .split('\n')
       .filter(
@@ -331,7 +330,7 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
       (testClock) => testClock.status !== 'advancing',
       { what: `test clock ${clock} to be ready` },
     );
-    assert.equal(ready.status, 'ready');
+    expect(ready.status).toBe('ready');
   }
 
   const aegisCustomerId = randomUUID();
@@ -354,83 +353,76 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     lifeSubscription = created.id;
     await sync(created.id);
     const trialing = await assertMirrored(created.id);
-    assert.equal(trialing.row.status, 'trialing');
-    assert.equal(trialing.row.customer_id, aegisCustomerId);
-    assert.equal(trialing.row.plan_id, null);
+    expect(trialing.row.status).toBe('trialing');
+    expect(trialing.row.customer_id).toBe(aegisCustomerId);
+    expect(trialing.row.plan_id).toBe(null);
 
     await advance(clock, start + 12 * DAY);
     const notice = await sync(created.id);
-    assert.deepEqual(
-      notice.map((event) => event.type),
-      ['customer.subscription.trial_will_end'],
-    );
-    assert.equal((await assertMirrored(created.id)).row.status, 'trialing');
+    expect(notice.map((event) => event.type)).toStrictEqual([
+      'customer.subscription.trial_will_end',
+    ]);
+    expect((await assertMirrored(created.id)).row.status).toBe('trialing');
 
     await advance(clock, start + 14 * DAY + HOUR);
     await sync(created.id);
-    assert.equal((await assertMirrored(created.id)).row.status, 'active');
+    expect((await assertMirrored(created.id)).row.status).toBe('active');
 
-    const [item] = created.items.data;
-    assert.ok(item);
+    const item = defined(created.items.data[0], 'the subscription item');
     await stripe.subscriptions.update(created.id, { items: [{ id: item.id, price: max }] });
     await sync(created.id);
     const upgraded = await assertMirrored(created.id);
-    assert.equal(upgraded.row.price_id, max);
-    assert.equal(upgraded.row.unit_amount, '3000');
+    expect(upgraded.row.price_id).toBe(max);
+    expect(upgraded.row.unit_amount).toBe('3000');
 
     await setDefaultCard(customer, 'pm_card_chargeDeclined');
     await advance(clock, utc(2025, 2, 15, 1));
     await sync(created.id);
-    assert.equal((await assertMirrored(created.id)).row.status, 'past_due');
+    expect((await assertMirrored(created.id)).row.status).toBe('past_due');
 
     await setDefaultCard(customer, 'pm_card_visa');
     await advance(clock, utc(2025, 2, 18, 1));
     await sync(created.id);
-    assert.equal((await assertMirrored(created.id)).row.status, 'active');
+    expect((await assertMirrored(created.id)).row.status).toBe('active');
 
     await stripe.subscriptions.update(created.id, { cancel_at_period_end: true });
     await sync(created.id);
-    assert.equal((await assertMirrored(created.id)).row.cancel_at_period_end, true);
+    expect((await assertMirrored(created.id)).row.cancel_at_period_end).toBe(true);
 
     await advance(clock, utc(2025, 3, 15, 1));
     await sync(created.id);
     const ended = await assertMirrored(created.id);
-    assert.equal(ended.row.status, 'canceled');
-    assert.equal(isoOfDate(ended.row.ended_at), isoOf(utc(2025, 3, 15)));
+    expect(ended.row.status).toBe('canceled');
+    expect(isoOfDate(ended.row.ended_at)).toBe(isoOf(utc(2025, 3, 15)));
 
     const history = await historyOf(created.id);
     const changes = history.filter((entry) => entry.outcome !== 'noted');
-    assert.deepEqual(
+    expect(
       changes
         .filter((entry) => entry.from_status !== entry.to_status)
         .map((e) => [e.from_status, e.to_status]),
-      [
-        [null, 'trialing'],
-        ['trialing', 'active'],
-        ['active', 'past_due'],
-        ['past_due', 'active'],
-        ['active', 'canceled'],
-      ],
-    );
-    assert.deepEqual(
-      changes.map((entry) => entry.version),
+    ).toStrictEqual([
+      [null, 'trialing'],
+      ['trialing', 'active'],
+      ['active', 'past_due'],
+      ['past_due', 'active'],
+      ['active', 'canceled'],
+    ]);
+    expect(changes.map((entry) => entry.version)).toStrictEqual(
       changes.map((_, index) => index + 1),
-      'one change per version, without gaps',
     );
-    assert.equal(ended.row.version, changes.length);
-    assert.deepEqual(
+    expect(ended.row.version).toBe(changes.length);
+    expect(
       changes.filter((e) => e.from_price_id !== e.to_price_id).map((e) => e.to_price_id),
-      [pro, max],
-    );
-    assert.deepEqual(
+    ).toStrictEqual([pro, max]);
+    expect(
       history.filter((entry) => entry.outcome === 'noted').map((e) => e.stripe_event_type),
-      ['customer.subscription.trial_will_end'],
-    );
+    ).toStrictEqual(['customer.subscription.trial_will_end']);
 
     for (const event of fed.values()) {
-      assert.equal(receiptsOf(event.id).length, 1, `one receipt for ${event.type} ${event.id}`);
+      expect(receiptsOf(event.id).length).toBe(1);
     }
-    assert.ok(receipts.every((receipt) => receipt.service === 'subscriptions'));
+    expect(receipts.filter((receipt) => receipt.service !== 'subscriptions')).toStrictEqual([]);
 
     await waitFor(
       () => Promise.resolve(announcements.length),
@@ -440,18 +432,14 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     const announced = announcements.filter(
       (envelope) => envelope.data.stripeSubscriptionId === created.id,
     );
-    assert.deepEqual(
-      announced.map((envelope) => envelope.type),
-      [
-        'subscription.created.v1',
-        ...Array<string>(changes.length - 2).fill('subscription.updated.v1'),
-        'subscription.ended.v1',
-      ],
-    );
-    assert.deepEqual(
+    expect(announced.map((envelope) => envelope.type)).toStrictEqual([
+      'subscription.created.v1',
+      ...Array<string>(changes.length - 2).fill('subscription.updated.v1'),
+      'subscription.ended.v1',
+    ]);
+    expect(
       announced.map((envelope) => [envelope.data.previousStatus, envelope.data.status]),
-      changes.map((entry) => [entry.from_status, entry.to_status]),
-    );
+    ).toStrictEqual(changes.map((entry) => [entry.from_status, entry.to_status]));
   });
 
   it('changes nothing when every event is delivered twice more, in random order', async () => {
@@ -468,9 +456,9 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
       (count) => count === duplicatesBefore + 2 * events.length,
       { what: 'every copy to be consumed as a duplicate' },
     );
-    assert.deepEqual(await rowOf(lifeSubscription), rowBefore);
-    assert.deepEqual(await historyOf(lifeSubscription), historyBefore);
-    assert.equal(receipts.length, receiptsBefore);
+    expect(await rowOf(lifeSubscription)).toStrictEqual(rowBefore);
+    expect(await historyOf(lifeSubscription)).toStrictEqual(historyBefore);
+    expect(receipts.length).toBe(receiptsBefore);
   });
 
   it('changes nothing when the events are replayed past the inbox in random order: older ones are stale, same-second ones re-fetched', async () => {
@@ -482,14 +470,13 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     );
     for (const event of shuffled(events)) await publish(event, randomUUID());
     await receiptsFor(events, 2);
-    assert.deepEqual(await rowOf(lifeSubscription), rowBefore);
-    assert.deepEqual(await historyOf(lifeSubscription), historyBefore);
+    expect(await rowOf(lifeSubscription)).toStrictEqual(rowBefore);
+    expect(await historyOf(lifeSubscription)).toStrictEqual(historyBefore);
     const replayOutcomes = new Set(events.map((event) => receiptsOf(event.id)[1]?.outcome));
-    assert.ok(
-      [...replayOutcomes].every((outcome) => outcome === 'stale' || outcome === 'refetched'),
-      `replays were only stale or re-fetched, not ${[...replayOutcomes].join(', ')}`,
-    );
-    assert.equal(announcements.length, announcementsBefore);
+    expect(
+      [...replayOutcomes].filter((outcome) => outcome !== 'stale' && outcome !== 'refetched'),
+    ).toStrictEqual([]);
+    expect(announcements.length).toBe(announcementsBefore);
   });
 
   it("converges same-second events delivered in the wrong order to Stripe's state by re-fetching", async () => {
@@ -507,19 +494,24 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     const updates = (await eventsOf(subscription.id)).filter((event) => !fed.has(event.id));
     const seatsOf = (event: Stripe.Event): string | undefined =>
       (event.data.object as Stripe.Subscription).metadata.seats;
-    const first = updates.find((event) => seatsOf(event) === '5');
-    const second = updates.find((event) => seatsOf(event) === '9');
-    assert.ok(first && second, 'two updates');
-    assert.equal(first.created, second.created);
+    const first = defined(
+      updates.find((event) => seatsOf(event) === '5'),
+      'the update to 5 seats',
+    );
+    const second = defined(
+      updates.find((event) => seatsOf(event) === '9'),
+      'the update to 9 seats',
+    );
+    expect(first.created).toBe(second.created);
     fed.set(second.id, second).set(first.id, first);
     await publish(second);
     await receiptsFor([second]);
     await publish(first);
     await receiptsFor([first]);
-    assert.equal(receiptsOf(first.id)[0]?.outcome, 'refetched');
+    expect(receiptsOf(first.id)[0]?.outcome).toBe('refetched');
     const { row } = await assertMirrored(subscription.id);
-    assert.deepEqual(row.metadata, { seats: '9' });
-    assert.equal(row.cancel_at_period_end, true);
+    expect(row.metadata).toStrictEqual({ seats: '9' });
+    expect(row.cancel_at_period_end).toBe(true);
   });
 
   it('never moves back after a re-fetch ran ahead of events still on their way', async () => {
@@ -535,12 +527,17 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     const events = (await eventsOf(subscription.id)).filter((event) => !fed.has(event.id));
     const seatsOf = (event: Stripe.Event): string | undefined =>
       (event.data.object as Stripe.Subscription).metadata.seats;
-    const created = events.find((event) => event.type === 'customer.subscription.created');
-    const [tie, inFlight, newest] = ['1', '2', '3'].map((seats) =>
-      events.find((event) => seatsOf(event) === seats),
+    const created = defined(
+      events.find((event) => event.type === 'customer.subscription.created'),
+      'the created event',
     );
-    assert.ok(created && tie && inFlight && newest);
-    assert.equal(tie.created, created.created);
+    const updateTo = (seats: string): Stripe.Event =>
+      defined(
+        events.find((event) => seatsOf(event) === seats),
+        `the update to ${seats} seat(s)`,
+      );
+    const [tie, inFlight, newest] = [updateTo('1'), updateTo('2'), updateTo('3')];
+    expect(tie.created).toBe(created.created);
     for (const event of [created, tie, inFlight, newest]) {
       fed.set(event.id, event);
       await publish(event);
@@ -548,20 +545,18 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     }
     // Created, then Stripe's newest state once: never the older state the event in flight carried.
     const history = await historyOf(subscription.id);
-    assert.deepEqual(
-      history.map((entry) => [entry.version, entry.stripe_event_id]),
-      [
-        [1, created.id],
-        [2, tie.id],
-      ],
-    );
+    expect(history.map((entry) => [entry.version, entry.stripe_event_id])).toStrictEqual([
+      [1, created.id],
+      [2, tie.id],
+    ]);
     // The tie re-fetched; the later events, newer but behind the row, re-fetched too.
-    assert.deepEqual(
-      [tie, inFlight, newest].map((event) => receiptsOf(event.id)[0]?.outcome),
-      ['refetched', 'refetched', 'refetched'],
-    );
+    expect([tie, inFlight, newest].map((event) => receiptsOf(event.id)[0]?.outcome)).toStrictEqual([
+      'refetched',
+      'refetched',
+      'refetched',
+    ]);
     const { row } = await assertMirrored(subscription.id);
-    assert.deepEqual(row.metadata, { seats: '3' });
+    expect(row.metadata).toStrictEqual({ seats: '3' });
   });
 
   it('does not resurrect a deleted subscription with an older update', async () => {
@@ -575,20 +570,25 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     await advance(clock, start + 2 * DAY);
     await stripe.subscriptions.cancel(subscription.id);
     const unseen = (await eventsOf(subscription.id)).filter((event) => !fed.has(event.id));
-    const update = unseen.find((event) => event.type === 'customer.subscription.updated');
-    const deleted = unseen.find((event) => event.type === 'customer.subscription.deleted');
-    assert.ok(update && deleted);
-    assert.ok(update.created < deleted.created);
+    const update = defined(
+      unseen.find((event) => event.type === 'customer.subscription.updated'),
+      'the update',
+    );
+    const deleted = defined(
+      unseen.find((event) => event.type === 'customer.subscription.deleted'),
+      'the deletion',
+    );
+    expect(update.created).toBeLessThan(deleted.created);
     fed.set(deleted.id, deleted).set(update.id, update);
     await publish(deleted);
     await receiptsFor([deleted]);
     const canceled = await rowOf(subscription.id);
-    assert.equal(canceled.status, 'canceled');
+    expect(canceled.status).toBe('canceled');
 
     await publish(update);
     await receiptsFor([update]);
-    assert.equal(receiptsOf(update.id)[0]?.outcome, 'stale');
-    assert.deepEqual(await rowOf(subscription.id), canceled);
+    expect(receiptsOf(update.id)[0]?.outcome).toBe('stale');
+    expect(await rowOf(subscription.id)).toStrictEqual(canceled);
     await assertMirrored(subscription.id);
   });
 });

@@ -1,12 +1,12 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { STRIPE_EVENT_APPLIED_V1, type StripeEventAppliedV1 } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
   createTestDatabase,
   createTestPrefix,
+  defined,
   deleteServiceTopologies,
   waitFor,
   type ServiceProcess,
@@ -63,7 +63,7 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
   const store = async (overrides: Partial<Stripe.Event> = {}): Promise<Stripe.Event> => {
     const event = syntheticEvent(overrides);
     const response = await postWebhook(ingest.url, JSON.stringify(event));
-    assert.equal(response.status, 200);
+    expect(response.status).toBe(200);
     await tap.waitFor(event.id);
     await db.waitUntilPublished(event.id);
     return event;
@@ -71,13 +71,13 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
 
   const receipt = async (eventId: string): Promise<Receipt> => {
     const response = await adminRequest(ingest.url, 'GET', `/admin/events/${eventId}`);
-    assert.equal(response.status, 200);
+    expect(response.status).toBe(200);
     return (await response.json()) as Receipt;
   };
 
   const replay = async (body: object): Promise<ReplayResult> => {
     const response = await adminRequest(ingest.url, 'POST', '/admin/events/replay', body);
-    assert.equal(response.status, 200, await response.clone().text());
+    expect(response.status).toBe(200);
     return (await response.json()) as ReplayResult;
   };
 
@@ -104,7 +104,7 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     await channel.waitForConfirms();
   };
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     ingest = await startIngest({ databaseUrl: database.url, amqpUrl, prefix });
     tap = await EventTap.open(amqpUrl, prefix);
@@ -113,7 +113,7 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     channel = await broker.createConfirmChannel();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await tap.close();
     await broker.close();
     await ingest.stop();
@@ -135,16 +135,16 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
       for (const token of [null, wrong, '']) {
         const body = method === 'POST' ? {} : undefined;
         const response = await adminRequest(ingest.url, method, path, body, token);
-        assert.equal(response.status, 401, `${method} ${path} with ${String(token)}`);
-        assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer/);
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate') ?? '').toMatch(/^Bearer/);
       }
     }
     const basic = await fetch(`${ingest.url}/admin/events/evt_anything`, {
       headers: { authorization: `Basic ${ADMIN_TOKEN}` },
     });
-    assert.equal(basic.status, 401);
+    expect(basic.status).toBe(401);
     const unknown = await adminRequest(ingest.url, 'GET', '/admin/events/evt_anything');
-    assert.equal(unknown.status, 404);
+    expect(unknown.status).toBe(404);
   });
 
   it('keeps the admin routes off (403) when no admin token is configured', async () => {
@@ -156,8 +156,8 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     });
     try {
       const response = await adminRequest(withoutToken.url, 'GET', '/admin/events/evt_anything');
-      assert.equal(response.status, 403);
-      assert.match(((await response.json()) as Problem).detail, /INGEST_ADMIN_TOKEN/);
+      expect(response.status).toBe(403);
+      expect(((await response.json()) as Problem).detail).toMatch(/INGEST_ADMIN_TOKEN/);
     } finally {
       await withoutToken.stop();
     }
@@ -187,11 +187,11 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
       (current) => current.appliedBy.length === 2,
       { what: 'two receipts' },
     );
-    assert.equal(shown.type, 'customer.created');
-    assert.equal(shown.receivedVia, 'webhook');
-    assert.equal(shown.deliveryCount, 1);
-    assert.notEqual(shown.publishedAt, null);
-    assert.deepEqual(shown.appliedBy, [
+    expect(shown.type).toBe('customer.created');
+    expect(shown.receivedVia).toBe('webhook');
+    expect(shown.deliveryCount).toBe(1);
+    expect(shown.publishedAt).not.toBe(null);
+    expect(shown.appliedBy).toEqual([
       { service: 'billing', outcome: 'applied', appliedAt, receipts: 1 },
       { service: 'subscriptions', outcome: 'ignored', appliedAt, receipts: 1 },
     ]);
@@ -206,20 +206,19 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
       (current) => current.appliedBy.find((by) => by.service === 'billing')?.receipts === 3,
       { what: 'the later receipts' },
     );
-    assert.deepEqual(
-      updated.appliedBy.find((by) => by.service === 'billing'),
-      { service: 'billing', outcome: 'stale', appliedAt: later, receipts: 3 },
-    );
+    expect(updated.appliedBy.find((by) => by.service === 'billing')).toEqual({
+      service: 'billing',
+      outcome: 'stale',
+      appliedAt: later,
+      receipts: 3,
+    });
   });
 
   it('answers a malformed event id with 400 naming it', async () => {
     const response = await adminRequest(ingest.url, 'GET', '/admin/events/not-an-event');
-    assert.equal(response.status, 400);
+    expect(response.status).toBe(400);
     const problem = (await response.json()) as Problem;
-    assert.deepEqual(
-      problem.errors?.map((error) => error.field),
-      ['eventId'],
-    );
+    expect(problem.errors?.map((error) => error.field)).toEqual(['eventId']);
   });
 
   it('replays stored events by id, type or time range under their own ids', async () => {
@@ -228,14 +227,14 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     const byType = await store({ created: now - 3_600, type: 'customer.updated' });
     const byRange = await store({ created: now - 1_800 });
 
-    assert.deepEqual(await replay({ eventIds: [byId.id, 'evt_never_received'] }), {
+    expect(await replay({ eventIds: [byId.id, 'evt_never_received'] })).toEqual({
       forced: false,
       matched: 1,
       republished: 1,
       alreadyPending: 0,
       notFound: ['evt_never_received'],
     });
-    assert.deepEqual(await replay({ type: 'customer.updated' }), {
+    expect(await replay({ type: 'customer.updated' })).toEqual({
       forced: false,
       matched: 1,
       republished: 1,
@@ -244,40 +243,42 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     });
     const from = new Date((now - 2_000) * 1_000).toISOString();
     const to = new Date((now - 1_000) * 1_000).toISOString();
-    assert.equal((await replay({ from, to })).matched, 1);
+    expect((await replay({ from, to })).matched).toBe(1);
 
     for (const event of [byId, byType, byRange]) {
-      const [first, again, ...more] = await tap.waitFor(event.id, 2);
-      assert.deepEqual(more, []);
-      assert.equal(first?.messageId, event.id);
-      assert.equal(again?.messageId, event.id, 'a replay goes out under the event id');
-      assert.equal(again.routingKey, `stripe.${event.type}`);
+      const [first, second, ...more] = await tap.waitFor(event.id, 2);
+      expect(more).toStrictEqual([]);
+      expect(first?.messageId).toBe(event.id);
+      const again = defined(second, 'the replayed publication');
+      expect(again.messageId).toBe(event.id);
+      expect(again.routingKey).toBe(`stripe.${event.type}`);
       const shown = await waitFor(
         () => receipt(event.id),
         (current) => current.publishedAt !== null,
         { what: 'the replay published' },
       );
-      assert.equal(shown.replayCount, 1);
-      assert.equal(await db.outboxRowsOf(event.id), 1, 'the sent row made way for the replay');
+      expect(shown.replayCount).toBe(1);
+      expect(await db.outboxRowsOf(event.id)).toBe(1);
     }
   });
 
   it('publishes a forced replay under a new message id, so consumers apply it again', async () => {
     const event = await store();
-    assert.deepEqual(await replay({ eventIds: [event.id], force: true }), {
+    expect(await replay({ eventIds: [event.id], force: true })).toEqual({
       forced: true,
       matched: 1,
       republished: 1,
       alreadyPending: 0,
       notFound: [],
     });
-    const [original, forced] = await tap.waitFor(event.id, 2);
-    assert.ok(original !== undefined && forced !== undefined);
-    assert.equal(original.messageId, event.id);
-    assert.match(forced.messageId ?? '', UUID);
-    assert.equal(forced.envelope.id, forced.messageId);
-    assert.equal(forced.envelope.data.id, event.id);
-    assert.deepEqual(forced.envelope.data, original.envelope.data);
+    const [first, second] = await tap.waitFor(event.id, 2);
+    const original = defined(first, 'the original publication');
+    const forced = defined(second, 'the forced publication');
+    expect(original.messageId).toBe(event.id);
+    expect(forced.messageId ?? '').toMatch(UUID);
+    expect(forced.envelope.id).toBe(forced.messageId);
+    expect(forced.envelope.data.id).toBe(event.id);
+    expect(forced.envelope.data).toStrictEqual(original.envelope.data);
   });
 
   it('refuses a replay that selects nothing, mixes ids with filters or names a bad id', async () => {
@@ -290,13 +291,9 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     ];
     for (const [body, field] of cases) {
       const response = await adminRequest(ingest.url, 'POST', '/admin/events/replay', body);
-      assert.equal(response.status, 400, JSON.stringify(body));
+      expect(response.status).toBe(400);
       const problem = (await response.json()) as Problem;
-      assert.deepEqual(
-        problem.errors?.map((error) => error.field),
-        [field],
-        JSON.stringify(body),
-      );
+      expect(problem.errors?.map((error) => error.field)).toEqual([field]);
     }
   });
 });

@@ -1,10 +1,10 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
   createTestDatabase,
   createTestPrefix,
+  defined,
   deleteServiceTopologies,
   waitFor,
   type ServiceProcess,
@@ -59,15 +59,15 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
 
   const startBackfill = async (): Promise<BackfillRun> => {
     const response = await adminRequest(ingest.url, 'POST', '/admin/backfills', {});
-    assert.equal(response.status, 202);
+    expect(response.status).toBe(202);
     const run = (await response.json()) as BackfillRun;
-    assert.equal(response.headers.get('location'), `/admin/backfills/${run.id}`);
+    expect(response.headers.get('location')).toBe(`/admin/backfills/${run.id}`);
     return run;
   };
 
   const progress = async (runId: string): Promise<BackfillRun> => {
     const response = await adminRequest(ingest.url, 'GET', `/admin/backfills/${runId}`);
-    assert.equal(response.status, 200);
+    expect(response.status).toBe(200);
     return (await response.json()) as BackfillRun;
   };
 
@@ -97,7 +97,7 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
     return ids;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     const ports = await pairedPorts();
     ingestPort = ports.ingestPort;
@@ -117,12 +117,14 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
       (count) => count >= 1,
       { what: `the webhook about ${delivered.id}` },
     );
-    const [endpoint] = (await sandbox.stripe.webhookEndpoints.list()).data;
-    assert.ok(endpoint !== undefined);
+    const endpoint = defined(
+      (await sandbox.stripe.webhookEndpoints.list()).data[0],
+      'the sandbox webhook endpoint',
+    );
     await sandbox.stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await sandbox.process.stop();
     await ingest.stop();
     await proxy.stop();
@@ -137,21 +139,21 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
     await createWithoutWebhooks(12);
     const storedBefore = await db.storedIds();
     const missed = (await sandboxEventIds()).filter((id) => !storedBefore.has(id));
-    assert.ok(missed.length >= 12, `${missed.length} events missed`);
+    expect(missed.length).toBeGreaterThanOrEqual(12);
 
     const started = await startBackfill();
-    assert.equal(started.status, 'running');
+    expect(started.status).toBe('running');
     const run = await untilDone(started.id);
-    assert.equal(run.status, 'done', run.error ?? '');
-    assert.equal(run.done, true);
-    assert.equal(run.ingested, missed.length);
-    assert.ok(run.pages >= Math.ceil(missed.length / PAGE_SIZE), `${run.pages} pages`);
-    assert.ok(run.seen >= missed.length);
+    expect(run.status).toBe('done');
+    expect(run.done).toBe(true);
+    expect(run.ingested).toBe(missed.length);
+    expect(run.pages).toBeGreaterThanOrEqual(Math.ceil(missed.length / PAGE_SIZE));
+    expect(run.seen).toBeGreaterThanOrEqual(missed.length);
 
     for (const id of missed) {
       const stored = await db.waitUntilPublished(id);
-      assert.equal(stored.received_via, 'backfill');
-      assert.equal(stored.delivery_count, 0);
+      expect(stored.received_via).toBe('backfill');
+      expect(stored.delivery_count).toBe(0);
     }
   });
 
@@ -159,7 +161,7 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
     const customers = await createWithoutWebhooks(20);
     const storedBefore = await db.storedIds();
     const missed = (await sandboxEventIds()).filter((id) => !storedBefore.has(id));
-    assert.ok(missed.length >= customers.length);
+    expect(missed.length).toBeGreaterThanOrEqual(customers.length);
 
     proxy.holdEventList(3);
     const started = await startBackfill();
@@ -169,14 +171,14 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
       { what: 'the third page request to be held' },
     );
     const interrupted = await progress(started.id);
-    assert.equal(interrupted.status, 'running');
-    assert.equal(interrupted.pages, 2);
+    expect(interrupted.status).toBe('running');
+    expect(interrupted.pages).toBe(2);
     const { rows } = await db.query<{ cursor: string }>(
       `SELECT "cursor" FROM "ingest"."backfill_runs" WHERE "id" = $1`,
       [started.id],
     );
     const cursor = rows[0]?.cursor ?? '';
-    assert.match(cursor, /^evt_/);
+    expect(cursor).toMatch(/^evt_/);
 
     await ingest.kill();
     proxy.passThrough();
@@ -184,24 +186,19 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
     ingest = await startIngestBehindProxy();
 
     const run = await untilDone(started.id);
-    assert.equal(run.status, 'done', run.error ?? '');
-    const [firstAfterRestart] = proxy.eventListRequests.slice(requestsBeforeRestart);
-    assert.ok(firstAfterRestart !== undefined);
-    assert.equal(
-      new URL(firstAfterRestart, proxy.url).searchParams.get('starting_after'),
-      cursor,
-      'the restarted service went on after the last committed page',
+    expect(run.status).toBe('done');
+    const firstAfterRestart = defined(
+      proxy.eventListRequests[requestsBeforeRestart],
+      'an event-list request after the restart',
     );
+    expect(new URL(firstAfterRestart, proxy.url).searchParams.get('starting_after')).toBe(cursor);
     const listed = await sandboxEventIds({
       created: { gte: Math.floor(Date.parse(run.since ?? '') / 1_000) },
     });
-    assert.equal(run.seen, listed.length, 'no page was read twice or skipped');
-    assert.equal(run.ingested, missed.length);
+    expect(run.seen).toBe(listed.length);
+    expect(run.ingested).toBe(missed.length);
     const stored = await db.storedIds();
-    assert.deepEqual(
-      missed.filter((id) => !stored.has(id)),
-      [],
-    );
+    expect(missed.filter((id) => !stored.has(id))).toStrictEqual([]);
   });
 
   it('marks a backfill failed when Stripe fails, and resumes it after its last page when asked again', async () => {
@@ -212,20 +209,22 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
     proxy.failEventList(2);
     const started = await startBackfill();
     const failed = await untilDone(started.id);
-    assert.equal(failed.status, 'failed');
-    assert.equal(failed.pages, 1);
-    assert.match(failed.error ?? '', /Stripe is unavailable/);
+    expect(failed.status).toBe('failed');
+    expect(failed.pages).toBe(1);
+    expect(failed.error ?? '').toMatch(/Stripe is unavailable/);
 
     proxy.passThrough();
     const requestsBeforeResume = proxy.eventListRequests.length;
     const resumed = await startBackfill();
-    assert.equal(resumed.id, started.id, 'the failed run is carried on, not started over');
+    expect(resumed.id).toBe(started.id);
     const run = await untilDone(started.id);
-    assert.equal(run.status, 'done', run.error ?? '');
-    assert.equal(run.error, null);
-    const [firstAfterResume] = proxy.eventListRequests.slice(requestsBeforeResume);
-    assert.ok(firstAfterResume !== undefined);
-    assert.notEqual(new URL(firstAfterResume, proxy.url).searchParams.get('starting_after'), null);
-    assert.equal(run.ingested, missed.length);
+    expect(run.status).toBe('done');
+    expect(run.error).toBe(null);
+    const firstAfterResume = defined(
+      proxy.eventListRequests[requestsBeforeResume],
+      'an event-list request after the resume',
+    );
+    expect(new URL(firstAfterResume, proxy.url).searchParams.get('starting_after')).not.toBe(null);
+    expect(run.ingested).toBe(missed.length);
   });
 });

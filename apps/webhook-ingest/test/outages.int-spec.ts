@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import {
   baseAmqpUrl,
   createTestDatabase,
@@ -30,14 +29,14 @@ describe('webhook-ingest through a broker outage', () => {
   let db: IngestDatabase;
   const prefix = createTestPrefix();
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     vhost = await createTestVhost();
     ingest = await startIngest({ databaseUrl: database.url, amqpUrl: vhost.url, prefix });
     db = new IngestDatabase(database.url);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await ingest.stop();
     await db.close();
     await vhost.drop();
@@ -75,12 +74,8 @@ describe('webhook-ingest through a broker outage', () => {
     );
     await vhost.closeAllConnections();
     await sending;
-    assert.deepEqual(
-      statuses.filter((status) => status !== 200),
-      [],
-      'every webhook was answered 200',
-    );
-    assert.match(ingest.output(), /lost the broker connection/, 'the outage did reach the service');
+    expect(statuses.filter((status) => status !== 200)).toStrictEqual([]);
+    expect(ingest.output()).toMatch(/lost the broker connection/);
 
     const { rows } = await waitFor(
       () =>
@@ -90,7 +85,7 @@ describe('webhook-ingest through a broker outage', () => {
       (result) => result.rows[0]?.unpublished === '0',
       { timeoutMs: 60_000, what: 'every stored event published' },
     );
-    assert.equal(rows[0]?.unpublished, '0');
+    expect(rows[0]?.unpublished).toBe('0');
     const reopened = await EventTap.open(vhost.url, prefix);
     try {
       const published = await waitFor(
@@ -98,7 +93,7 @@ describe('webhook-ingest through a broker outage', () => {
         (ids) => events.every((event) => ids.has(event.id)),
         { timeoutMs: 30_000, what: 'every event in the tap queue' },
       );
-      assert.equal(published.size, EVENTS);
+      expect(published.size).toBe(EVENTS);
     } finally {
       await reopened.close();
     }
@@ -110,12 +105,12 @@ describe('webhook-ingest without its database', () => {
   let ingest: ServiceProcess;
   const prefix = createTestPrefix();
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     ingest = await startIngest({ databaseUrl: database.url, amqpUrl: baseAmqpUrl(), prefix });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await ingest.stop();
     await deleteServiceTopologies(baseAmqpUrl(), [
       topologyNames(prefix, 'webhook-ingest', [1_000, 10_000, 60_000]),
@@ -125,13 +120,13 @@ describe('webhook-ingest without its database', () => {
 
   it('answers 503 while PostgreSQL cannot be reached, so that Stripe retries', async () => {
     const before = await postWebhook(ingest.url, JSON.stringify(syntheticEvent()));
-    assert.equal(before.status, 200);
+    expect(before.status).toBe(200);
     await database.drop();
 
     const response = await postWebhook(ingest.url, JSON.stringify(syntheticEvent()));
-    assert.equal(response.status, 503);
-    assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type') ?? '').toMatch(/application\/problem\+json/);
     const problem = (await response.json()) as { detail: string };
-    assert.match(problem.detail, /database is unavailable/);
+    expect(problem.detail).toMatch(/database is unavailable/);
   });
 });

@@ -1,11 +1,11 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { stripeEventName } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
   createTestDatabase,
   createTestPrefix,
+  defined,
   deleteServiceTopologies,
   waitFor,
   type ServiceProcess,
@@ -62,11 +62,11 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
   const relayPassedMarker = async (): Promise<void> => {
     const marker = syntheticEvent();
     const response = await postWebhook(ingest.url, JSON.stringify(marker));
-    assert.equal(response.status, 200);
+    expect(response.status).toBe(200);
     await tap.waitFor(marker.id);
   };
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     const { sandboxPort, ingestPort } = await pairedPorts();
     ingest = await startIngest({
@@ -85,7 +85,7 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     db = new IngestDatabase(database.url);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await tap.close();
     await sandbox.process.stop();
     await ingest.stop();
@@ -102,26 +102,23 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     const event = await eventAbout(sandbox.stripe, 'customer.created', customer.id);
 
     const stored = await db.waitUntilPublished(event.id);
-    assert.equal(stored.event_type, 'customer.created');
-    assert.equal(stored.delivery_count, 1);
-    assert.equal(stored.received_via, 'webhook');
+    expect(stored.event_type).toBe('customer.created');
+    expect(stored.delivery_count).toBe(1);
+    expect(stored.received_via).toBe('webhook');
 
-    const [message, ...others] = await tap.waitFor(event.id);
-    assert.deepEqual(others, []);
-    assert.equal(message?.routingKey, 'stripe.customer.created');
-    assert.equal(message.messageId, event.id);
-    assert.equal(message.envelope.id, event.id);
-    assert.equal(message.envelope.type, stripeEventName('customer.created'));
-    assert.equal((message.envelope.data.data.object as Stripe.Customer).id, customer.id);
+    const [first, ...others] = await tap.waitFor(event.id);
+    expect(others).toStrictEqual([]);
+    const message = defined(first, 'the publication');
+    expect(message.routingKey).toBe('stripe.customer.created');
+    expect(message.messageId).toBe(event.id);
+    expect(message.envelope.id).toBe(event.id);
+    expect(message.envelope.type).toBe(stripeEventName('customer.created'));
+    expect((message.envelope.data.data.object as Stripe.Customer).id).toBe(customer.id);
     const { rows } = await db.query<{ payload: unknown }>(
       `SELECT "payload" FROM "ingest"."stripe_webhook_events" WHERE "event_id" = $1`,
       [event.id],
     );
-    assert.deepEqual(
-      rows[0]?.payload,
-      message.envelope.data,
-      'the fanned-out event is the stored one',
-    );
+    expect(rows[0]?.payload).toStrictEqual(message.envelope.data);
   });
 
   it('answers a redelivery 200, counts it, and publishes nothing again', async () => {
@@ -130,13 +127,13 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     await db.waitUntilPublished(event.id);
 
     const response = await postWebhook(ingest.url, JSON.stringify(event));
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { received: true, outcome: 'duplicate' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: true, outcome: 'duplicate' });
 
-    assert.equal((await db.event(event.id))?.delivery_count, 2);
-    assert.equal(await db.outboxRowsOf(event.id), 1);
+    expect((await db.event(event.id))?.delivery_count).toBe(2);
+    expect(await db.outboxRowsOf(event.id)).toBe(1);
     await relayPassedMarker();
-    assert.equal(tap.of(event.id).length, 1);
+    expect(tap.of(event.id).length).toBe(1);
   });
 
   it('stores one row and publishes once when copies of a new event arrive at the same time', async () => {
@@ -145,21 +142,20 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => postWebhook(ingest.url, payload)),
     );
-    assert.deepEqual(
-      responses.map((response) => response.status),
+    expect(responses.map((response) => response.status)).toStrictEqual(
       Array.from({ length: 20 }, () => 200),
     );
     const outcomes = await Promise.all(
       responses.map(async (response) => ((await response.json()) as WebhookAnswer).outcome),
     );
-    assert.equal(outcomes.filter((outcome) => outcome === 'stored').length, 1);
-    assert.equal(outcomes.filter((outcome) => outcome === 'duplicate').length, 19);
+    expect(outcomes.filter((outcome) => outcome === 'stored').length).toBe(1);
+    expect(outcomes.filter((outcome) => outcome === 'duplicate').length).toBe(19);
 
-    assert.equal((await db.event(event.id))?.delivery_count, 20);
-    assert.equal(await db.outboxRowsOf(event.id), 1);
+    expect((await db.event(event.id))?.delivery_count).toBe(20);
+    expect(await db.outboxRowsOf(event.id)).toBe(1);
     await tap.waitFor(event.id);
     await relayPassedMarker();
-    assert.equal(tap.of(event.id).length, 1);
+    expect(tap.of(event.id).length).toBe(1);
   });
 
   it('refuses a missing, malformed, forged, stale or tampered signature with 400 and stores nothing', async () => {
@@ -184,34 +180,34 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     ];
     for (const { body, signature, reason } of cases) {
       const response = await postWebhook(ingest.url, body, signature);
-      assert.equal(response.status, 400, String(reason));
-      assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type') ?? '').toMatch(/application\/problem\+json/);
       const problem = (await response.json()) as Problem;
-      assert.match(problem.detail, reason);
-      assert.doesNotMatch(problem.detail, /\n/, 'the reason is one line');
+      expect(problem.detail).toMatch(reason);
+      expect(problem.detail).not.toMatch(/\n/);
     }
-    assert.equal(await db.event(event.id), undefined);
-    assert.equal(await db.event(`${event.id}x`), undefined);
-    assert.equal(await db.outboxRowsOf(event.id), 0);
+    expect(await db.event(event.id)).toBe(undefined);
+    expect(await db.event(`${event.id}x`)).toBe(undefined);
+    expect(await db.outboxRowsOf(event.id)).toBe(0);
   });
 
   it('refuses a correctly signed body that is not a Stripe event, naming the field, and stores nothing', async () => {
     const notAnEvent = JSON.stringify({ ...syntheticEvent(), id: 'cus_123', object: 'customer' });
     const response = await postWebhook(ingest.url, notAnEvent);
-    assert.equal(response.status, 400);
+    expect(response.status).toBe(400);
     const problem = (await response.json()) as Problem;
-    assert.match(problem.detail, /\bid\b/);
-    assert.match(problem.detail, /\bobject\b/);
+    expect(problem.detail).toMatch(/\bid\b/);
+    expect(problem.detail).toMatch(/\bobject\b/);
     const badCreated = { ...syntheticEvent(), created: 'yesterday' };
     const refused = await postWebhook(ingest.url, JSON.stringify(badCreated));
-    assert.equal(refused.status, 400);
-    assert.match(((await refused.json()) as Problem).detail, /\bcreated\b/);
-    assert.equal(await db.event(badCreated.id), undefined);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Problem).detail).toMatch(/\bcreated\b/);
+    expect(await db.event(badCreated.id)).toBe(undefined);
     const notJson = '{"id": "evt_broken",';
     const broken = await postWebhook(ingest.url, notJson, signatureFor(notJson));
-    assert.equal(broken.status, 400);
-    assert.match(broken.headers.get('content-type') ?? '', /application\/problem\+json/);
-    assert.equal(await db.event('evt_broken'), undefined);
+    expect(broken.status).toBe(400);
+    expect(broken.headers.get('content-type') ?? '').toMatch(/application\/problem\+json/);
+    expect(await db.event('evt_broken')).toBe(undefined);
   });
 
   it('accepts either secret while one is rolled', async () => {
@@ -229,12 +225,12 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     ] as const) {
       const payload = JSON.stringify(event);
       const response = await postWebhook(ingest.url, payload, signatureFor(payload, secret));
-      assert.equal(response.status, 200, secret);
-      assert.equal((await db.event(event.id))?.delivery_count, 1);
+      expect(response.status).toBe(200);
+      expect((await db.event(event.id))?.delivery_count).toBe(1);
     }
     const response = await postWebhook(ingest.url, bothPayload, twoSignatures);
-    assert.equal(response.status, 200);
-    assert.equal((await db.event(both.id))?.delivery_count, 1);
+    expect(response.status).toBe(200);
+    expect((await db.event(both.id))?.delivery_count).toBe(1);
   });
 
   it('answers 413 to a body over 1 MiB and stores nothing, and accepts one just under', async () => {
@@ -245,14 +241,14 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     };
     const tooBig = withBlob(1024 * 1024);
     const response = await postWebhook(ingest.url, JSON.stringify(tooBig));
-    assert.equal(response.status, 413);
-    assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
-    assert.equal(await db.event(tooBig.id), undefined);
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type') ?? '').toMatch(/application\/problem\+json/);
+    expect(await db.event(tooBig.id)).toBe(undefined);
 
     const large = withBlob(1000 * 1024);
-    assert.ok(JSON.stringify(large).length < 1024 * 1024);
+    expect(JSON.stringify(large).length).toBeLessThan(1024 * 1024);
     const accepted = await postWebhook(ingest.url, JSON.stringify(large));
-    assert.equal(accepted.status, 200);
-    assert.equal((await db.event(large.id))?.delivery_count, 1);
+    expect(accepted.status).toBe(200);
+    expect((await db.event(large.id))?.delivery_count).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
+import { thrownBy } from '@aegis/testing';
 import { EnvValidationError, loadEnv } from './load-env.js';
 import { DEFAULT_AMQP_URL, DEFAULT_DATABASE_URL, ServiceEnv, portProperty } from './service-env.js';
 
@@ -11,10 +11,10 @@ class ExampleEnv extends ServiceEnv {
 describe(loadEnv.name, () => {
   it('applies the documented defaults when nothing is set', () => {
     const env = loadEnv(ExampleEnv, {});
-    assert.equal(env.PORT, 3003);
-    assert.equal(env.DATABASE_URL, DEFAULT_DATABASE_URL);
-    assert.equal(env.AMQP_URL, DEFAULT_AMQP_URL);
-    assert.deepEqual(env.MESSAGING_RETRY_DELAYS_MS, [1_000, 10_000, 60_000]);
+    expect(env.PORT).toBe(3003);
+    expect(env.DATABASE_URL).toBe(DEFAULT_DATABASE_URL);
+    expect(env.AMQP_URL).toBe(DEFAULT_AMQP_URL);
+    expect(env.MESSAGING_RETRY_DELAYS_MS).toStrictEqual([1_000, 10_000, 60_000]);
   });
 
   it('converts numbers and lists from their string form', () => {
@@ -23,32 +23,31 @@ describe(loadEnv.name, () => {
       MESSAGING_RETRY_DELAYS_MS: '50, 200',
       MESSAGING_MAX_ATTEMPTS: '7',
     });
-    assert.equal(env.PORT, 4100);
-    assert.deepEqual(env.MESSAGING_RETRY_DELAYS_MS, [50, 200]);
-    assert.equal(env.MESSAGING_MAX_ATTEMPTS, 7);
+    expect(env.PORT).toBe(4100);
+    expect(env.MESSAGING_RETRY_DELAYS_MS).toStrictEqual([50, 200]);
+    expect(env.MESSAGING_MAX_ATTEMPTS).toBe(7);
   });
 
   it('names every variable with a bad value', () => {
-    assert.throws(
+    const error = thrownBy(
       () =>
         loadEnv(ExampleEnv, {
           PORT: 'eighty',
           AMQP_URL: 'http://broker',
           MESSAGING_RETRY_DELAYS_MS: '10,soon',
         }),
-      (error: unknown) =>
-        error instanceof EnvValidationError &&
-        error.message.includes('PORT') &&
-        error.message.includes('AMQP_URL') &&
-        error.message.includes('MESSAGING_RETRY_DELAYS_MS'),
+      EnvValidationError,
     );
+    expect(error.message).toContain('PORT');
+    expect(error.message).toContain('AMQP_URL');
+    expect(error.message).toContain('MESSAGING_RETRY_DELAYS_MS');
   });
 
   it('rejects a port out of range', () => {
-    assert.throws(() => loadEnv(ExampleEnv, { PORT: '70000' }), /PORT/);
+    expect(() => loadEnv(ExampleEnv, { PORT: '70000' })).toThrow(/PORT/);
   });
 
   it('treats an empty variable as unset', () => {
-    assert.equal(loadEnv(ExampleEnv, { PORT: '' }).PORT, 3003);
+    expect(loadEnv(ExampleEnv, { PORT: '' }).PORT).toBe(3003);
   });
 });

@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
+import { thrownBy } from '@aegis/testing';
 import { StripeEventPayload, UsageRecordedV1 } from '@aegis/contracts';
 import { RpcException } from '@nestjs/microservices';
 import { InvalidPayloadError } from './errors.js';
@@ -10,7 +10,7 @@ import { topologyNames } from './topology.js';
 describe(topologyNames.name, () => {
   it('derives every broker name from the prefix and the service', () => {
     const names = topologyNames('aegis', 'billing', [1_000, 10_000]);
-    assert.deepEqual(names, {
+    expect(names).toStrictEqual({
       eventsExchange: 'aegis.events',
       rpcExchange: 'aegis.rpc',
       queue: 'aegis.billing',
@@ -34,8 +34,8 @@ describe(toValidPayload.name, () => {
       ...valid,
       extra: 'ignored',
     });
-    assert.ok(payload instanceof UsageRecordedV1);
-    assert.equal((payload as unknown as Record<string, unknown>).extra, undefined);
+    expect(payload).toBeInstanceOf(UsageRecordedV1);
+    expect((payload as unknown as Record<string, unknown>).extra).toBeUndefined();
   });
 
   it('keeps a Stripe event whole, its object as Stripe sent it', () => {
@@ -54,41 +54,39 @@ describe(toValidPayload.name, () => {
       },
     };
     const payload = toValidPayload('stripe.customer.updated', StripeEventPayload, event);
-    assert.deepEqual(JSON.parse(JSON.stringify(payload)), event);
-    assert.throws(
+    expect(JSON.parse(JSON.stringify(payload))).toStrictEqual(event);
+    const badId = thrownBy(
       () =>
         toValidPayload('stripe.customer.updated', StripeEventPayload, { ...event, id: 'cus_1' }),
-      (error: unknown) => error instanceof InvalidPayloadError && error.message.includes('id'),
+      InvalidPayloadError,
     );
-    assert.throws(
+    expect(badId.message).toContain('id');
+    const noObject = thrownBy(
       () => toValidPayload('stripe.customer.updated', StripeEventPayload, { ...event, data: {} }),
-      (error: unknown) =>
-        error instanceof InvalidPayloadError && error.message.includes('data.object'),
+      InvalidPayloadError,
     );
+    expect(noObject.message).toContain('data.object');
   });
 
   it('names each field at fault', () => {
-    assert.throws(
+    const error = thrownBy(
       () =>
         toValidPayload('usage.recorded.v1', UsageRecordedV1, {
           ...valid,
           quantity: 1.5,
           meter: '',
         }),
-      (error: unknown) =>
-        error instanceof InvalidPayloadError &&
-        error.message.includes('quantity') &&
-        error.message.includes('meter'),
+      InvalidPayloadError,
     );
+    expect(error.message).toContain('quantity');
+    expect(error.message).toContain('meter');
   });
 
   it('rejects data that is not an object', () => {
-    assert.throws(
-      () => toValidPayload('usage.recorded.v1', UsageRecordedV1, [valid]),
+    expect(() => toValidPayload('usage.recorded.v1', UsageRecordedV1, [valid])).toThrow(
       InvalidPayloadError,
     );
-    assert.throws(
-      () => toValidPayload('usage.recorded.v1', UsageRecordedV1, null),
+    expect(() => toValidPayload('usage.recorded.v1', UsageRecordedV1, null)).toThrow(
       InvalidPayloadError,
     );
   });
@@ -101,7 +99,7 @@ describe(toRemoteErrorBody.name, () => {
       status: 409,
       message: 'only 500 left',
     });
-    assert.deepEqual(toRemoteErrorBody(error), {
+    expect(toRemoteErrorBody(error)).toStrictEqual({
       code: 'refund_exceeds_charge',
       status: 409,
       message: 'only 500 left',
@@ -109,12 +107,12 @@ describe(toRemoteErrorBody.name, () => {
   });
 
   it('maps an invalid request to 400', () => {
-    assert.equal(toRemoteErrorBody(new InvalidPayloadError('x', ['a: bad'])).status, 400);
+    expect(toRemoteErrorBody(new InvalidPayloadError('x', ['a: bad'])).status).toBe(400);
   });
 
   it('hides the details of an unexpected error', () => {
     const body = toRemoteErrorBody(new Error('password=hunter2 in connection string'));
-    assert.equal(body.status, 500);
-    assert.ok(!body.message.includes('hunter2'));
+    expect(body.status).toBe(500);
+    expect(body.message).not.toContain('hunter2');
   });
 });

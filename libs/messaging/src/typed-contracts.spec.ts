@@ -2,8 +2,7 @@
  * Compile-time proof that contracts are enforced: each `@ts-expect-error`
  * below must stay an error, or `npm run lint` (tsc) fails.
  */
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import {
   USAGE_RECORDED_V1,
   type Envelope,
@@ -70,8 +69,8 @@ export function publishingShapes(
 
 describe('typed contracts', () => {
   it('registers handlers declared with the right shapes', () => {
-    assert.equal(typeof WellTypedHandlers.prototype.onUsage, 'function');
-    assert.equal(typeof WrongPayloadHandler.prototype.onUsage, 'function');
-    assert.equal(typeof WrongReplyHandler.prototype.ping, 'function');
+    expect(typeof WellTypedHandlers.prototype.onUsage).toBe('function');
+    expect(typeof WrongPayloadHandler.prototype.onUsage).toBe('function');
+    expect(typeof WrongReplyHandler.prototype.ping).toBe('function');
   });
 });

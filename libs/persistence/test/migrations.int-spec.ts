@@ -1,8 +1,8 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { DEFAULT_DATABASE_URL } from '@aegis/config';
+import { defined } from '@aegis/testing';
 import {
   createServiceDataSource,
   dropDatabase,
@@ -41,11 +41,11 @@ describe(migrateSchema.name, () => {
   url.pathname = `/aegis_test_${randomBytes(4).toString('hex')}`;
   const database = { url: url.toString() };
 
-  before(async () => {
+  beforeAll(async () => {
     await ensureDatabase(database.url);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await dropDatabase(database.url);
   });
 
@@ -63,21 +63,21 @@ describe(migrateSchema.name, () => {
     await Promise.all(replicas.map((replica) => replica.initialize()));
     try {
       const applied = await Promise.all(replicas.map((replica) => migrateSchema(replica, SCHEMA)));
-      assert.deepEqual(applied.flat().sort(), [
+      expect(applied.flat().sort()).toStrictEqual([
         'CreateCounter1700000000001',
         'SeedCounter1700000000002',
       ]);
-      const [first] = replicas;
-      assert.ok(first !== undefined && (await isSchemaCurrent(first)));
+      const first = defined(replicas[0], 'the first replica');
+      expect(await isSchemaCurrent(first)).toBe(true);
       const rows: { n: number }[] = await first.query(`SELECT "n" FROM "${SCHEMA}"."counter"`);
-      assert.deepEqual(rows, [{ n: 1 }]);
+      expect(rows).toStrictEqual([{ n: 1 }]);
       const history: { name: string }[] = await first.query(
         `SELECT "name" FROM "${SCHEMA}"."migrations" ORDER BY "id"`,
       );
-      assert.deepEqual(
-        history.map((row) => row.name),
-        ['CreateCounter1700000000001', 'SeedCounter1700000000002'],
-      );
+      expect(history.map((row) => row.name)).toStrictEqual([
+        'CreateCounter1700000000001',
+        'SeedCounter1700000000002',
+      ]);
     } finally {
       await Promise.all(replicas.map((replica) => replica.destroy()));
     }

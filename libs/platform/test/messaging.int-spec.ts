@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { USAGE_RECORDED_V1 } from '@aegis/contracts';
 import {
   DEAD_LETTER_REASON_HEADER,
@@ -14,10 +13,12 @@ import {
   createTestDatabase,
   createTestPrefix,
   deleteServiceTopologies,
+  rejectionOf,
   waitFor,
   type TestDatabase,
 } from '@aegis/testing';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import request from 'supertest';
 import {
   MAX_ATTEMPTS,
   TEST_SCHEMA,
@@ -85,7 +86,7 @@ describe('messaging against the real broker and database', () => {
     }
   };
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase();
     prefix = createTestPrefix();
     harness = await startMessagingHarness({
@@ -97,7 +98,7 @@ describe('messaging against the real broker and database', () => {
     channel = await probe.createConfirmChannel();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await harness.close();
     await channel.close();
     await probe.close();
@@ -114,7 +115,7 @@ describe('messaging against the real broker and database', () => {
         channel.checkQueue(queue),
       ),
     );
-    assert.equal(declared.length, 2 + names.retryQueues.length);
+    expect(declared.length).toBe(2 + names.retryQueues.length);
     // Re-declaring with the same arguments succeeds: declaration is idempotent.
     const scratch = await probe.createChannel();
     await scratch.assertQueue(names.queue, {
@@ -129,10 +130,10 @@ describe('messaging against the real broker and database', () => {
       },
     });
     await scratch.close();
-    const health = (await (await fetch(`${harness.url}/health/ready`)).json()) as {
+    const health = (await request(harness.app.getHttpServer()).get('/health/ready')).body as {
       status: string;
     };
-    assert.equal(health.status, 'ok');
+    expect(health.status).toBe('ok');
   });
 
   it('applies a duplicated message once and acks both copies', async () => {
@@ -154,8 +155,8 @@ describe('messaging against the real broker and database', () => {
       `SELECT count(*) AS n FROM "${TEST_SCHEMA}"."inbox" WHERE "message_id" = $1`,
       [id],
     );
-    assert.equal(await appliedCount(id), 1);
-    assert.equal(Number(inbox[0]?.n), 1);
+    expect(await appliedCount(id)).toBe(1);
+    expect(Number(inbox[0]?.n)).toBe(1);
   });
 
   it('retries a handler that throws twice, then applies it on the third attempt', async () => {
@@ -171,7 +172,7 @@ describe('messaging against the real broker and database', () => {
       `SELECT "attempt" FROM "${TEST_SCHEMA}"."applied" WHERE "event_id" = $1`,
       [id],
     );
-    assert.deepEqual(rows, [{ attempt: 3 }]);
+    expect(rows).toStrictEqual([{ attempt: 3 }]);
   });
 
   it('sends poison messages to the dead-letter queue with the reason, without blocking the queue', async () => {
@@ -196,26 +197,20 @@ describe('messaging against the real broker and database', () => {
       (n) => n === 3,
       { what: 'three dead letters' },
     );
-    assert.equal(deadLetters, 3);
+    expect(deadLetters).toBe(3);
     const reasons = (await drainDeadLetters()).map((message) =>
       String(message.properties.headers?.[DEAD_LETTER_REASON_HEADER]),
     );
-    assert.ok(
-      reasons.some((reason) => reason.includes('not JSON')),
-      reasons.join(' | '),
-    );
-    assert.ok(
-      reasons.some((reason) => reason.includes('quantity')),
-      reasons.join(' | '),
-    );
-    assert.ok(
-      reasons.some(
-        (reason) =>
-          reason.includes(`failed ${MAX_ATTEMPTS} times`) && reason.includes('planned failure'),
+    // Matched against the whole list, so that a failure shows every reason.
+    expect(reasons).toContainEqual(expect.stringContaining('not JSON'));
+    expect(reasons).toContainEqual(expect.stringContaining('quantity'));
+    // One reason that has both, in either order.
+    expect(reasons).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^(?=.*failed ${MAX_ATTEMPTS} times)(?=.*planned failure)`, 's'),
       ),
-      reasons.join(' | '),
     );
-    assert.equal(await appliedCount(invalid.id), 0);
+    expect(await appliedCount(invalid.id)).toBe(0);
   });
 
   it('an event written to the outbox in a transaction reaches the consumer; a rolled-back one never does', async () => {
@@ -223,15 +218,14 @@ describe('messaging against the real broker and database', () => {
       harness.publisher.publish(manager, USAGE_RECORDED_V1, usage('ok')),
     );
     const rolledBackId = randomUUID();
-    await assert.rejects(
+    await expect(
       harness.dataSource.transaction(async (manager) => {
         await harness.publisher.publish(manager, USAGE_RECORDED_V1, usage('ok'), {
           id: rolledBackId,
         });
         throw new Error('state change failed');
       }),
-      /state change failed/,
-    );
+    ).rejects.toThrow(/state change failed/);
     await waitFor(
       () => appliedCount(committed.id),
       (n) => n === 1,
@@ -241,12 +235,12 @@ describe('messaging against the real broker and database', () => {
       `SELECT "published_at" IS NOT NULL AS published FROM "${TEST_SCHEMA}"."outbox" WHERE "id" = ANY($1)`,
       [[committed.id, rolledBackId]],
     );
-    assert.deepEqual(outbox, [{ published: true }]);
-    assert.equal(await appliedCount(rolledBackId), 0);
+    expect(outbox).toStrictEqual([{ published: true }]);
+    expect(await appliedCount(rolledBackId)).toBe(0);
   });
 
   it('refuses to write an event whose payload breaks its contract', async () => {
-    await assert.rejects(
+    await expect(
       harness.dataSource.transaction((manager) =>
         harness.publisher.publish(manager, USAGE_RECORDED_V1, {
           customerId: 'cus_test',
@@ -255,13 +249,12 @@ describe('messaging against the real broker and database', () => {
           recordedAt: new Date().toISOString(),
         }),
       ),
-      /quantity/,
-    );
+    ).rejects.toThrow(/quantity/);
   });
 
   it('answers an RPC call, and maps a timeout, an unreachable route and a remote error', async () => {
     const pong = await harness.rpc.call('metering', 'system.ping.v1', { caller: 'test' });
-    assert.equal(pong.service, 'metering');
+    expect(pong.service).toBe('metering');
 
     // A queue bound to the route but with no consumer: the request waits, then expires.
     const { names } = harness;
@@ -269,27 +262,27 @@ describe('messaging against the real broker and database', () => {
     await channel.assertQueue(silentQueue, { durable: false, autoDelete: false });
     await channel.bindQueue(silentQueue, names.rpcExchange, 'billing.system.ping.v1');
     try {
-      await assert.rejects(
+      const timeout = await rejectionOf(
         harness.rpc.call('billing', 'system.ping.v1', { caller: 'test' }, { timeoutMs: 300 }),
-        (error: unknown) => error instanceof RpcTimeoutError && error.timeoutMs === 300,
+        RpcTimeoutError,
       );
+      expect(timeout.timeoutMs).toBe(300);
     } finally {
       await channel.deleteQueue(silentQueue);
     }
 
-    await assert.rejects(
+    const unreachable = await rejectionOf(
       harness.rpc.call('disputes', 'system.ping.v1', { caller: 'test' }),
-      (error: unknown) =>
-        error instanceof RpcUnreachableError && error.message.includes('disputes.system.ping.v1'),
+      RpcUnreachableError,
     );
+    expect(unreachable.message).toContain('disputes.system.ping.v1');
 
-    await assert.rejects(
+    const remote = await rejectionOf(
       harness.rpc.call('metering', 'system.ping.v1', { caller: '' }),
-      (error: unknown) =>
-        error instanceof RpcRemoteError &&
-        error.status === 400 &&
-        error.code === 'invalid_request' &&
-        error.message.includes('caller'),
+      RpcRemoteError,
     );
+    expect(remote.status).toBe(400);
+    expect(remote.code).toBe('invalid_request');
+    expect(remote.message).toContain('caller');
   });
 });

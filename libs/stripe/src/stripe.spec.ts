@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
+import { thrownBy } from '@aegis/testing';
 import Stripe from 'stripe';
 import { freshnessOf } from './convergence.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -22,49 +22,37 @@ function header(secret: string, timestamp = Math.floor(Date.now() / 1000)): stri
 }
 
 function reasonOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof WebhookVerificationError);
-    return error.reason;
-  }
-  assert.fail('the webhook was accepted');
+  return thrownBy(run, WebhookVerificationError).reason;
 }
 
 describe(verifyStripeWebhook.name, () => {
   it('returns the event a current secret signed', () => {
     const event = verifyStripeWebhook(payload, header(SECRET), [SECRET], 300);
-    assert.equal(event.id, 'evt_1');
+    expect(event.id).toBe('evt_1');
   });
 
   it('accepts any of several secrets while one is rolled', () => {
-    assert.equal(
-      verifyStripeWebhook(payload, header(OLD_SECRET), [SECRET, OLD_SECRET], 300).id,
+    expect(verifyStripeWebhook(payload, header(OLD_SECRET), [SECRET, OLD_SECRET], 300).id).toBe(
       'evt_1',
     );
   });
 
   it('refuses a missing, malformed, forged or stale signature with a one-line reason', () => {
-    assert.match(
-      reasonOf(() => verifyStripeWebhook(payload, undefined, [SECRET], 300)),
+    expect(reasonOf(() => verifyStripeWebhook(payload, undefined, [SECRET], 300))).toMatch(
       /missing/,
     );
-    assert.match(
-      reasonOf(() => verifyStripeWebhook(payload, 'nonsense', [SECRET], 300)),
+    expect(reasonOf(() => verifyStripeWebhook(payload, 'nonsense', [SECRET], 300))).toMatch(
       /malformed/,
     );
-    assert.match(
+    expect(
       reasonOf(() => verifyStripeWebhook(payload, header('whsec_forged'), [SECRET], 300)),
-      /no signature matches/,
-    );
+    ).toMatch(/no signature matches/);
     const anHourAgo = Math.floor(Date.now() / 1000) - 3_600;
-    assert.match(
+    expect(
       reasonOf(() => verifyStripeWebhook(payload, header(SECRET, anHourAgo), [SECRET], 300)),
-      /stale/,
-    );
+    ).toMatch(/stale/);
     const tampered = Buffer.from(payload.toString('utf8').replace('evt_1', 'evt_2'));
-    assert.match(
-      reasonOf(() => verifyStripeWebhook(tampered, header(SECRET), [SECRET], 300)),
+    expect(reasonOf(() => verifyStripeWebhook(tampered, header(SECRET), [SECRET], 300))).toMatch(
       /no signature matches/,
     );
   });
@@ -76,18 +64,18 @@ describe(stripeTargetOf.name, () => {
 
   it('talks to the sandbox when no key is set', () => {
     const target = stripeTargetOf(env({}));
-    assert.equal(target.sandbox, true);
-    assert.equal(target.key, SANDBOX_SECRET_KEY);
-    assert.equal(target.apiUrl?.toString(), 'http://127.0.0.1:12111/');
+    expect(target.sandbox).toBe(true);
+    expect(target.key).toBe(SANDBOX_SECRET_KEY);
+    expect(target.apiUrl?.toString()).toBe('http://127.0.0.1:12111/');
   });
 
   it('talks to Stripe itself with a key, unless told another URL', () => {
-    assert.equal(stripeTargetOf(env({ STRIPE_SECRET_KEY: 'sk_test_x' })).apiUrl, undefined);
+    expect(stripeTargetOf(env({ STRIPE_SECRET_KEY: 'sk_test_x' })).apiUrl).toBeUndefined();
     const elsewhere = stripeTargetOf(
       env({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_API_URL: 'http://localhost:4000' }),
     );
-    assert.equal(elsewhere.sandbox, false);
-    assert.equal(elsewhere.apiUrl?.port, '4000');
+    expect(elsewhere.sandbox).toBe(false);
+    expect(elsewhere.apiUrl?.port).toBe('4000');
   });
 });
 
@@ -101,17 +89,17 @@ describe(RateLimiter.name, () => {
       third = true;
     });
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(third, false);
+    expect(third).toBe(false);
     await waiting;
-    assert.equal(third, true);
+    expect(third).toBe(true);
   });
 });
 
 describe(freshnessOf.name, () => {
   it('applies the first event and newer ones, skips older ones, and doubts a tie', () => {
-    assert.equal(freshnessOf(100, null), 'newer');
-    assert.equal(freshnessOf(101, 100), 'newer');
-    assert.equal(freshnessOf(99, 100), 'older');
-    assert.equal(freshnessOf(100, 100), 'tie');
+    expect(freshnessOf(100, null)).toBe('newer');
+    expect(freshnessOf(101, 100)).toBe('newer');
+    expect(freshnessOf(99, 100)).toBe('older');
+    expect(freshnessOf(100, 100)).toBe('tie');
   });
 });

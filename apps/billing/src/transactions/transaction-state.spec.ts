@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import type Stripe from 'stripe';
 import {
   billingPeriodOf,
@@ -62,60 +61,52 @@ function sources(fields: Partial<StatusSources>): StatusSources {
 
 describe(transactionStatusOf.name, () => {
   it('follows the intent while its charge is unknown', () => {
-    assert.equal(
-      transactionStatusOf(sources({ paymentIntentStatus: 'requires_confirmation' })),
+    expect(transactionStatusOf(sources({ paymentIntentStatus: 'requires_confirmation' }))).toBe(
       'pending',
     );
-    assert.equal(
-      transactionStatusOf(sources({ paymentIntentStatus: 'requires_payment_method' })),
+    expect(transactionStatusOf(sources({ paymentIntentStatus: 'requires_payment_method' }))).toBe(
       'pending',
     );
-    assert.equal(
-      transactionStatusOf(sources({ paymentIntentStatus: 'requires_capture' })),
+    expect(transactionStatusOf(sources({ paymentIntentStatus: 'requires_capture' }))).toBe(
       'pending',
     );
-    assert.equal(transactionStatusOf(sources({ paymentIntentStatus: 'processing' })), 'processing');
-    assert.equal(transactionStatusOf(sources({ paymentIntentStatus: 'succeeded' })), 'succeeded');
+    expect(transactionStatusOf(sources({ paymentIntentStatus: 'processing' }))).toBe('processing');
+    expect(transactionStatusOf(sources({ paymentIntentStatus: 'succeeded' }))).toBe('succeeded');
   });
 
   it('calls an intent back at requires_payment_method after an attempt failed', () => {
-    assert.equal(
+    expect(
       transactionStatusOf(
         sources({ paymentIntentStatus: 'requires_payment_method', stripeChargeId: 'ch_1' }),
       ),
-      'failed',
-    );
+    ).toBe('failed');
   });
 
   it('lets the charge decide once it is known', () => {
     const known = { paymentIntentStatus: 'requires_payment_method', stripeChargeId: 'ch_1' };
-    assert.equal(
+    expect(
       transactionStatusOf(sources({ ...known, chargeStatus: 'failed', chargeCaptured: false })),
-      'failed',
-    );
-    assert.equal(
+    ).toBe('failed');
+    expect(
       transactionStatusOf(sources({ ...known, chargeStatus: 'pending', chargeCaptured: false })),
-      'processing',
-    );
-    assert.equal(
+    ).toBe('processing');
+    expect(
       transactionStatusOf(
         sources({ stripeChargeId: 'ch_1', chargeStatus: 'succeeded', chargeCaptured: true }),
       ),
-      'succeeded',
-    );
+    ).toBe('succeeded');
   });
 
   it('tells a full refund from a partial one by the refunded amount', () => {
     const paid = { stripeChargeId: 'ch_1', chargeStatus: 'succeeded', chargeCaptured: true };
-    assert.equal(
-      transactionStatusOf(sources({ ...paid, amountRefundedCents: 500 })),
+    expect(transactionStatusOf(sources({ ...paid, amountRefundedCents: 500 }))).toBe(
       'partially_refunded',
     );
-    assert.equal(transactionStatusOf(sources({ ...paid, amountRefundedCents: 2_000 })), 'refunded');
+    expect(transactionStatusOf(sources({ ...paid, amountRefundedCents: 2_000 }))).toBe('refunded');
   });
 
   it('keeps an authorization that is not captured pending', () => {
-    assert.equal(
+    expect(
       transactionStatusOf(
         sources({
           paymentIntentStatus: 'requires_capture',
@@ -124,13 +115,12 @@ describe(transactionStatusOf.name, () => {
           chargeCaptured: false,
         }),
       ),
-      'pending',
-    );
+    ).toBe('pending');
   });
 
   it('calls a canceled intent cancelled, whatever its charge did', () => {
-    assert.equal(transactionStatusOf(sources({ paymentIntentStatus: 'canceled' })), 'cancelled');
-    assert.equal(
+    expect(transactionStatusOf(sources({ paymentIntentStatus: 'canceled' }))).toBe('cancelled');
+    expect(
       transactionStatusOf(
         sources({
           paymentIntentStatus: 'canceled',
@@ -140,32 +130,29 @@ describe(transactionStatusOf.name, () => {
           amountRefundedCents: 2_000,
         }),
       ),
-      'cancelled',
-    );
+    ).toBe('cancelled');
   });
 });
 
 describe(chargeAmounts.name, () => {
   it('mirrors what was charged and refunded', () => {
-    assert.deepEqual(chargeAmounts(charge({ amount_refunded: 700 })), {
+    expect(chargeAmounts(charge({ amount_refunded: 700 }))).toStrictEqual({
       amountCents: 2_000,
       amountRefundedCents: 700,
     });
   });
 
   it('counts a partial capture as the captured amount, its released rest as no refund', () => {
-    assert.deepEqual(
+    expect(
       chargeAmounts(charge({ amount: 2_000, amount_captured: 1_500, amount_refunded: 500 })),
-      { amountCents: 1_500, amountRefundedCents: 0 },
-    );
-    assert.deepEqual(
+    ).toStrictEqual({ amountCents: 1_500, amountRefundedCents: 0 });
+    expect(
       chargeAmounts(charge({ amount: 2_000, amount_captured: 1_500, amount_refunded: 800 })),
-      { amountCents: 1_500, amountRefundedCents: 300 },
-    );
+    ).toStrictEqual({ amountCents: 1_500, amountRefundedCents: 300 });
   });
 
   it('refunds nothing of an authorization not captured', () => {
-    assert.deepEqual(chargeAmounts(charge({ captured: false, amount_captured: 0 })), {
+    expect(chargeAmounts(charge({ captured: false, amount_captured: 0 }))).toStrictEqual({
       amountCents: 2_000,
       amountRefundedCents: 0,
     });
@@ -175,12 +162,12 @@ describe(chargeAmounts.name, () => {
 describe('a payment fed by its intent and its charge', () => {
   it('takes amount and details from the intent until the charge is known', () => {
     const payment = withPaymentIntent(null, intent({ status: 'requires_confirmation' }));
-    assert.equal(payment.stripePaymentIntentId, 'pi_1');
-    assert.equal(payment.stripeChargeId, null);
-    assert.equal(payment.amountCents, 2_000);
-    assert.equal(payment.description, 'Order 17');
-    assert.equal(payment.stripeCreatedAt.getTime(), 1_700_000_000_000);
-    assert.equal(transactionStatusOf(payment), 'pending');
+    expect(payment.stripePaymentIntentId).toBe('pi_1');
+    expect(payment.stripeChargeId).toBe(null);
+    expect(payment.amountCents).toBe(2_000);
+    expect(payment.description).toBe('Order 17');
+    expect(payment.stripeCreatedAt.getTime()).toBe(1_700_000_000_000);
+    expect(transactionStatusOf(payment)).toBe('pending');
   });
 
   it('fills the intent’s row with its charge, in either order', () => {
@@ -192,11 +179,11 @@ describe('a payment fed by its intent and its charge', () => {
       withCharge(null, charge({ amount_refunded: 2_000, description: 'Order 17, refunded' })),
       intent({ status: 'succeeded', latest_charge: 'ch_1' }),
     );
-    assert.deepEqual(chargeFirst, intentFirst);
-    assert.equal(intentFirst.stripeChargeId, 'ch_1');
-    assert.equal(intentFirst.description, 'Order 17, refunded');
-    assert.equal(intentFirst.stripeCreatedAt.getTime(), 1_700_000_000_000);
-    assert.equal(transactionStatusOf(intentFirst), 'refunded');
+    expect(chargeFirst).toStrictEqual(intentFirst);
+    expect(intentFirst.stripeChargeId).toBe('ch_1');
+    expect(intentFirst.description).toBe('Order 17, refunded');
+    expect(intentFirst.stripeCreatedAt.getTime()).toBe(1_700_000_000_000);
+    expect(transactionStatusOf(intentFirst)).toBe('refunded');
   });
 
   it('keeps the mirrored charge when the intent names another one (the caller asks Stripe)', () => {
@@ -204,8 +191,8 @@ describe('a payment fed by its intent and its charge', () => {
       withCharge(null, charge({ id: 'ch_2' })),
       intent({ status: 'requires_payment_method', latest_charge: 'ch_1' }),
     );
-    assert.equal(payment.stripeChargeId, 'ch_2');
-    assert.equal(payment.amountCents, 2_000);
+    expect(payment.stripeChargeId).toBe('ch_2');
+    expect(payment.amountCents).toBe(2_000);
   });
 
   it('keeps the customer it knows when a later state names none', () => {
@@ -213,7 +200,7 @@ describe('a payment fed by its intent and its charge', () => {
       withPaymentIntent(null, intent({ customer: 'cus_9' })),
       charge({ customer: null }),
     );
-    assert.equal(payment.stripeCustomerId, 'cus_9');
+    expect(payment.stripeCustomerId).toBe('cus_9');
   });
 });
 
@@ -230,14 +217,14 @@ describe('a payment of an invoice', () => {
         { start: 1_500, end: 2_000 },
       ]),
     });
-    assert.equal(period.billingPeriodStart.getTime(), 1_500_000);
-    assert.equal(period.billingPeriodEnd.getTime(), 3_000_000);
+    expect(period.billingPeriodStart.getTime()).toBe(1_500_000);
+    expect(period.billingPeriodEnd.getTime()).toBe(3_000_000);
   });
 
   it('falls back to the invoice’s own period without lines', () => {
     const period = billingPeriodOf({ period_start: 100, period_end: 200, lines: lines([]) });
-    assert.equal(period.billingPeriodStart.getTime(), 100_000);
-    assert.equal(period.billingPeriodEnd.getTime(), 200_000);
+    expect(period.billingPeriodStart.getTime()).toBe(100_000);
+    expect(period.billingPeriodEnd.getTime()).toBe(200_000);
   });
 
   it('attaches the invoice id and period to the payment and changes nothing else', () => {
@@ -248,11 +235,13 @@ describe('a payment of an invoice', () => {
       period_end: 200,
       lines: lines([]),
     });
-    assert.deepEqual(
-      { ...attached, stripeInvoiceId: null, billingPeriodStart: null, billingPeriodEnd: null },
-      paid,
-    );
-    assert.equal(attached.stripeInvoiceId, 'in_1');
+    expect({
+      ...attached,
+      stripeInvoiceId: null,
+      billingPeriodStart: null,
+      billingPeriodEnd: null,
+    }).toStrictEqual(paid);
+    expect(attached.stripeInvoiceId).toBe('in_1');
   });
 
   it('names each payment attempt once, oldest first, by intent or by charge', () => {
@@ -260,7 +249,7 @@ describe('a payment of an invoice', () => {
       created: number,
       payment: Stripe.InvoicePayment['payment'],
     ): Stripe.InvoicePayment => ({ created, payment }) as Stripe.InvoicePayment;
-    assert.deepEqual(
+    expect(
       paymentRefsOf([
         payment(30, { type: 'payment_intent', payment_intent: 'pi_b' }),
         payment(10, { type: 'payment_intent', payment_intent: 'pi_a' }),
@@ -268,11 +257,10 @@ describe('a payment of an invoice', () => {
         payment(40, { type: 'payment_intent', payment_intent: 'pi_a' }),
         payment(50, { type: 'payment_record', payment_record: 'pr_d' }),
       ]),
-      [
-        { kind: 'payment_intent', id: 'pi_a' },
-        { kind: 'charge', id: 'ch_c' },
-        { kind: 'payment_intent', id: 'pi_b' },
-      ],
-    );
+    ).toStrictEqual([
+      { kind: 'payment_intent', id: 'pi_a' },
+      { kind: 'charge', id: 'ch_c' },
+      { kind: 'payment_intent', id: 'pi_b' },
+    ]);
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import { formatBackfill, formatReceipt, formatReplay } from './events-output.js';
 import type { EventReceipt } from './ingest-admin.client.js';
 
@@ -18,7 +17,7 @@ const receipt: EventReceipt = {
 
 describe(formatReceipt.name, () => {
   it('says when an event is not published or applied yet', () => {
-    assert.deepEqual(formatReceipt(receipt), [
+    expect(formatReceipt(receipt)).toStrictEqual([
       'evt_1  invoice.paid  created 2026-11-01T10:00:00.000Z',
       'received   2026-11-01T10:00:01.000Z via webhook, 2 webhook deliveries',
       'published  pending',
@@ -46,7 +45,7 @@ describe(formatReceipt.name, () => {
         },
       ],
     });
-    assert.deepEqual(lines.slice(2), [
+    expect(lines.slice(2)).toStrictEqual([
       'published  2026-11-01T10:00:02.000Z  (replayed 1x)',
       'applied by',
       '  billing        applied    2026-11-01T10:00:03.000Z',
@@ -57,11 +56,12 @@ describe(formatReceipt.name, () => {
 
 describe(formatReplay.name, () => {
   it('says how consumers treat the replay and what was not found', () => {
-    assert.deepEqual(
+    expect(
       formatReplay({ forced: true, matched: 3, republished: 3, alreadyPending: 0, notFound: [] }),
-      ['replayed 3 of 3 matching events under new message ids: consumers apply them again'],
-    );
-    assert.deepEqual(
+    ).toStrictEqual([
+      'replayed 3 of 3 matching events under new message ids: consumers apply them again',
+    ]);
+    expect(
       formatReplay({
         forced: false,
         matched: 2,
@@ -69,12 +69,11 @@ describe(formatReplay.name, () => {
         alreadyPending: 1,
         notFound: ['evt_x'],
       }),
-      [
-        'replayed 1 of 2 matching events under their event ids: consumers that already applied them skip them',
-        '1 were still waiting to be published and go out once',
-        'never received: evt_x',
-      ],
-    );
+    ).toStrictEqual([
+      'replayed 1 of 2 matching events under their event ids: consumers that already applied them skip them',
+      '1 were still waiting to be published and go out once',
+      'never received: evt_x',
+    ]);
   });
 });
 
@@ -89,16 +88,13 @@ describe(formatBackfill.name, () => {
       ingested: 3,
       error: null,
     } as const;
-    assert.equal(
-      formatBackfill({ ...run, status: 'running' }),
+    expect(formatBackfill({ ...run, status: 'running' })).toBe(
       'backfill r1: 2 pages, 200 events seen, 3 ingested',
     );
-    assert.equal(
-      formatBackfill({ ...run, status: 'done', done: true }),
+    expect(formatBackfill({ ...run, status: 'done', done: true })).toBe(
       'backfill r1 done: 2 pages, 200 events seen, 3 ingested',
     );
-    assert.equal(
-      formatBackfill({ ...run, status: 'failed', error: 'Stripe said no' }),
+    expect(formatBackfill({ ...run, status: 'failed', error: 'Stripe said no' })).toBe(
       'backfill r1 failed after 2 pages, 200 events seen, 3 ingested: Stripe said no',
     );
   });

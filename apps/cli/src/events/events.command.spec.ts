@@ -1,32 +1,29 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
+import { thrownBy } from '@aegis/testing';
 import { parseEventsCommand } from './events.command.js';
 import { CliError, EXIT_USAGE } from './ingest-admin.client.js';
 
 function usageErrorOf(args: string[]): string {
-  try {
-    parseEventsCommand(args);
-  } catch (error) {
-    assert.ok(error instanceof CliError);
-    assert.equal(error.exitCode, EXIT_USAGE);
-    return error.message;
-  }
-  assert.fail(`${args.join(' ')} was accepted`);
+  const error = thrownBy(() => parseEventsCommand(args), CliError);
+  expect(error.exitCode).toBe(EXIT_USAGE);
+  return error.message;
 }
 
 describe(parseEventsCommand.name, () => {
   it('reads show, replay and backfill', () => {
-    assert.deepEqual(parseEventsCommand(['show', 'evt_1']), {
+    expect(parseEventsCommand(['show', 'evt_1'])).toStrictEqual({
       kind: 'show',
       eventId: 'evt_1',
       json: false,
     });
-    assert.deepEqual(parseEventsCommand(['replay', '--id', 'evt_1', '--id', 'evt_2', '--force']), {
+    expect(
+      parseEventsCommand(['replay', '--id', 'evt_1', '--id', 'evt_2', '--force']),
+    ).toStrictEqual({
       kind: 'replay',
       request: { eventIds: ['evt_1', 'evt_2'], force: true },
       json: false,
     });
-    assert.deepEqual(
+    expect(
       parseEventsCommand([
         'replay',
         '--type',
@@ -35,13 +32,12 @@ describe(parseEventsCommand.name, () => {
         '2026-01-01T00:00:00Z',
         '--json',
       ]),
-      {
-        kind: 'replay',
-        request: { type: 'invoice.paid', from: '2026-01-01T00:00:00Z' },
-        json: true,
-      },
-    );
-    assert.deepEqual(parseEventsCommand(['backfill', '--since', '2026-01-01T00:00:00Z']), {
+    ).toStrictEqual({
+      kind: 'replay',
+      request: { type: 'invoice.paid', from: '2026-01-01T00:00:00Z' },
+      json: true,
+    });
+    expect(parseEventsCommand(['backfill', '--since', '2026-01-01T00:00:00Z'])).toStrictEqual({
       kind: 'backfill',
       since: '2026-01-01T00:00:00Z',
       json: false,
@@ -49,15 +45,14 @@ describe(parseEventsCommand.name, () => {
   });
 
   it('explains what is wrong with a command line', () => {
-    assert.match(usageErrorOf([]), /needs a command/);
-    assert.match(usageErrorOf(['list']), /unknown command: events list/);
-    assert.match(usageErrorOf(['show']), /exactly one event id/);
-    assert.match(usageErrorOf(['replay']), /needs --id/);
-    assert.match(
-      usageErrorOf(['replay', '--id', 'evt_1', '--type', 'invoice.paid']),
+    expect(usageErrorOf([])).toMatch(/needs a command/);
+    expect(usageErrorOf(['list'])).toMatch(/unknown command: events list/);
+    expect(usageErrorOf(['show'])).toMatch(/exactly one event id/);
+    expect(usageErrorOf(['replay'])).toMatch(/needs --id/);
+    expect(usageErrorOf(['replay', '--id', 'evt_1', '--type', 'invoice.paid'])).toMatch(
       /cannot be combined/,
     );
-    assert.match(usageErrorOf(['replay', '--type']), /--type/);
-    assert.match(usageErrorOf(['backfill', '--everything']), /--everything/);
+    expect(usageErrorOf(['replay', '--type'])).toMatch(/--type/);
+    expect(usageErrorOf(['backfill', '--everything'])).toMatch(/--everything/);
   });
 });

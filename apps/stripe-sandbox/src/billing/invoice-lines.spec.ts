@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
+import { defined } from '@aegis/testing';
 import Stripe from 'stripe';
 import {
   applyTotals,
@@ -66,29 +66,28 @@ function item(overrides: Partial<Stripe.InvoiceItem> = {}): Stripe.InvoiceItem {
 
 describe('invoice lines', () => {
   it('rounds a unit amount times a quantity once, half away from zero', () => {
-    assert.equal(totalOfUnitAmount(Stripe.Decimal.from('0.5'), 3), 2);
-    assert.equal(totalOfUnitAmount(Stripe.Decimal.from('0.125'), 1_000_000), 125_000);
-    assert.equal(totalOfUnitAmount(Stripe.Decimal.from('-0.5'), 1), -1);
-    assert.equal(totalOfUnitAmount(Stripe.Decimal.from('33.335'), 3), 100);
+    expect(totalOfUnitAmount(Stripe.Decimal.from('0.5'), 3)).toBe(2);
+    expect(totalOfUnitAmount(Stripe.Decimal.from('0.125'), 1_000_000)).toBe(125_000);
+    expect(totalOfUnitAmount(Stripe.Decimal.from('-0.5'), 1)).toBe(-1);
+    expect(totalOfUnitAmount(Stripe.Decimal.from('33.335'), 3)).toBe(100);
   });
 
   it('derives the unit amount of a total, or none for no units', () => {
-    assert.equal(unitAmountOfTotal(-1000, 3)?.toString(), '-333.333333333333');
-    assert.equal(unitAmountOfTotal(500, 2)?.toString(), '250');
-    assert.equal(unitAmountOfTotal(500, 0), null);
+    expect(unitAmountOfTotal(-1000, 3)?.toString()).toBe('-333.333333333333');
+    expect(unitAmountOfTotal(500, 2)?.toString()).toBe('250');
+    expect(unitAmountOfTotal(500, 0)).toBeNull();
   });
 
   it('numbers invoices with the customer prefix and four digits', () => {
-    assert.equal(invoiceNumber('ABCD1234', 1), 'ABCD1234-0001');
-    assert.equal(invoiceNumber('ABCD1234', 12345), 'ABCD1234-12345');
+    expect(invoiceNumber('ABCD1234', 1)).toBe('ABCD1234-0001');
+    expect(invoiceNumber('ABCD1234', 12345)).toBe('ABCD1234-12345');
   });
 
   it('describes subscription lines with the unit price and interval', () => {
     const monthly = price({ recurring: recurring('month', 1) });
-    assert.equal(subscriptionLineDescription(2, 'Pro', monthly), '2 × Pro (at $10.00 / month)');
+    expect(subscriptionLineDescription(2, 'Pro', monthly)).toBe('2 × Pro (at $10.00 / month)');
     const quarterly = price({ recurring: recurring('month', 3) });
-    assert.equal(
-      subscriptionLineDescription(1, 'Pro', quarterly),
+    expect(subscriptionLineDescription(1, 'Pro', quarterly)).toBe(
       '1 × Pro (at $10.00 / every 3 months)',
     );
     const tiered = price({
@@ -96,19 +95,20 @@ describe('invoice lines', () => {
       unit_amount: null,
       unit_amount_decimal: null,
     });
-    assert.equal(subscriptionLineDescription(4, 'Seats', tiered), '4 × Seats');
+    expect(subscriptionLineDescription(4, 'Seats', tiered)).toBe('4 × Seats');
   });
 
   it("makes an invoice item's line, under the subscription item it prorates if any", () => {
     const plain = invoiceItemLine(item(), 'in_1', 'il_1');
-    assert.equal(plain.parent?.type, 'invoice_item_details');
-    assert.equal(plain.parent.invoice_item_details?.invoice_item, 'ii_1');
-    assert.equal(plain.amount, 300);
-    assert.equal(plain.subtotal, 300);
-    assert.deepEqual(plain.metadata, { key: 'value' });
-    assert.equal(plain.subscription, null);
-    assert.ok(isLineOf(plain, 'ii_1'));
-    assert.ok(!isLineOf(plain, 'ii_2'));
+    const plainParent = defined(plain.parent, 'the parent of the plain line');
+    expect(plainParent.type).toBe('invoice_item_details');
+    expect(plainParent.invoice_item_details?.invoice_item).toBe('ii_1');
+    expect(plain.amount).toBe(300);
+    expect(plain.subtotal).toBe(300);
+    expect(plain.metadata).toStrictEqual({ key: 'value' });
+    expect(plain.subscription).toBeNull();
+    expect(isLineOf(plain, 'ii_1')).toBeTruthy();
+    expect(isLineOf(plain, 'ii_2')).toBeFalsy();
 
     const proration = invoiceItemLine(
       item({
@@ -121,11 +121,16 @@ describe('invoice lines', () => {
       'in_1',
       'il_2',
     );
-    assert.equal(proration.parent?.type, 'subscription_item_details');
-    assert.equal(proration.parent.subscription_item_details?.subscription_item, 'si_1');
-    assert.equal(proration.parent.subscription_item_details.proration, true);
-    assert.equal(proration.subscription, 'sub_1');
-    assert.ok(isLineOf(proration, 'ii_1'));
+    const prorationParent = defined(proration.parent, 'the parent of the proration line');
+    expect(prorationParent.type).toBe('subscription_item_details');
+    const itemDetails = defined(
+      prorationParent.subscription_item_details,
+      'the subscription item details of the proration line',
+    );
+    expect(itemDetails.subscription_item).toBe('si_1');
+    expect(itemDetails.proration).toBe(true);
+    expect(proration.subscription).toBe('sub_1');
+    expect(isLineOf(proration, 'ii_1')).toBeTruthy();
   });
 
   it('totals the lines, owing nothing on a negative total', () => {
@@ -145,10 +150,10 @@ describe('invoice lines', () => {
       total_excluding_tax: 0,
     };
     applyTotals(invoice);
-    assert.equal(invoice.subtotal, 500);
-    assert.equal(invoice.total, 500);
-    assert.equal(invoice.amount_due, 500);
-    assert.equal(invoice.amount_remaining, 400);
+    expect(invoice.subtotal).toBe(500);
+    expect(invoice.total).toBe(500);
+    expect(invoice.amount_due).toBe(500);
+    expect(invoice.amount_remaining).toBe(400);
 
     const credit: InvoiceTotals = {
       ...invoice,
@@ -156,9 +161,9 @@ describe('invoice lines', () => {
       amount_paid: 0,
     };
     applyTotals(credit);
-    assert.equal(credit.total, -50);
-    assert.equal(credit.amount_due, 0);
-    assert.equal(credit.amount_remaining, 0);
+    expect(credit.total).toBe(-50);
+    expect(credit.amount_due).toBe(0);
+    expect(credit.amount_remaining).toBe(0);
   });
 });
 

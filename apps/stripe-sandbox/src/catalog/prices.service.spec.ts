@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it, expect } from '@jest/globals';
+import { defined, thrownBy } from '@aegis/testing';
 import { StripeSandboxEnv } from '../config/stripe-sandbox.env.js';
 import { Params, parseStripeForm } from '../core/params.js';
 import { StripeApiError } from '../core/stripe-error.js';
@@ -15,15 +15,14 @@ function priceDataOf(form: string): Params {
   return Params.of(parseStripeForm(form)).requiredObject('price_data');
 }
 
-function assertStripeError(
-  error: unknown,
+function expectStripeError(
+  work: () => unknown,
   expected: { status: number; code?: string; param: string },
-): true {
-  assert.ok(error instanceof StripeApiError, String(error));
-  assert.equal(error.status, expected.status);
-  assert.equal(error.body.param, expected.param);
-  if (expected.code !== undefined) assert.equal(error.body.code, expected.code);
-  return true;
+): void {
+  const error = thrownBy(work, StripeApiError);
+  expect(error.status).toBe(expected.status);
+  expect(error.body.param).toBe(expected.param);
+  if (expected.code !== undefined) expect(error.body.code).toBe(expected.code);
 }
 
 describe(PricesService.name, () => {
@@ -52,22 +51,22 @@ describe(PricesService.name, () => {
         `price_data[currency]=usd&price_data[product]=${product}&price_data[unit_amount_decimal]=0.125&price_data[recurring][interval]=month&price_data[recurring][interval_count]=2&price_data[tax_behavior]=exclusive`,
         'required',
       );
-      assert.match(price.id, /^price_/);
-      assert.equal(price.active, false);
-      assert.equal(price.product, product);
-      assert.equal(price.type, 'recurring');
-      assert.equal(price.recurring?.interval, 'month');
-      assert.equal(price.recurring.interval_count, 2);
-      assert.equal(price.tax_behavior, 'exclusive');
-      assert.equal(price.unit_amount, null);
-      assert.equal(String(price.unit_amount_decimal), '0.125');
-      assert.equal(amountForQuantity(price, 8), 1);
-      assert.equal(prices.get(price.id, 'price').id, price.id);
+      expect(price.id).toMatch(/^price_/);
+      expect(price.active).toBe(false);
+      expect(price.product).toBe(product);
+      expect(price.type).toBe('recurring');
+      const recurring = defined(price.recurring, 'price.recurring');
+      expect(recurring.interval).toBe('month');
+      expect(recurring.interval_count).toBe(2);
+      expect(price.tax_behavior).toBe('exclusive');
+      expect(price.unit_amount).toBeNull();
+      expect(String(price.unit_amount_decimal)).toBe('0.125');
+      expect(amountForQuantity(price, 8)).toBe(1);
+      expect(prices.get(price.id, 'price').id).toBe(price.id);
       const created = store.list('event', (event) => event.type === 'price.created');
-      assert.deepEqual(
-        created.map((event) => (event.data.object as { id: string }).id),
-        [price.id],
-      );
+      expect(created.map((event) => (event.data.object as { id: string }).id)).toStrictEqual([
+        price.id,
+      ]);
     });
 
     it('makes a product from product_data, with its product.created event', () => {
@@ -75,17 +74,20 @@ describe(PricesService.name, () => {
         'price_data[currency]=eur&price_data[product_data][name]=Consulting&price_data[product_data][description]=Hourly&price_data[unit_amount]=15000',
         'optional',
       );
-      assert.equal(price.type, 'one_time');
-      assert.equal(price.unit_amount, 15000);
-      assert.ok(typeof price.product === 'string');
-      const product = store.find('product', price.product);
-      assert.equal(product?.name, 'Consulting');
-      assert.equal(product.description, 'Hourly');
+      expect(price.type).toBe('one_time');
+      expect(price.unit_amount).toBe(15000);
+      const productRef = price.product;
+      if (typeof productRef !== 'string') {
+        throw new Error(`expected price.product to be an id, got ${JSON.stringify(productRef)}`);
+      }
+      const product = defined(store.find('product', productRef), 'the product');
+      expect(product.name).toBe('Consulting');
+      expect(product.description).toBe('Hourly');
       // Newest first: the product came before its price.
-      assert.deepEqual(
-        store.list('event').map((event) => event.type),
-        ['price.created', 'product.created'],
-      );
+      expect(store.list('event').map((event) => event.type)).toStrictEqual([
+        'price.created',
+        'product.created',
+      ]);
     });
 
     it('leaves inline prices out of price lists, even inactive ones', () => {
@@ -98,91 +100,80 @@ describe(PricesService.name, () => {
         prices.create(Params.of({ currency: 'usd', product, unit_amount: '100', active: 'false' })),
       );
       const inactive = prices.list(Params.of({ active: 'false' })).map((price) => price.id);
-      assert.deepEqual(inactive, [archived.id]);
-      assert.ok(!inactive.includes(inline.id));
+      expect(inactive).toStrictEqual([archived.id]);
+      expect(inactive).not.toContain(inline.id);
     });
 
     it('follows the recurring rule of the caller', () => {
       const product = productId();
       const base = `price_data[currency]=usd&price_data[product]=${product}&price_data[unit_amount]=100`;
-      assert.throws(
+      expectStripeError(
         () => createFromPriceData(`${base}&price_data[recurring][interval]=month`, 'forbidden'),
-        (error) =>
-          assertStripeError(error, {
-            status: 400,
-            code: 'parameter_unknown',
-            param: 'price_data[recurring]',
-          }),
+        {
+          status: 400,
+          code: 'parameter_unknown',
+          param: 'price_data[recurring]',
+        },
       );
-      assert.throws(
-        () => createFromPriceData(base, 'required'),
-        (error) =>
-          assertStripeError(error, {
-            status: 400,
-            code: 'parameter_missing',
-            param: 'price_data[recurring]',
-          }),
-      );
-      assert.throws(
+      expectStripeError(() => createFromPriceData(base, 'required'), {
+        status: 400,
+        code: 'parameter_missing',
+        param: 'price_data[recurring]',
+      });
+      expectStripeError(
         () =>
           createFromPriceData(
             `${base}&price_data[recurring][interval]=month&price_data[recurring][usage_type]=metered`,
             'required',
           ),
-        (error) =>
-          assertStripeError(error, {
-            status: 400,
-            code: 'parameter_unknown',
-            param: 'price_data[recurring][usage_type]',
-          }),
+        {
+          status: 400,
+          code: 'parameter_unknown',
+          param: 'price_data[recurring][usage_type]',
+        },
       );
     });
 
     it('names nested parameters in its errors and keeps nothing of a refused hash', () => {
       const product = productId();
-      assert.throws(
+      expectStripeError(
         () => createFromPriceData('price_data[currency]=usd&price_data[unit_amount]=1', 'optional'),
-        (error) =>
-          assertStripeError(error, {
-            status: 400,
-            code: 'parameter_missing',
-            param: 'price_data[product]',
-          }),
+        {
+          status: 400,
+          code: 'parameter_missing',
+          param: 'price_data[product]',
+        },
       );
-      assert.throws(
+      expectStripeError(
         () =>
           createFromPriceData(
             'price_data[currency]=usd&price_data[product]=prod_missing&price_data[unit_amount]=1',
             'optional',
           ),
-        (error) =>
-          assertStripeError(error, {
-            status: 400,
-            code: 'resource_missing',
-            param: 'price_data[product]',
-          }),
+        {
+          status: 400,
+          code: 'resource_missing',
+          param: 'price_data[product]',
+        },
       );
-      assert.throws(
+      expectStripeError(
         () =>
           createFromPriceData(
             `price_data[currency]=usd&price_data[product]=${product}&price_data[unit_amount]=1&price_data[unit_amount_decimal]=1`,
             'optional',
           ),
-        (error) => assertStripeError(error, { status: 400, param: 'price_data[unit_amount]' }),
+        { status: 400, param: 'price_data[unit_amount]' },
       );
-      assert.throws(
+      expectStripeError(
         () =>
           createFromPriceData(
             'price_data[currency]=usd&price_data[product_data][name]=Orphan',
             'optional',
           ),
-        (error) => assertStripeError(error, { status: 400, param: 'price_data[unit_amount]' }),
+        { status: 400, param: 'price_data[unit_amount]' },
       );
-      assert.equal(store.list('price').length, 0);
-      assert.deepEqual(
-        store.list('product').map((p) => p.name),
-        ['Seat'],
-      );
+      expect(store.list('price').length).toBe(0);
+      expect(store.list('product').map((p) => p.name)).toStrictEqual(['Seat']);
     });
   });
 });

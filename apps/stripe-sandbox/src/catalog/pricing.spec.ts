@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import Stripe from 'stripe';
 import { amountForQuantity, billedQuantity, exactAmountForQuantity } from './pricing.js';
 
@@ -86,45 +85,45 @@ const TIERS: readonly TierSpec[] = [
 
 describe('amountForQuantity: per unit', () => {
   it('multiplies an integer unit amount', () => {
-    assert.equal(amountForQuantity(perUnit(2000, '2000'), 3), 6000);
-    assert.equal(amountForQuantity(perUnit(2000, '2000'), 0), 0);
+    expect(amountForQuantity(perUnit(2000, '2000'), 3)).toBe(6000);
+    expect(amountForQuantity(perUnit(2000, '2000'), 0)).toBe(0);
   });
 
   it('prefers the exact unit_amount_decimal', () => {
-    assert.equal(amountForQuantity(perUnit(null, '0.125'), 8), 1);
-    assert.equal(amountForQuantity(perUnit(null, '0.125'), 1_000_000), 125_000);
+    expect(amountForQuantity(perUnit(null, '0.125'), 8)).toBe(1);
+    expect(amountForQuantity(perUnit(null, '0.125'), 1_000_000)).toBe(125_000);
   });
 
   it('rounds the line total once, half up, never each unit', () => {
     // 3 × 0.5 = 1.5 → 2; rounding each unit first would give 3.
-    assert.equal(amountForQuantity(decimalPrice('0.5'), 3), 2);
+    expect(amountForQuantity(decimalPrice('0.5'), 3)).toBe(2);
     // 1 × 0.375 = 0.375 → 0 and 4 × 0.125 = 0.5 → 1 (a tie goes up).
-    assert.equal(amountForQuantity(decimalPrice('0.375'), 1), 0);
-    assert.equal(amountForQuantity(decimalPrice('0.125'), 4), 1);
+    expect(amountForQuantity(decimalPrice('0.375'), 1)).toBe(0);
+    expect(amountForQuantity(decimalPrice('0.125'), 4)).toBe(1);
     // Half up, not half even: 2.5 → 3.
-    assert.equal(amountForQuantity(decimalPrice('2.5'), 1), 3);
-    assert.equal(amountForQuantity(decimalPrice('0.125'), 3), 0);
+    expect(amountForQuantity(decimalPrice('2.5'), 1)).toBe(3);
+    expect(amountForQuantity(decimalPrice('0.125'), 3)).toBe(0);
   });
 
   it('sums a fractional unit price over a large quantity without drift', () => {
     const price = decimalPrice('0.333333333333');
-    assert.equal(exactAmountForQuantity(price, 1_000_003).toString(), '333334.333332999999');
-    assert.equal(amountForQuantity(price, 1_000_003), 333_334);
+    expect(exactAmountForQuantity(price, 1_000_003).toString()).toBe('333334.333332999999');
+    expect(amountForQuantity(price, 1_000_003)).toBe(333_334);
     // 0.1 cannot be a binary float: 10,000,000 × 0.1 is exactly 1,000,000.
-    assert.equal(exactAmountForQuantity(decimalPrice('0.1'), 10_000_000).toString(), '1000000');
-    assert.equal(amountForQuantity(decimalPrice('0.000000000001'), 499_999_999_999), 0);
-    assert.equal(amountForQuantity(decimalPrice('0.000000000001'), 500_000_000_000), 1);
+    expect(exactAmountForQuantity(decimalPrice('0.1'), 10_000_000).toString()).toBe('1000000');
+    expect(amountForQuantity(decimalPrice('0.000000000001'), 499_999_999_999)).toBe(0);
+    expect(amountForQuantity(decimalPrice('0.000000000001'), 500_000_000_000)).toBe(1);
   });
 
   it('reads decimals that came back from JSON as strings', () => {
     const stored = throughJson(decimalPrice('0.125'));
-    assert.equal(typeof stored.unit_amount_decimal, 'string');
-    assert.equal(amountForQuantity(stored, 1_000_000), 125_000);
+    expect(typeof stored.unit_amount_decimal).toBe('string');
+    expect(amountForQuantity(stored, 1_000_000)).toBe(125_000);
   });
 
   it('refuses a quantity that is not a non-negative integer', () => {
-    assert.throws(() => amountForQuantity(perUnit(100, '100'), -1), RangeError);
-    assert.throws(() => amountForQuantity(perUnit(100, '100'), 1.5), RangeError);
+    expect(() => amountForQuantity(perUnit(100, '100'), -1)).toThrow(RangeError);
+    expect(() => amountForQuantity(perUnit(100, '100'), 1.5)).toThrow(RangeError);
   });
 });
 
@@ -135,18 +134,18 @@ describe('amountForQuantity: transform_quantity', () => {
   });
 
   it('divides the quantity, rounding up', () => {
-    assert.equal(billedQuantity(packsOfTen('up'), 11), 2);
-    assert.equal(billedQuantity(packsOfTen('up'), 20), 2);
-    assert.equal(billedQuantity(packsOfTen('up'), 0), 0);
-    assert.equal(amountForQuantity(packsOfTen('up'), 11), 2000);
-    assert.equal(amountForQuantity(packsOfTen('up'), 1), 1000);
+    expect(billedQuantity(packsOfTen('up'), 11)).toBe(2);
+    expect(billedQuantity(packsOfTen('up'), 20)).toBe(2);
+    expect(billedQuantity(packsOfTen('up'), 0)).toBe(0);
+    expect(amountForQuantity(packsOfTen('up'), 11)).toBe(2000);
+    expect(amountForQuantity(packsOfTen('up'), 1)).toBe(1000);
   });
 
   it('divides the quantity, rounding down', () => {
-    assert.equal(billedQuantity(packsOfTen('down'), 19), 1);
-    assert.equal(amountForQuantity(packsOfTen('down'), 19), 1000);
-    assert.equal(amountForQuantity(packsOfTen('down'), 9), 0);
-    assert.equal(amountForQuantity(packsOfTen('down'), 30), 3000);
+    expect(billedQuantity(packsOfTen('down'), 19)).toBe(1);
+    expect(amountForQuantity(packsOfTen('down'), 19)).toBe(1000);
+    expect(amountForQuantity(packsOfTen('down'), 9)).toBe(0);
+    expect(amountForQuantity(packsOfTen('down'), 30)).toBe(3000);
   });
 });
 
@@ -154,16 +153,16 @@ describe('amountForQuantity: graduated tiers', () => {
   const price = tiered('graduated', TIERS);
 
   it('charges each tier its own units plus the flat amount of each tier reached', () => {
-    assert.equal(amountForQuantity(price, 1), 500 + 1000);
-    assert.equal(amountForQuantity(price, 5), 5 * 500 + 1000);
-    assert.equal(amountForQuantity(price, 6), 5 * 500 + 1000 + 400 + 500);
-    assert.equal(amountForQuantity(price, 10), 5 * 500 + 1000 + 5 * 400 + 500);
-    assert.equal(amountForQuantity(price, 11), 5 * 500 + 1000 + 5 * 400 + 500 + 300);
-    assert.equal(amountForQuantity(price, 100), 5 * 500 + 1000 + 5 * 400 + 500 + 90 * 300);
+    expect(amountForQuantity(price, 1)).toBe(500 + 1000);
+    expect(amountForQuantity(price, 5)).toBe(5 * 500 + 1000);
+    expect(amountForQuantity(price, 6)).toBe(5 * 500 + 1000 + 400 + 500);
+    expect(amountForQuantity(price, 10)).toBe(5 * 500 + 1000 + 5 * 400 + 500);
+    expect(amountForQuantity(price, 11)).toBe(5 * 500 + 1000 + 5 * 400 + 500 + 300);
+    expect(amountForQuantity(price, 100)).toBe(5 * 500 + 1000 + 5 * 400 + 500 + 90 * 300);
   });
 
   it('charges the first tier flat amount as a base fee, even for zero units', () => {
-    assert.equal(amountForQuantity(price, 0), 1000);
+    expect(amountForQuantity(price, 0)).toBe(1000);
   });
 
   it('sums fractional tier prices exactly and rounds the total once', () => {
@@ -172,9 +171,9 @@ describe('amountForQuantity: graduated tiers', () => {
       { upTo: null, unitDecimal: '0.2' },
     ]);
     // 0.4 + 0.2 = 0.6 → 1; rounding each tier first would give 0 + 0.
-    assert.equal(amountForQuantity(fractional, 2), 1);
-    assert.equal(exactAmountForQuantity(fractional, 1_000_000).toString(), '200000.2');
-    assert.equal(amountForQuantity(throughJson(fractional), 1_000_000), 200_000);
+    expect(amountForQuantity(fractional, 2)).toBe(1);
+    expect(exactAmountForQuantity(fractional, 1_000_000).toString()).toBe('200000.2');
+    expect(amountForQuantity(throughJson(fractional), 1_000_000)).toBe(200_000);
   });
 
   it('adds decimal flat amounts', () => {
@@ -182,8 +181,8 @@ describe('amountForQuantity: graduated tiers', () => {
       { upTo: 2, flatDecimal: '100' },
       { upTo: null, unit: 10, flatDecimal: '50' },
     ]);
-    assert.equal(amountForQuantity(flatOnly, 2), 100);
-    assert.equal(amountForQuantity(flatOnly, 3), 100 + 10 + 50);
+    expect(amountForQuantity(flatOnly, 2)).toBe(100);
+    expect(amountForQuantity(flatOnly, 3)).toBe(100 + 10 + 50);
   });
 });
 
@@ -191,18 +190,18 @@ describe('amountForQuantity: volume tiers', () => {
   const price = tiered('volume', TIERS);
 
   it('charges every unit at the tier the total falls in, plus that tier flat amount', () => {
-    assert.equal(amountForQuantity(price, 0), 1000);
-    assert.equal(amountForQuantity(price, 5), 5 * 500 + 1000);
-    assert.equal(amountForQuantity(price, 6), 6 * 400 + 500);
-    assert.equal(amountForQuantity(price, 10), 10 * 400 + 500);
-    assert.equal(amountForQuantity(price, 11), 11 * 300);
+    expect(amountForQuantity(price, 0)).toBe(1000);
+    expect(amountForQuantity(price, 5)).toBe(5 * 500 + 1000);
+    expect(amountForQuantity(price, 6)).toBe(6 * 400 + 500);
+    expect(amountForQuantity(price, 10)).toBe(10 * 400 + 500);
+    expect(amountForQuantity(price, 11)).toBe(11 * 300);
   });
 
   it('differs from graduated on the same tiers past the first boundary', () => {
     const graduated = tiered('graduated', TIERS);
-    assert.equal(amountForQuantity(price, 5), amountForQuantity(graduated, 5));
-    assert.equal(amountForQuantity(price, 11), 3300);
-    assert.equal(amountForQuantity(graduated, 11), 6300);
+    expect(amountForQuantity(price, 5)).toBe(amountForQuantity(graduated, 5));
+    expect(amountForQuantity(price, 11)).toBe(3300);
+    expect(amountForQuantity(graduated, 11)).toBe(6300);
   });
 
   it('rounds a fractional volume price once', () => {
@@ -210,8 +209,8 @@ describe('amountForQuantity: volume tiers', () => {
       { upTo: 10, unitDecimal: '0.15' },
       { upTo: null, unitDecimal: '0.05' },
     ]);
-    assert.equal(amountForQuantity(fractional, 10), 2);
-    assert.equal(amountForQuantity(fractional, 11), 1);
-    assert.equal(amountForQuantity(fractional, 9), 1);
+    expect(amountForQuantity(fractional, 10)).toBe(2);
+    expect(amountForQuantity(fractional, 11)).toBe(1);
+    expect(amountForQuantity(fractional, 9)).toBe(1);
   });
 });

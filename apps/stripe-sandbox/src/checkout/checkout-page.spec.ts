@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import {
   EMPTY_FORM,
   parseExpiry,
@@ -45,11 +44,11 @@ const lineItems: PageLineItem[] = [
 
 describe('checkout payment page', () => {
   it('reads the expiry forms people type', () => {
-    assert.deepEqual(parseExpiry('12 / 34'), { month: '12', year: '34' });
-    assert.deepEqual(parseExpiry('1/2031'), { month: '1', year: '2031' });
-    assert.deepEqual(parseExpiry('0530'), { month: '05', year: '30' });
-    assert.equal(parseExpiry('12'), null);
-    assert.equal(parseExpiry('ab/cd'), null);
+    expect(parseExpiry('12 / 34')).toStrictEqual({ month: '12', year: '34' });
+    expect(parseExpiry('1/2031')).toStrictEqual({ month: '1', year: '2031' });
+    expect(parseExpiry('0530')).toStrictEqual({ month: '05', year: '30' });
+    expect(parseExpiry('12')).toBeNull();
+    expect(parseExpiry('ab/cd')).toBeNull();
   });
 
   it('shows the items, the total, the test cards and a cancel link, all escaped', () => {
@@ -60,13 +59,13 @@ describe('checkout payment page', () => {
       form: { ...EMPTY_FORM, email: '"><script>x</script>' },
       error: null,
     });
-    assert.match(page, /&lt;img src=x onerror=alert\(1\)&gt;/);
-    assert.doesNotMatch(page, /<img/);
-    assert.doesNotMatch(page, /<script>x/);
-    assert.match(page, /value="&quot;&gt;&lt;script&gt;x&lt;\/script&gt;"/);
-    assert.match(page, /\$25\.00/);
-    assert.match(page, /\$5\.00 \/ month/);
-    assert.match(page, /Pay \$25\.00/);
+    expect(page).toMatch(/&lt;img src=x onerror=alert\(1\)&gt;/);
+    expect(page).not.toMatch(/<img/);
+    expect(page).not.toMatch(/<script>x/);
+    expect(page).toMatch(/value="&quot;&gt;&lt;script&gt;x&lt;\/script&gt;"/);
+    expect(page).toMatch(/\$25\.00/);
+    expect(page).toMatch(/\$5\.00 \/ month/);
+    expect(page).toMatch(/Pay \$25\.00/);
     for (const number of [
       '4242 4242 4242 4242',
       '4000 0000 0000 0002',
@@ -74,11 +73,11 @@ describe('checkout payment page', () => {
       '4000 0000 0000 0259',
       '5555 5555 5555 4444',
     ]) {
-      assert.ok(page.includes(number), `lists ${number}`);
+      expect(page).toContain(number);
     }
-    assert.match(page, /href="https:\/\/shop\.example\/cancel\?a=1&amp;b=2"/);
-    assert.match(page, /<form method="post">/);
-    assert.match(page, /name="email"/);
+    expect(page).toMatch(/href="https:\/\/shop\.example\/cancel\?a=1&amp;b=2"/);
+    expect(page).toMatch(/<form method="post">/);
+    expect(page).toMatch(/name="email"/);
   });
 
   it('shows a card error and does not ask again for a known email', () => {
@@ -89,11 +88,11 @@ describe('checkout payment page', () => {
       form: EMPTY_FORM,
       error: 'Your card was declined.',
     });
-    assert.match(page, /class="error"[^>]*>Your card was declined\.</);
-    assert.match(page, /ada@example\.com/);
-    assert.doesNotMatch(page, /name="email"/);
-    assert.doesNotMatch(page, /Cancel and return/);
-    assert.match(page, /<button type="submit">Subscribe<\/button>/);
+    expect(page).toMatch(/class="error"[^>]*>Your card was declined\.</);
+    expect(page).toMatch(/ada@example\.com/);
+    expect(page).not.toMatch(/name="email"/);
+    expect(page).not.toMatch(/Cancel and return/);
+    expect(page).toMatch(/<button type="submit">Subscribe<\/button>/);
   });
 
   it('says when a session is complete or expired', () => {
@@ -101,10 +100,10 @@ describe('checkout payment page', () => {
       { ...session, status: 'complete' },
       'https://shop.example/ok?session=cs_test_page',
     );
-    assert.match(complete, /Payment complete/);
-    assert.match(complete, /href="https:\/\/shop\.example\/ok\?session=cs_test_page"/);
+    expect(complete).toMatch(/Payment complete/);
+    expect(complete).toMatch(/href="https:\/\/shop\.example\/ok\?session=cs_test_page"/);
     const expired = renderClosedPage({ ...session, status: 'expired' }, null);
-    assert.match(expired, /expired/);
-    assert.doesNotMatch(expired, /<form/);
+    expect(expired).toMatch(/expired/);
+    expect(expired).not.toMatch(/<form/);
   });
 });

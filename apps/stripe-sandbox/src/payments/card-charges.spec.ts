@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
+import { defined } from '@aegis/testing';
 import type Stripe from 'stripe';
 import {
   approvedOutcome,
@@ -47,49 +47,50 @@ const visa: Stripe.PaymentMethod = {
 describe('charge outcomes', () => {
   it('approves with a normal risk', () => {
     const outcome = approvedOutcome();
-    assert.equal(outcome.type, 'authorized');
-    assert.equal(outcome.network_status, 'approved_by_network');
-    assert.equal(outcome.risk_level, 'normal');
-    assert.ok((outcome.risk_score ?? 100) < 65);
+    expect(outcome.type).toBe('authorized');
+    expect(outcome.network_status).toBe('approved_by_network');
+    expect(outcome.risk_level).toBe('normal');
+    expect(outcome.risk_score ?? 100).toBeLessThan(65);
   });
 
   it('declines with the reason and the issuer code behind it', () => {
     const generic = declinedOutcome('generic_decline');
-    assert.equal(generic.type, 'issuer_declined');
-    assert.equal(generic.reason, 'generic_decline');
-    assert.equal(generic.network_decline_code, '05');
+    expect(generic.type).toBe('issuer_declined');
+    expect(generic.reason).toBe('generic_decline');
+    expect(generic.network_decline_code).toBe('05');
     const funds = declinedOutcome('insufficient_funds');
-    assert.equal(funds.reason, 'insufficient_funds');
-    assert.equal(funds.seller_message, 'The bank returned the decline code `insufficient_funds`.');
+    expect(funds.reason).toBe('insufficient_funds');
+    expect(funds.seller_message).toBe('The bank returned the decline code `insufficient_funds`.');
   });
 });
 
 describe('cardPaymentDetails', () => {
   it('shows the card and the authorized amount of an approved charge', () => {
     const details = cardPaymentDetails(visa, 1000, null);
-    assert.equal(details.type, 'card');
-    assert.equal(details.card?.last4, '4242');
-    assert.equal(details.card.amount_authorized, 1000);
-    assert.match(details.card.authorization_code ?? '', /^\d{6}$/);
-    assert.equal(details.card.capture_before, undefined);
+    expect(details.type).toBe('card');
+    const card = defined(details.card, 'details.card');
+    expect(card.last4).toBe('4242');
+    expect(card.amount_authorized).toBe(1000);
+    expect(card.authorization_code ?? '').toMatch(/^\d{6}$/);
+    expect(card.capture_before).toBeUndefined();
   });
 
   it('has no authorization on a decline, and a capture deadline when waiting for capture', () => {
-    assert.equal(cardPaymentDetails(visa, null, null).card?.amount_authorized, null);
-    assert.equal(cardPaymentDetails(visa, 500, 1234).card?.capture_before, 1234);
+    expect(cardPaymentDetails(visa, null, null).card?.amount_authorized).toBeNull();
+    expect(cardPaymentDetails(visa, 500, 1234).card?.capture_before).toBe(1234);
   });
 });
 
 describe('statement descriptors', () => {
   it("puts a suffix after the account's prefix", () => {
-    assert.equal(calculatedStatementDescriptor(null), 'AEGIS SANDBOX');
-    assert.equal(calculatedStatementDescriptor('order 42'), 'AEGIS* ORDER 42');
+    expect(calculatedStatementDescriptor(null)).toBe('AEGIS SANDBOX');
+    expect(calculatedStatementDescriptor('order 42')).toBe('AEGIS* ORDER 42');
   });
 
   it('refuses a suffix that is too long, has special characters or no letter', () => {
-    assert.equal(statementDescriptorSuffixProblem('ORDER 42'), null);
-    assert.notEqual(statementDescriptorSuffixProblem('A VERY LONG SUFFIX TEXT'), null);
-    assert.notEqual(statementDescriptorSuffixProblem('BAD*'), null);
-    assert.notEqual(statementDescriptorSuffixProblem('12345'), null);
+    expect(statementDescriptorSuffixProblem('ORDER 42')).toBeNull();
+    expect(statementDescriptorSuffixProblem('A VERY LONG SUFFIX TEXT')).not.toBeNull();
+    expect(statementDescriptorSuffixProblem('BAD*')).not.toBeNull();
+    expect(statementDescriptorSuffixProblem('12345')).not.toBeNull();
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import {
   SUBSCRIPTION_CREATED_V1,
   SUBSCRIPTION_ENDED_V1,
@@ -54,7 +53,7 @@ function subscription(overrides: Partial<Stripe.Subscription> = {}): Stripe.Subs
 
 describe(mirrorOf.name, () => {
   it("keeps the first item's price, quantity and period, and Stripe's times as dates", () => {
-    assert.deepEqual(mirrorOf(subscription()), {
+    expect(mirrorOf(subscription())).toStrictEqual({
       stripeCustomerId: 'cus_1',
       status: 'trialing',
       priceId: 'price_pro',
@@ -77,12 +76,11 @@ describe(mirrorOf.name, () => {
 
   it('takes the customer id from an expanded customer', () => {
     const expanded = subscription({ customer: { id: 'cus_2' } as Stripe.Customer });
-    assert.equal(mirrorOf(expanded).stripeCustomerId, 'cus_2');
+    expect(mirrorOf(expanded).stripeCustomerId).toBe('cus_2');
   });
 
   it('refuses a status it cannot store', () => {
-    assert.throws(
-      () => mirrorOf(subscription({ status: 'hibernating' })),
+    expect(() => mirrorOf(subscription({ status: 'hibernating' }))).toThrow(
       UnknownSubscriptionStatusError,
     );
   });
@@ -90,7 +88,7 @@ describe(mirrorOf.name, () => {
 
 describe(changedFields.name, () => {
   it('finds nothing between two reads of the same state', () => {
-    assert.deepEqual(changedFields(mirrorOf(subscription()), mirrorOf(subscription())), []);
+    expect(changedFields(mirrorOf(subscription()), mirrorOf(subscription()))).toStrictEqual([]);
   });
 
   it('names each field that differs, dates and metadata compared by value', () => {
@@ -103,7 +101,7 @@ describe(changedFields.name, () => {
         metadata: { plan: 'max', aegis_customer_id: AEGIS_CUSTOMER },
       }),
     );
-    assert.deepEqual(changedFields(before, after), [
+    expect(changedFields(before, after)).toStrictEqual([
       'status',
       'cancelAtPeriodEnd',
       'trialEnd',
@@ -114,30 +112,29 @@ describe(changedFields.name, () => {
   it('ignores the order of metadata keys (jsonb does not keep it)', () => {
     const before = mirrorOf(subscription({ metadata: { a: '1', b: '2' } }));
     const after = mirrorOf(subscription({ metadata: { b: '2', a: '1' } }));
-    assert.deepEqual(changedFields(before, after), []);
+    expect(changedFields(before, after)).toStrictEqual([]);
   });
 });
 
 describe(aegisCustomerIdOf.name, () => {
   it('accepts a uuid under aegis_customer_id and nothing else', () => {
-    assert.equal(aegisCustomerIdOf({ aegis_customer_id: AEGIS_CUSTOMER }), AEGIS_CUSTOMER);
-    assert.equal(aegisCustomerIdOf({ aegis_customer_id: 'cus_1' }), null);
-    assert.equal(aegisCustomerIdOf({}), null);
-    assert.equal(aegisCustomerIdOf(null), null);
+    expect(aegisCustomerIdOf({ aegis_customer_id: AEGIS_CUSTOMER })).toBe(AEGIS_CUSTOMER);
+    expect(aegisCustomerIdOf({ aegis_customer_id: 'cus_1' })).toBe(null);
+    expect(aegisCustomerIdOf({})).toBe(null);
+    expect(aegisCustomerIdOf(null)).toBe(null);
   });
 });
 
 describe(isInDoubt.name, () => {
   it('doubts a newer event while the row holds a re-fetched state ahead of the events', () => {
-    assert.equal(isInDoubt({ refetchedAhead: true, status: 'active' }, 'active'), true);
-    assert.equal(isInDoubt({ refetchedAhead: false, status: 'active' }, 'past_due'), false);
+    expect(isInDoubt({ refetchedAhead: true, status: 'active' }, 'active')).toBe(true);
+    expect(isInDoubt({ refetchedAhead: false, status: 'active' }, 'past_due')).toBe(false);
   });
 
   it('doubts an event that would bring an ended subscription back', () => {
-    assert.equal(isInDoubt({ refetchedAhead: false, status: 'canceled' }, 'active'), true);
-    assert.equal(isInDoubt({ refetchedAhead: false, status: 'canceled' }, 'canceled'), false);
-    assert.equal(
-      isInDoubt({ refetchedAhead: false, status: 'incomplete_expired' }, 'incomplete'),
+    expect(isInDoubt({ refetchedAhead: false, status: 'canceled' }, 'active')).toBe(true);
+    expect(isInDoubt({ refetchedAhead: false, status: 'canceled' }, 'canceled')).toBe(false);
+    expect(isInDoubt({ refetchedAhead: false, status: 'incomplete_expired' }, 'incomplete')).toBe(
       true,
     );
   });
@@ -152,36 +149,37 @@ describe(refetchedAheadAfter.name, () => {
   } as const;
 
   it("is ahead after a re-fetch changed the row beyond the event's own object", () => {
-    assert.equal(refetchedAheadAfter(change), true);
+    expect(refetchedAheadAfter(change)).toBe(true);
   });
 
   it("settles once an event's own object is what the row holds", () => {
-    assert.equal(
-      refetchedAheadAfter({ ...change, wasAhead: true, eventObjectMatches: true }),
+    expect(refetchedAheadAfter({ ...change, wasAhead: true, eventObjectMatches: true })).toBe(
       false,
     );
-    assert.equal(refetchedAheadAfter({ ...change, wasAhead: true, outcome: 'applied' }), false);
+    expect(refetchedAheadAfter({ ...change, wasAhead: true, outcome: 'applied' })).toBe(false);
   });
 
   it('stays as it was after a re-fetch that changed nothing', () => {
-    assert.equal(refetchedAheadAfter({ ...change, rowChanged: false }), false);
-    assert.equal(refetchedAheadAfter({ ...change, rowChanged: false, wasAhead: true }), true);
+    expect(refetchedAheadAfter({ ...change, rowChanged: false })).toBe(false);
+    expect(refetchedAheadAfter({ ...change, rowChanged: false, wasAhead: true })).toBe(true);
   });
 });
 
 describe(domainEventsOf.name, () => {
   it('announces a new subscription as created, and as ended too if it already ended', () => {
-    assert.deepEqual(domainEventsOf(null, 'trialing'), [SUBSCRIPTION_CREATED_V1]);
-    assert.deepEqual(domainEventsOf(null, 'canceled'), [
+    expect(domainEventsOf(null, 'trialing')).toStrictEqual([SUBSCRIPTION_CREATED_V1]);
+    expect(domainEventsOf(null, 'canceled')).toStrictEqual([
       SUBSCRIPTION_CREATED_V1,
       SUBSCRIPTION_ENDED_V1,
     ]);
   });
 
   it('announces reaching canceled or incomplete_expired as ended, any other change as updated', () => {
-    assert.deepEqual(domainEventsOf('active', 'canceled'), [SUBSCRIPTION_ENDED_V1]);
-    assert.deepEqual(domainEventsOf('incomplete', 'incomplete_expired'), [SUBSCRIPTION_ENDED_V1]);
-    assert.deepEqual(domainEventsOf('trialing', 'active'), [SUBSCRIPTION_UPDATED_V1]);
-    assert.deepEqual(domainEventsOf('canceled', 'canceled'), [SUBSCRIPTION_UPDATED_V1]);
+    expect(domainEventsOf('active', 'canceled')).toStrictEqual([SUBSCRIPTION_ENDED_V1]);
+    expect(domainEventsOf('incomplete', 'incomplete_expired')).toStrictEqual([
+      SUBSCRIPTION_ENDED_V1,
+    ]);
+    expect(domainEventsOf('trialing', 'active')).toStrictEqual([SUBSCRIPTION_UPDATED_V1]);
+    expect(domainEventsOf('canceled', 'canceled')).toStrictEqual([SUBSCRIPTION_UPDATED_V1]);
   });
 });

@@ -1,24 +1,23 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import { adminTokenMatches, bearerTokenOf } from './admin-token.js';
 
 describe(bearerTokenOf.name, () => {
   it('takes the token of a bearer header and nothing else', () => {
-    assert.equal(bearerTokenOf('Bearer abc123'), 'abc123');
-    assert.equal(bearerTokenOf('bearer abc123'), 'abc123');
-    assert.equal(bearerTokenOf('Basic abc123'), undefined);
-    assert.equal(bearerTokenOf('Bearer'), undefined);
-    assert.equal(bearerTokenOf('Bearer two tokens'), undefined);
-    assert.equal(bearerTokenOf(undefined), undefined);
+    expect(bearerTokenOf('Bearer abc123')).toBe('abc123');
+    expect(bearerTokenOf('bearer abc123')).toBe('abc123');
+    expect(bearerTokenOf('Basic abc123')).toBeUndefined();
+    expect(bearerTokenOf('Bearer')).toBeUndefined();
+    expect(bearerTokenOf('Bearer two tokens')).toBeUndefined();
+    expect(bearerTokenOf(undefined)).toBeUndefined();
   });
 });
 
 describe(adminTokenMatches.name, () => {
   it('accepts the exact token only', () => {
     const token = 'a'.repeat(40);
-    assert.equal(adminTokenMatches(token, token), true);
-    assert.equal(adminTokenMatches(`${token}b`, token), false);
-    assert.equal(adminTokenMatches(token.slice(1), token), false);
-    assert.equal(adminTokenMatches('', token), false);
+    expect(adminTokenMatches(token, token)).toBe(true);
+    expect(adminTokenMatches(`${token}b`, token)).toBe(false);
+    expect(adminTokenMatches(token.slice(1), token)).toBe(false);
+    expect(adminTokenMatches('', token)).toBe(false);
   });
 });
