@@ -20,7 +20,7 @@ import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { AmqpConnection } from './amqp-connection.js';
 import { ConsumeContext } from './consume-context.js';
-import { InvalidPayloadError } from './errors.js';
+import { DeadLetterError, InvalidPayloadError } from './errors.js';
 import type { EventPublisher } from './event-publisher.js';
 import { toValidPayload } from './payload-validation.js';
 import { type RpcReplyBody, toRemoteErrorBody } from './rpc-wire.js';
@@ -80,8 +80,14 @@ function attemptOf(message: ConsumeMessage): number {
   return Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
 }
 
+/** One line for logs and headers, whatever was thrown (even an object String() cannot convert). */
 function reasonOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
 }
 
 /**
@@ -90,13 +96,17 @@ function reasonOf(error: unknown): string {
  * writes commit in one transaction and the message is acked only after that.
  * A failing handler is retried through the delay queues, then dead-lettered
  * with the reason; a message that can never succeed (malformed, unknown type,
- * invalid payload) is dead-lettered at once and never blocks the queue.
- * RPC handlers (`@OnRpc`) serve the service's RPC queue.
+ * invalid payload, or a handler throwing `DeadLetterError`) is dead-lettered
+ * at once and never blocks the queue. Every delivery is settled exactly once,
+ * whatever happens while it is handled. RPC handlers (`@OnRpc`) serve the
+ * service's RPC queue.
  */
 export class AmqpServer extends Server implements CustomTransportStrategy {
   override readonly propagatesEventHandlerErrors = true;
   private readonly events = new EventEmitter();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries acked or nacked already: settling one twice would close its channel. */
+  private readonly settled = new WeakSet<ConsumeMessage>();
   private declared = false;
   private closing = false;
 
@@ -210,7 +220,11 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     const tracked = work
       .then(() => undefined)
       .catch((error: unknown) => {
+        // Not expected (both handle their failures), but a delivery left unsettled would hold
+        // a prefetch slot forever: route it to the dead-letter queue through the queue's own
+        // dead-letter exchange.
         this.logger.error(`unexpected failure handling a ${kind} message: ${reasonOf(error)}`);
+        this.settle(message, () => channel.nack(message, false, false));
       });
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
@@ -233,9 +247,14 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         data: toValidPayload(envelope.type, payloadClassOf(envelope.type), envelope.data),
       };
     } catch (error) {
-      if (!(error instanceof MalformedMessageError || error instanceof InvalidPayloadError))
-        throw error;
-      return this.deadLetter(channel, message, 'unknown', error.message);
+      // Reading and validating a message is deterministic: whatever fails here fails every time.
+      const known = error instanceof MalformedMessageError || error instanceof InvalidPayloadError;
+      return this.deadLetter(
+        channel,
+        message,
+        'unknown',
+        known ? error.message : `could not read the message: ${reasonOf(error)}`,
+      );
     }
     const type = envelope.type;
     const stopTimer = this.metrics?.handlerSeconds.startTimer({ type });
@@ -244,10 +263,12 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         this.applyOnce(handler, envelope, attempt),
       );
       stopTimer?.();
-      this.settle(() => channel.ack(message));
+      this.settle(message, () => channel.ack(message));
       this.metrics?.consumed.inc({ type, outcome });
       return outcome;
     } catch (error) {
+      if (error instanceof DeadLetterError)
+        return this.deadLetter(channel, message, type, `${error.name}: ${error.reason}`);
       return this.retryOrDeadLetter(channel, message, type, attempt, error);
     }
   }
@@ -301,10 +322,10 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
           [LAST_ERROR_HEADER]: reason.slice(0, 1_000),
         },
       });
-      this.settle(() => channel.ack(message));
+      this.settle(message, () => channel.ack(message));
     } catch {
       // Could not park it for later: hand it back so nothing is lost.
-      this.settle(() => channel.nack(message, false, true));
+      this.settle(message, () => channel.nack(message, false, true));
     }
     this.metrics?.consumed.inc({ type, outcome: 'retried' });
     return 'retried';
@@ -327,10 +348,10 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
           'x-aegis-original-routing-key': message.fields.routingKey,
         },
       });
-      this.settle(() => channel.ack(message));
+      this.settle(message, () => channel.ack(message));
     } catch {
       // The queue's own dead-letter route still gets it there, without our reason header.
-      this.settle(() => channel.nack(message, false, false));
+      this.settle(message, () => channel.nack(message, false, false));
     }
     this.metrics?.consumed.inc({ type, outcome: 'dead_lettered' });
     return 'dead_lettered';
@@ -348,14 +369,17 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     };
     const reply = await this.answerRpc(route ?? '', message.content);
     if (replyTo !== undefined && replyTo !== '') {
-      this.settle(() =>
+      try {
         channel.sendToQueue(replyTo, Buffer.from(JSON.stringify(reply)), {
           correlationId,
           contentType: 'application/json',
-        }),
-      );
+        });
+      } catch (error) {
+        // The caller times out; the request itself is settled below either way.
+        this.logger.warn(`could not send the reply to ${route ?? ''}: ${reasonOf(error)}`);
+      }
     }
-    this.settle(() => channel.ack(message));
+    this.settle(message, () => channel.ack(message));
   }
 
   private async answerRpc(route: string, content: Buffer): Promise<RpcReplyBody> {
@@ -390,8 +414,13 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Ack/nack on a channel that may have closed meanwhile; the broker then redelivers. */
-  private settle(action: () => unknown): void {
+  /**
+   * Acks or nacks a delivery once (a second settle is ignored), on a channel that
+   * may have closed meanwhile; the broker then redelivers it.
+   */
+  private settle(message: ConsumeMessage, action: () => unknown): void {
+    if (this.settled.has(message)) return;
+    this.settled.add(message);
     try {
       action();
     } catch (error) {

@@ -61,3 +61,19 @@ export class RpcRemoteError extends RpcError {
     this.name = 'RpcRemoteError';
   }
 }
+
+/**
+ * Thrown by an event handler to say that this message can never succeed (an
+ * unknown status, a reference that cannot exist): the transport dead-letters it
+ * at once with `reason`, instead of retrying it until its attempts run out.
+ * The handler's transaction rolls back, so nothing of it is written.
+ */
+export class DeadLetterError extends Error {
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+    this.name = 'DeadLetterError';
+  }
+}

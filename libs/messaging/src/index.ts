@@ -15,6 +15,7 @@ export { ConsumeContext } from './consume-context.js';
 export { OnEvent, OnRpc, type EventHandlerMethod, type RpcHandlerMethod } from './decorators.js';
 export {
   BrokerUnavailableError,
+  DeadLetterError,
   InvalidPayloadError,
   RpcError,
   RpcRemoteError,

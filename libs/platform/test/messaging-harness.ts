@@ -6,6 +6,7 @@ import {
   AmqpRpcClient,
   AmqpServer,
   ConsumeContext,
+  DeadLetterError,
   EventPublisher,
   OnEvent,
   OutboxRelay,
@@ -42,7 +43,11 @@ class TestEnv extends ServiceEnv {
   PORT: number = 0;
 }
 
-/** Behaves by the event's `meter`: `ok` applies, `fails-<n>` throws on its first n attempts, `always-fails` never succeeds. */
+/**
+ * Behaves by the event's `meter`: `ok` applies, `fails-<n>` throws on its first n attempts,
+ * `always-fails` never succeeds, `throws-opaque` throws a value that is no Error (and that
+ * String() cannot convert), `dead-letter-now` asks for the dead-letter queue at once.
+ */
 @Controller()
 class UsageTestHandler {
   @OnEvent(USAGE_RECORDED_V1)
@@ -55,6 +60,8 @@ class UsageTestHandler {
     if (meter === 'always-fails' || (failures !== null && context.attempt <= Number(failures[1]))) {
       throw new Error(`planned failure on attempt ${context.attempt}`);
     }
+    if (meter === 'throws-opaque') throw Object.create(null) as unknown;
+    if (meter === 'dead-letter-now') throw new DeadLetterError('this usage can never be recorded');
     await context.manager.query(
       `INSERT INTO "${TEST_SCHEMA}"."applied" ("event_id", "meter", "attempt") VALUES ($1, $2, $3)`,
       [event.id, meter, context.attempt],
@@ -95,6 +102,8 @@ export async function startMessagingHarness(settings: {
   databaseUrl: string;
   amqpUrl: string;
   prefix: string;
+  /** Further settings, e.g. `MESSAGING_PREFETCH`. */
+  env?: Record<string, string>;
 }): Promise<MessagingHarness> {
   useTestEnvironment({
     ...settings,
@@ -103,6 +112,7 @@ export async function startMessagingHarness(settings: {
       MESSAGING_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       OUTBOX_POLL_INTERVAL_MS: '200',
       RPC_TIMEOUT_MS: '2000',
+      ...settings.env,
     },
   });
   const running = await startService(MessagingTestModule, 'metering');

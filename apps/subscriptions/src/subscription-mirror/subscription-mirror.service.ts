@@ -7,7 +7,7 @@ import type {
   SubscriptionStateV1,
   SubscriptionStatus,
 } from '@aegis/contracts';
-import { EventPublisher, type ConsumeContext } from '@aegis/messaging';
+import { DeadLetterError, EventPublisher, type ConsumeContext } from '@aegis/messaging';
 import { SERVICE_NAME } from '@aegis/platform';
 import { StripeProvider, reportStripeEventOutcome, stateToApply } from '@aegis/stripe';
 import type Stripe from 'stripe';
@@ -24,6 +24,7 @@ import {
   isInDoubt,
   mirrorOf,
   refetchedAheadAfter,
+  UnknownSubscriptionStatusError,
   type MirroredField,
   type SubscriptionMirror,
 } from './subscription-mirror.js';
@@ -86,7 +87,12 @@ export class SubscriptionMirrorService {
     envelope: Envelope<StripeEventName, StripeSubscriptionEvent>,
     context: ConsumeContext,
   ): Promise<void> {
-    const outcome = await this.converge(envelope.data, context);
+    const outcome = await this.converge(envelope.data, context).catch((error: unknown) => {
+      // Retrying cannot help until this service learns the status: park it for a replay.
+      if (error instanceof UnknownSubscriptionStatusError)
+        throw new DeadLetterError(error.message, { cause: error });
+      throw error;
+    });
     await reportStripeEventOutcome(
       this.publisher,
       context.manager,

@@ -43,7 +43,7 @@ export interface SubscriptionMirror {
 
 export type MirroredField = keyof SubscriptionMirror;
 
-/** A subscription status this service cannot store (Stripe added one): the event is retried, then dead-lettered. */
+/** A subscription status this service cannot store (Stripe added one): the event is dead-lettered at once. */
 export class UnknownSubscriptionStatusError extends Error {
   constructor(subscription: string, status: string) {
     super(`subscription ${subscription} has status "${status}", which the mirror does not know`);
