@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
@@ -19,7 +20,6 @@ import { connect } from 'amqplib';
 
 const run = promisify(execFile);
 const CONSUMING_SERVICES: ServiceName[] = ['metering', 'billing', 'subscriptions', 'disputes'];
-const DEFAULT_RETRY_DELAYS_MS = [1_000, 10_000, 60_000];
 const startScript = compiledPath('tools/start.js');
 
 async function freePort(): Promise<number> {

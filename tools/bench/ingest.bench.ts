@@ -15,6 +15,7 @@
  *                   (autocommit), then publish it to a quorum queue and wait
  *                   for the confirm.
  */
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { topologyNames } from '@aegis/messaging';
@@ -277,7 +278,7 @@ try {
   await EventTap.delete(amqpUrl, prefix);
   await deleteBrokerObjects(amqpUrl, [plainQueue], [plainExchange]);
   await deleteServiceTopologies(amqpUrl, [
-    topologyNames(prefix, 'webhook-ingest', [1_000, 10_000, 60_000]),
+    topologyNames(prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
   ]);
   await database.drop();
 }

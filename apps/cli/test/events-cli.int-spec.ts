@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -124,7 +125,7 @@ describe('the aegis CLI against a running webhook-ingest', () => {
     await sandbox.stop();
     await ingest.stop();
     await deleteServiceTopologies(amqpUrl, [
-      topologyNames(prefix, 'webhook-ingest', [1_000, 10_000, 60_000]),
+      topologyNames(prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
     ]);
     await database.drop();
   });

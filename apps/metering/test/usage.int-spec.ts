@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { USAGE_RECORDED_V1 } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
@@ -26,7 +27,7 @@ describe('metering records usage events', () => {
   let broker: ChannelModel;
   let channel: ConfirmChannel;
   const prefix = createTestPrefix();
-  const names = topologyNames(prefix, 'metering', [1_000, 10_000, 60_000]);
+  const names = topologyNames(prefix, 'metering', DEFAULT_RETRY_DELAYS_MS);
 
   const publish = async (envelope: Record<string, unknown>): Promise<void> => {
     channel.publish(

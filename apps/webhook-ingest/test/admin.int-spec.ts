@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { STRIPE_EVENT_APPLIED_V1, type StripeEventAppliedV1 } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
@@ -120,7 +121,7 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     await db.close();
     await EventTap.delete(amqpUrl, prefix);
     await deleteServiceTopologies(amqpUrl, [
-      topologyNames(prefix, 'webhook-ingest', [1_000, 10_000, 60_000]),
+      topologyNames(prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
     ]);
     await database.drop();
   });

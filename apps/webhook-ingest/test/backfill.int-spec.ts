@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
@@ -130,7 +131,7 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
     await proxy.stop();
     await db.close();
     await deleteServiceTopologies(amqpUrl, [
-      topologyNames(prefix, 'webhook-ingest', [1_000, 10_000, 60_000]),
+      topologyNames(prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
     ]);
     await database.drop();
   });

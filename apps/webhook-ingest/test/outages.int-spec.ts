@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import {
   baseAmqpUrl,
   createTestDatabase,
@@ -113,7 +114,7 @@ describe('webhook-ingest without its database', () => {
   afterAll(async () => {
     await ingest.stop();
     await deleteServiceTopologies(baseAmqpUrl(), [
-      topologyNames(prefix, 'webhook-ingest', [1_000, 10_000, 60_000]),
+      topologyNames(prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
     ]);
     await database.drop();
   });

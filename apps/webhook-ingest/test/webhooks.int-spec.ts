@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { stripeEventName } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
 import {
@@ -92,7 +93,7 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     await db.close();
     await EventTap.delete(amqpUrl, prefix);
     await deleteServiceTopologies(amqpUrl, [
-      topologyNames(prefix, 'webhook-ingest', [1_000, 10_000, 60_000]),
+      topologyNames(prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
     ]);
     await database.drop();
   });

@@ -2,6 +2,7 @@ export { EnvValidationError, loadEnv } from './load-env.js';
 export {
   DEFAULT_AMQP_URL,
   DEFAULT_DATABASE_URL,
+  DEFAULT_RETRY_DELAYS_MS,
   DEFAULT_STRIPE_WEBHOOK_SECRET,
   LOG_LEVELS,
   NODE_ENVIRONMENTS,

@@ -1,7 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
 import { thrownBy } from '@aegis/testing';
 import { EnvValidationError, loadEnv } from './load-env.js';
-import { DEFAULT_AMQP_URL, DEFAULT_DATABASE_URL, ServiceEnv, portProperty } from './service-env.js';
+import {
+  DEFAULT_AMQP_URL,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_RETRY_DELAYS_MS,
+  ServiceEnv,
+  portProperty,
+} from './service-env.js';
 
 class ExampleEnv extends ServiceEnv {
   @portProperty()
@@ -15,6 +21,7 @@ describe(loadEnv.name, () => {
     expect(env.DATABASE_URL).toBe(DEFAULT_DATABASE_URL);
     expect(env.AMQP_URL).toBe(DEFAULT_AMQP_URL);
     expect(env.MESSAGING_RETRY_DELAYS_MS).toStrictEqual([1_000, 10_000, 60_000]);
+    expect(env.MESSAGING_RETRY_DELAYS_MS).toStrictEqual(DEFAULT_RETRY_DELAYS_MS);
   });
 
   it('converts numbers and lists from their string form', () => {

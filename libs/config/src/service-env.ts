@@ -8,6 +8,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] a
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/aegis';
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
+/** How long a failed message waits before each further attempt, unless MESSAGING_RETRY_DELAYS_MS says otherwise. */
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1_000, 10_000, 60_000];
+
 /**
  * Signing secret shared by the Stripe sandbox and webhook-ingest when
  * `STRIPE_WEBHOOK_SECRET` is unset, so a fresh `npm start` works end to end.
@@ -38,6 +41,11 @@ export abstract class ServiceEnv {
 
   abstract PORT: number;
 
+  /** The address HTTP listens on: loopback unless told otherwise (containers set 0.0.0.0). */
+  @IsString()
+  @Matches(/^[\w.:-]+$/, { message: 'must be a host name or an IP address' })
+  HOST: string = '127.0.0.1';
+
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL: string = DEFAULT_DATABASE_URL;
 
@@ -58,7 +66,7 @@ export abstract class ServiceEnv {
   @IsInt({ each: true })
   @Min(1, { each: true })
   @ArrayMinSize(1)
-  MESSAGING_RETRY_DELAYS_MS: number[] = [1_000, 10_000, 60_000];
+  MESSAGING_RETRY_DELAYS_MS: number[] = [...DEFAULT_RETRY_DELAYS_MS];
 
   @IsInt()
   @Min(1)

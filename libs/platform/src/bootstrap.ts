@@ -75,7 +75,7 @@ export async function listenAsService(
     app.connectMicroservice({ strategy: transport });
     await app.startAllMicroservices();
   }
-  await app.listen(env.PORT, '0.0.0.0');
+  await app.listen(env.PORT, env.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : env.PORT;
   const url = `http://127.0.0.1:${port}`;
