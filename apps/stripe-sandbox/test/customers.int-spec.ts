@@ -36,6 +36,23 @@ describe('sandbox customers and payment methods', () => {
     expect(previous?.metadata).toStrictEqual({ plan: 'pro' });
   });
 
+  it('answers a Stripe path it does not serve as an unrecognized URL, not as an object id', async () => {
+    const unserved: [Promise<unknown>, string][] = [
+      [stripe.customers.search({ query: "email:'ada@example.com'" }), 'GET: /v1/customers/search'],
+      [
+        stripe.invoices.createPreview({ customer: 'cus_missing' }),
+        'POST: /v1/invoices/create_preview',
+      ],
+      [stripe.rawRequest('GET', '/v1/invoices/upcoming'), 'GET: /v1/invoices/upcoming'],
+    ];
+    for (const [request, route] of unserved) {
+      const error = await rejectionOf(request, Stripe.errors.StripeInvalidRequestError);
+      expect(error.statusCode).toBe(404);
+      expect(error.message).toMatch(new RegExp(`^Unrecognized request URL \\(${route}\\)`));
+      expect(error.param).toBeUndefined();
+    }
+  });
+
   it('attaches a test card and makes it the default payment method', async () => {
     const customer = await stripe.customers.create({ email: 'bob@example.com' });
     const paymentMethod = await stripe.paymentMethods.attach('pm_card_visa', {

@@ -10,14 +10,15 @@ import {
 import { ApiKeyGuard } from './api-key.guard.js';
 import { StripeRequestInterceptor } from './stripe-request.interceptor.js';
 import { StripeErrorFilter } from './stripe-error.filter.js';
+import { UnservedPathGuard } from './unserved-path.guard.js';
 
 /**
- * A controller of the sandbox's Stripe API: test-mode key required, errors in
- * Stripe's shape, idempotency keys honoured, changes persisted before answering.
+ * A controller of the sandbox's Stripe API: test-mode key required, paths it
+ * does not serve answered as Stripe's unknown URLs, errors in Stripe's shape, idempotency keys honoured, changes persisted before answering.
  */
 export function StripeApi(): ClassDecorator {
   return applyDecorators(
-    UseGuards(ApiKeyGuard),
+    UseGuards(ApiKeyGuard, UnservedPathGuard),
     UseFilters(StripeErrorFilter),
     UseInterceptors(StripeRequestInterceptor),
   );
