@@ -31,8 +31,8 @@ export function toBoolean(value: unknown): unknown {
   return value;
 }
 
-/** Settings every service reads; each app extends it with its own port default. */
-export abstract class ServiceEnv {
+/** Settings every app reads, the Stripe sandbox included; each app sets its own port default. */
+export abstract class HttpServiceEnv {
   @IsIn(NODE_ENVIRONMENTS)
   NODE_ENV: (typeof NODE_ENVIRONMENTS)[number] = 'development';
 
@@ -45,7 +45,10 @@ export abstract class ServiceEnv {
   @IsString()
   @Matches(/^[\w.:-]+$/, { message: 'must be a host name or an IP address' })
   HOST: string = '127.0.0.1';
+}
 
+/** Settings of a service with its own schema and the broker: every app but the Stripe sandbox. */
+export abstract class ServiceEnv extends HttpServiceEnv {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL: string = DEFAULT_DATABASE_URL;
 

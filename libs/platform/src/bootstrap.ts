@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { EnvValidationError, type ServiceEnv } from '@aegis/config';
+import { EnvValidationError, type HttpServiceEnv } from '@aegis/config';
 import type { AmqpServer } from '@aegis/messaging';
 import { JsonLogger, newCorrelationId, withCorrelationId } from '@aegis/observability';
 import type { NestApplicationOptions } from '@nestjs/common';
@@ -62,7 +62,7 @@ export async function listenAsService(
   service: string,
   options: ServiceOptions = {},
 ): Promise<RunningService> {
-  const env = app.get<ServiceEnv>(SERVICE_ENV);
+  const env = app.get<HttpServiceEnv>(SERVICE_ENV);
   logger.setLevel(env.LOG_LEVEL);
   app.useLogger(logger);
   app.use(correlate);

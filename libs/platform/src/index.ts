@@ -12,6 +12,7 @@ export {
   SERVICE_ENV,
   SERVICE_NAME,
   SERVICE_TRANSPORT,
+  type HttpOnlyServiceDefinition,
   type ServiceDefinition,
   type ServiceStorage,
 } from './platform.module.js';

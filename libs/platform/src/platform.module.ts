@@ -10,7 +10,7 @@ import {
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { loadEnv, type ServiceEnv } from '@aegis/config';
+import { loadEnv, type HttpServiceEnv, type ServiceEnv } from '@aegis/config';
 import {
   SYSTEM_PING_V1,
   type PingRequestV1,
@@ -56,11 +56,18 @@ export interface ServiceStorage {
   readonly consumesEvents: boolean;
 }
 
+/** A service with its schema and the broker: its settings include theirs. */
 export interface ServiceDefinition<E extends ServiceEnv> {
   readonly service: ServiceName;
   readonly env: new () => E;
-  /** Omitted for a service with no database and no broker (the Stripe sandbox). */
-  readonly storage?: ServiceStorage;
+  readonly storage: ServiceStorage;
+}
+
+/** A service with no database and no broker (the Stripe sandbox). */
+export interface HttpOnlyServiceDefinition<E extends HttpServiceEnv> {
+  readonly service: ServiceName;
+  readonly env: new () => E;
+  readonly storage?: undefined;
 }
 
 /** Answers `system.ping.v1`: lets callers check a service end to end over the broker. */
@@ -109,7 +116,11 @@ function messagingOptions(
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot<E extends ServiceEnv>(definition: ServiceDefinition<E>): DynamicModule {
+  static forRoot<E extends ServiceEnv>(definition: ServiceDefinition<E>): DynamicModule;
+  static forRoot<E extends HttpServiceEnv>(definition: HttpOnlyServiceDefinition<E>): DynamicModule;
+  static forRoot(
+    definition: ServiceDefinition<ServiceEnv> | HttpOnlyServiceDefinition<HttpServiceEnv>,
+  ): DynamicModule {
     const { service, env: envClass, storage } = definition;
     const envProviders: Provider[] = [
       // The one place a service reads process.env.

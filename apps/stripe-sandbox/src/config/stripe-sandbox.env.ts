@@ -1,6 +1,6 @@
 import {
   DEFAULT_STRIPE_WEBHOOK_SECRET,
-  ServiceEnv,
+  HttpServiceEnv,
   portProperty,
   toBoolean,
   toIntegerList,
@@ -20,7 +20,8 @@ import {
 export const WEBHOOK_DELIVERY_ORDERS = ['ordered', 'shuffled'] as const;
 export type WebhookDeliveryOrder = (typeof WEBHOOK_DELIVERY_ORDERS)[number];
 
-export class StripeSandboxEnv extends ServiceEnv {
+/** A test double of Stripe: HTTP only, no schema of the product's and no broker. */
+export class StripeSandboxEnv extends HttpServiceEnv {
   @portProperty()
   PORT: number = 12111;
 
