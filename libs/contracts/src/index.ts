@@ -33,16 +33,22 @@ export {
 export { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
 export {
   EVENT_PAYLOADS,
-  RPC_REQUESTS,
+  RPC_ROUTES,
   isEventName,
   isRpcName,
   payloadClassOf,
+  rpcRouteOf,
   type EventName,
   type EventPayload,
   type RpcName,
-  type RpcReplies,
-  type RpcReply,
-  type RpcRequest,
 } from './registry.js';
 export { PingRequestV1, PingResponseV1, SYSTEM_PING_V1 } from './rpc/ping.v1.js';
+export {
+  EVERY_SERVICE,
+  defineRpcRoute,
+  type RpcReplyOf,
+  type RpcRequestOf,
+  type RpcRoute,
+  type RpcTarget,
+} from './rpc/rpc-route.js';
 export { SERVICE_NAMES, type ServiceName } from './services.js';

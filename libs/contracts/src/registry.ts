@@ -17,7 +17,8 @@ import {
   SubscriptionStateV1,
 } from './events/subscription.v1.js';
 import { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
-import { PingRequestV1, type PingResponseV1 } from './rpc/ping.v1.js';
+import { SYSTEM_PING_V1 } from './rpc/ping.v1.js';
+import type { RpcRoute } from './rpc/rpc-route.js';
 
 type PayloadClass = new () => object;
 
@@ -52,26 +53,22 @@ export function payloadClassOf(name: EventName): PayloadClass {
   return isStripeEventName(name) ? StripeEventPayload : EVENT_PAYLOADS[name];
 }
 
-/**
- * Every request/reply call. The request class validates what a service is
- * asked; the reply type is what the caller gets back.
- */
-export const RPC_REQUESTS = {
-  'system.ping.v1': PingRequestV1,
-} as const satisfies Record<string, PayloadClass>;
+/** Every request/reply route, by name: the server finds a request's classes here. */
+export const RPC_ROUTES = {
+  [SYSTEM_PING_V1.name]: SYSTEM_PING_V1,
+} as const satisfies Record<string, RpcRoute>;
 
-export interface RpcReplies {
-  'system.ping.v1': PingResponseV1;
-}
-
-export type RpcName = keyof typeof RPC_REQUESTS;
-export type RpcRequest<K extends RpcName> = InstanceType<(typeof RPC_REQUESTS)[K]>;
-export type RpcReply<K extends RpcName> = RpcReplies[K];
+export type RpcName = keyof typeof RPC_ROUTES;
 
 export function isEventName(name: string): name is EventName {
   return Object.hasOwn(EVENT_PAYLOADS, name) || isStripeEventName(name);
 }
 
 export function isRpcName(name: string): name is RpcName {
-  return Object.hasOwn(RPC_REQUESTS, name);
+  return Object.hasOwn(RPC_ROUTES, name);
+}
+
+/** The route named `name`, as the server looks it up for a request. */
+export function rpcRouteOf(name: RpcName): RpcRoute {
+  return RPC_ROUTES[name];
 }

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import {
   ENVELOPE_FIELDS,
   payloadClassOf,
-  RPC_REQUESTS,
   isEventName,
   isRpcName,
+  rpcRouteOf,
   type Envelope,
 } from '@aegis/contracts';
 import { withCorrelationId } from '@aegis/observability';
@@ -395,7 +395,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         data?: unknown;
         correlationId?: string;
       };
-      const request = toValidPayload(route, RPC_REQUESTS[route], body.data);
+      const request = toValidPayload(route, rpcRouteOf(route).request, body.data);
       const result: unknown = await withCorrelationId(body.correlationId ?? '', () =>
         handler(request, new BaseRpcContext([route])),
       );

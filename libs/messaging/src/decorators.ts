@@ -2,9 +2,9 @@ import type {
   Envelope,
   EventName,
   EventPayload,
-  RpcName,
-  RpcReply,
-  RpcRequest,
+  RpcReplyOf,
+  RpcRequestOf,
+  RpcRoute,
 } from '@aegis/contracts';
 import { UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
@@ -16,7 +16,9 @@ export type EventHandlerMethod<K extends EventName> = (
   context: ConsumeContext,
 ) => Promise<void>;
 
-export type RpcHandlerMethod<K extends RpcName> = (request: RpcRequest<K>) => Promise<RpcReply<K>>;
+export type RpcHandlerMethod<R extends RpcRoute> = (
+  request: RpcRequestOf<R>,
+) => Promise<RpcReplyOf<R>>;
 
 /**
  * Marks a method as the handler of event `name`. The method's signature must
@@ -37,14 +39,17 @@ export function OnEvent<K extends EventName>(name: K) {
   };
 }
 
-/** Marks a method as the server side of RPC `name`; request and reply types come from contracts. */
-export function OnRpc<K extends RpcName>(name: K) {
+/**
+ * Marks a method as the server side of `route` (declared in contracts): it takes the
+ * route's validated request and must resolve to its reply type.
+ */
+export function OnRpc<R extends RpcRoute>(route: R) {
   return (
     target: object,
     key: string | symbol,
-    descriptor: TypedPropertyDescriptor<RpcHandlerMethod<K>>,
+    descriptor: TypedPropertyDescriptor<RpcHandlerMethod<R>>,
   ): void => {
-    MessagePattern(name)(target, key, descriptor as PropertyDescriptor);
+    MessagePattern(route.name)(target, key, descriptor as PropertyDescriptor);
     UseFilters(PropagateHandlerErrorsFilter)(target, key, descriptor as PropertyDescriptor);
     Payload()(target, key, 0);
   };

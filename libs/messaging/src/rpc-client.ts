@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { RpcName, RpcReply, RpcRequest, ServiceName } from '@aegis/contracts';
+import {
+  EVERY_SERVICE,
+  type RpcReplyOf,
+  type RpcRequestOf,
+  type RpcRoute,
+  type ServiceName,
+} from '@aegis/contracts';
 import { currentCorrelationId } from '@aegis/observability';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { Channel, ChannelModel, ConsumeMessage, Message } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import type { AmqpConnection } from './amqp-connection.js';
-import { RpcRemoteError, RpcTimeoutError, RpcUnreachableError } from './errors.js';
+import {
+  InvalidPayloadError,
+  RpcRemoteError,
+  RpcTimeoutError,
+  RpcUnreachableError,
+} from './errors.js';
+import { toValidPayload } from './payload-validation.js';
 import type { RpcReplyBody } from './rpc-wire.js';
 import { rpcRoutingKey } from './topology.js';
 
@@ -19,6 +31,11 @@ interface PendingCall {
 
 export interface CallOptions {
   readonly timeoutMs?: number;
+}
+
+/** A route every service serves needs the one to ask. */
+export interface EveryServiceCallOptions extends CallOptions {
+  readonly service: ServiceName;
 }
 
 /**
@@ -41,17 +58,39 @@ export class AmqpRpcClient extends ClientProxy {
     super();
   }
 
-  /** The typed way to call a service: request and reply types come from contracts. */
-  call<K extends RpcName>(
-    target: ServiceName,
-    name: K,
-    request: RpcRequest<K>,
-    options: CallOptions = {},
-  ): Promise<RpcReply<K>> {
+  /**
+   * Calls `route` on the service that serves it (declared with the route in
+   * contracts), and validates the reply against the route's reply class: a reply
+   * of the wrong shape is an RpcRemoteError `invalid_reply` (502).
+   */
+  call<R extends RpcRoute<string, ServiceName>>(
+    route: R,
+    request: RpcRequestOf<R>,
+    options?: CallOptions,
+  ): Promise<RpcReplyOf<R>>;
+  call<R extends RpcRoute<string, typeof EVERY_SERVICE>>(
+    route: R,
+    request: RpcRequestOf<R>,
+    options: EveryServiceCallOptions,
+  ): Promise<RpcReplyOf<R>>;
+  async call(
+    route: RpcRoute,
+    request: object,
+    options: CallOptions & { readonly service?: ServiceName } = {},
+  ): Promise<object> {
+    const target = route.service === EVERY_SERVICE ? options.service : route.service;
+    if (target === undefined) throw new TypeError(`${route.name} needs the service to call`);
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    return lastValueFrom(
-      this.send<RpcReply<K>>({ route: rpcRoutingKey(target, name), name, timeoutMs }, request),
+    const routingKey = rpcRoutingKey(target, route.name);
+    const reply = await lastValueFrom(
+      this.send<unknown>({ route: routingKey, name: route.name, timeoutMs }, request),
     );
+    try {
+      return toValidPayload(`${route.name} reply`, route.reply, reply);
+    } catch (error) {
+      if (!(error instanceof InvalidPayloadError)) throw error;
+      throw new RpcRemoteError(routingKey, 'invalid_reply', 502, error.message);
+    }
   }
 
   async connect(): Promise<void> {

@@ -4,9 +4,12 @@
  */
 import { describe, it, expect } from '@jest/globals';
 import {
+  PingRequestV1,
+  PingResponseV1,
+  SYSTEM_PING_V1,
   USAGE_RECORDED_V1,
+  defineRpcRoute,
   type Envelope,
-  type PingResponseV1,
   type UsageRecordedV1,
 } from '@aegis/contracts';
 import type { EntityManager } from 'typeorm';
@@ -14,6 +17,14 @@ import type { ConsumeContext } from './consume-context.js';
 import { OnEvent, OnRpc } from './decorators.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { AmqpRpcClient } from './rpc-client.js';
+
+/** A route served by billing alone (declared here only to type-check calls). */
+const BILLING_ONLY_ROUTE = defineRpcRoute({
+  name: 'billing.example.v1',
+  service: 'billing',
+  request: PingRequestV1,
+  reply: PingResponseV1,
+});
 
 class WellTypedHandlers {
   @OnEvent(USAGE_RECORDED_V1)
@@ -38,7 +49,7 @@ class WrongPayloadHandler {
 
 class WrongReplyHandler {
   // @ts-expect-error system.ping.v1 must reply with a PingResponseV1
-  @OnRpc('system.ping.v1')
+  @OnRpc(SYSTEM_PING_V1)
   async ping(): Promise<{ pong: boolean }> {
     return Promise.resolve({ pong: true });
   }
@@ -59,10 +70,17 @@ export function publishingShapes(
     }),
     // @ts-expect-error no such event
     publisher.publish(manager, 'usage.recorded.v7', {}),
+    // @ts-expect-error a route every service serves needs the service to ask
+    rpc.call(SYSTEM_PING_V1, { caller: 'x' }),
     // @ts-expect-error no such service
-    rpc.call('payroll', 'system.ping.v1', { caller: 'x' }),
+    rpc.call(SYSTEM_PING_V1, { caller: 'x' }, { service: 'payroll' }),
+    // @ts-expect-error caller must be a string
+    rpc.call(SYSTEM_PING_V1, { caller: 1 }, { service: 'billing' }),
+    // @ts-expect-error a billing route is called on billing, never on another service
+    rpc.call(BILLING_ONLY_ROUTE, { caller: 'x' }, { service: 'metering' }),
+    rpc.call(BILLING_ONLY_ROUTE, { caller: 'x' }).then((reply: PingResponseV1) => reply.service),
     rpc
-      .call('billing', 'system.ping.v1', { caller: 'x' })
+      .call(SYSTEM_PING_V1, { caller: 'x' }, { service: 'billing' })
       .then((reply: PingResponseV1) => reply.service),
   ];
 }

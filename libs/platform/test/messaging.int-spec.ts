@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
-import { USAGE_RECORDED_V1 } from '@aegis/contracts';
+import { SYSTEM_PING_V1, USAGE_RECORDED_V1 } from '@aegis/contracts';
 import {
   DEAD_LETTER_REASON_HEADER,
   DELIVERY_LIMIT,
@@ -253,7 +253,11 @@ describe('messaging against the real broker and database', () => {
   });
 
   it('answers an RPC call, and maps a timeout, an unreachable route and a remote error', async () => {
-    const pong = await harness.rpc.call('metering', 'system.ping.v1', { caller: 'test' });
+    const pong = await harness.rpc.call(
+      SYSTEM_PING_V1,
+      { caller: 'test' },
+      { service: 'metering' },
+    );
     expect(pong.service).toBe('metering');
 
     // A queue bound to the route but with no consumer: the request waits, then expires.
@@ -263,7 +267,11 @@ describe('messaging against the real broker and database', () => {
     await channel.bindQueue(silentQueue, names.rpcExchange, 'billing.system.ping.v1');
     try {
       const timeout = await rejectionOf(
-        harness.rpc.call('billing', 'system.ping.v1', { caller: 'test' }, { timeoutMs: 300 }),
+        harness.rpc.call(
+          SYSTEM_PING_V1,
+          { caller: 'test' },
+          { service: 'billing', timeoutMs: 300 },
+        ),
         RpcTimeoutError,
       );
       expect(timeout.timeoutMs).toBe(300);
@@ -272,17 +280,50 @@ describe('messaging against the real broker and database', () => {
     }
 
     const unreachable = await rejectionOf(
-      harness.rpc.call('disputes', 'system.ping.v1', { caller: 'test' }),
+      harness.rpc.call(SYSTEM_PING_V1, { caller: 'test' }, { service: 'disputes' }),
       RpcUnreachableError,
     );
     expect(unreachable.message).toContain('disputes.system.ping.v1');
 
     const remote = await rejectionOf(
-      harness.rpc.call('metering', 'system.ping.v1', { caller: '' }),
+      harness.rpc.call(SYSTEM_PING_V1, { caller: '' }, { service: 'metering' }),
       RpcRemoteError,
     );
     expect(remote.status).toBe(400);
     expect(remote.code).toBe('invalid_request');
     expect(remote.message).toContain('caller');
+  });
+
+  it('refuses a reply that breaks its route reply contract, as a 502 invalid_reply', async () => {
+    // A stand-in for billing that answers the ping with the wrong shape.
+    const { names } = harness;
+    const impostorQueue = `${prefix}.billing.rpc.impostor`;
+    await channel.assertQueue(impostorQueue, { durable: false, autoDelete: true });
+    await channel.bindQueue(impostorQueue, names.rpcExchange, 'billing.system.ping.v1');
+    const { consumerTag } = await channel.consume(impostorQueue, (message) => {
+      if (message === null) return;
+      const { replyTo, correlationId } = message.properties as {
+        replyTo: string;
+        correlationId: string;
+      };
+      channel.sendToQueue(
+        replyTo,
+        Buffer.from(JSON.stringify({ ok: true, data: { service: 'billing', pong: true } })),
+        { correlationId, contentType: 'application/json' },
+      );
+      channel.ack(message);
+    });
+    try {
+      const invalid = await rejectionOf(
+        harness.rpc.call(SYSTEM_PING_V1, { caller: 'test' }, { service: 'billing' }),
+        RpcRemoteError,
+      );
+      expect(invalid.code).toBe('invalid_reply');
+      expect(invalid.status).toBe(502);
+      expect(invalid.message).toContain('instanceId');
+    } finally {
+      await channel.cancel(consumerTag);
+      await channel.deleteQueue(impostorQueue);
+    }
   });
 });
