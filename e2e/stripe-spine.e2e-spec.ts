@@ -150,7 +150,7 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       differences.push(`${rows.size} transactions for ${intents.length} payment intents`);
     }
     const customers = await db.query<CustomerRow>(
-      'SELECT stripe_customer_id, email, name, deleted_at FROM billing.stripe_customers',
+      'SELECT stripe_customer_id, email, name, deleted_at FROM billing.customers',
     );
     const customerRows = new Map(customers.rows.map((row) => [row.stripe_customer_id, row]));
     for (const customer of await all(stripe.customers.list({ limit: 100 }))) {
@@ -212,7 +212,7 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
            FROM billing.billing_transactions ORDER BY transaction_id`,
       ),
       db.query(
-        'SELECT customer_id, stripe_customer_id, email, name, metadata, deleted_at FROM billing.stripe_customers ORDER BY customer_id',
+        'SELECT customer_id, stripe_customer_id, email, name, metadata, deleted_at FROM billing.customers ORDER BY customer_id',
       ),
       db.query(
         `SELECT subscription_id, status, price_id, current_period_start, current_period_end,

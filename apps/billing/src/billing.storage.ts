@@ -1,11 +1,11 @@
 import type { ServiceStorage } from '@aegis/platform';
-import { StripeCustomer } from './customers/entities/stripe-customer.entity.js';
+import { Customer } from './customers/entities/customer.entity.js';
 import { billingMigrations } from './migrations/index.js';
 import { BillingTransaction } from './transactions/entities/billing-transaction.entity.js';
 
 export const billingStorage: ServiceStorage = {
   schema: 'billing',
-  entities: [StripeCustomer, BillingTransaction],
+  entities: [Customer, BillingTransaction],
   consumesEvents: true,
   migrations: billingMigrations,
 };

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BILLING_CUSTOMER_CREATED_V1,
   BILLING_TRANSACTION_CREATED_V1,
   BILLING_TRANSACTION_UPDATED_V1,
   STRIPE_EVENT_APPLIED_V1,
   stripeEventName,
+  type BillingCustomerV1,
   type BillingTransactionV1,
   type Envelope,
   type StripeEventAppliedV1,
 } from '@aegis/contracts';
-import { AmqpServer, topologyNames } from '@aegis/messaging';
+import { AmqpRpcClient, AmqpServer, topologyNames } from '@aegis/messaging';
 import type { RunningService } from '@aegis/platform';
 import {
   baseAmqpUrl,
@@ -46,6 +48,7 @@ export interface MirrorSnapshot {
 export class BillingHarness {
   readonly receipts: StripeEventAppliedV1[] = [];
   readonly transactionEvents: Envelope<string, BillingTransactionV1>[] = [];
+  readonly customerEvents: BillingCustomerV1[] = [];
   private constructor(
     private readonly database: TestDatabase,
     private readonly sandbox: ServiceProcess,
@@ -105,6 +108,11 @@ export class BillingHarness {
     await this.sandbox.stop();
     await deleteServiceTopologies(baseAmqpUrl(), [this.names]);
     await this.database.drop();
+  }
+
+  /** Billing's own RPC client: calls go over the broker to billing's RPC queue, as any caller's. */
+  get rpc(): AmqpRpcClient {
+    return this.service.app.get(AmqpRpcClient);
   }
 
   get names(): ReturnType<typeof topologyNames> {
@@ -209,7 +217,7 @@ export class BillingHarness {
   async snapshot(): Promise<MirrorSnapshot> {
     return {
       customers: await this.dataSource.query(
-        `SELECT * FROM "billing"."stripe_customers" ORDER BY "stripe_customer_id"`,
+        `SELECT * FROM "billing"."customers" ORDER BY "stripe_customer_id"`,
       ),
       transactions: await this.dataSource.query(
         `SELECT * FROM "billing"."billing_transactions" ORDER BY "transaction_id"`,
@@ -223,6 +231,7 @@ export class BillingHarness {
     const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
     for (const key of [
       STRIPE_EVENT_APPLIED_V1,
+      BILLING_CUSTOMER_CREATED_V1,
       BILLING_TRANSACTION_CREATED_V1,
       BILLING_TRANSACTION_UPDATED_V1,
     ]) {
@@ -236,6 +245,8 @@ export class BillingHarness {
         this.received += 1;
         if (envelope.type === STRIPE_EVENT_APPLIED_V1) {
           this.receipts.push(envelope.data as StripeEventAppliedV1);
+        } else if (envelope.type === BILLING_CUSTOMER_CREATED_V1) {
+          this.customerEvents.push(envelope.data as BillingCustomerV1);
         } else {
           this.transactionEvents.push(envelope as Envelope<string, BillingTransactionV1>);
         }

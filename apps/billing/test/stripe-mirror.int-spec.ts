@@ -116,7 +116,7 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
               t."currency", t."status", t."description", t."metadata",
               t."billing_period_start", t."billing_period_end"
          FROM "billing"."billing_transactions" t
-         LEFT JOIN "billing"."stripe_customers" c USING ("customer_id")
+         LEFT JOIN "billing"."customers" c USING ("customer_id")
 `,
     );
     return rows
@@ -131,7 +131,7 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
   const customerRows = (): Promise<CustomerRow[]> =>
     harness.dataSource.query<CustomerRow[]>(
       `SELECT "stripe_customer_id", "email", "name", "metadata", "deleted_at"
-         FROM "billing"."stripe_customers" ORDER BY "stripe_customer_id"`,
+         FROM "billing"."customers" ORDER BY "stripe_customer_id"`,
     );
 
   /** What billing_transactions must hold, read from Stripe as it is now. */

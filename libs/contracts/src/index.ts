@@ -1,5 +1,12 @@
 import 'reflect-metadata';
+export {
+  AEGIS_CUSTOMER_ID_KEY,
+  CUSTOMER_ID_PATTERN,
+  IsCustomerId,
+  isCustomerId,
+} from './customer-id.js';
 export { ENVELOPE_FIELDS, versionOf, type Envelope } from './envelope.js';
+export { BILLING_CUSTOMER_CREATED_V1, BillingCustomerV1 } from './events/billing-customer.v1.js';
 export {
   BILLING_TRANSACTION_CREATED_V1,
   BILLING_TRANSACTION_UPDATED_V1,
@@ -42,6 +49,12 @@ export {
   type EventPayload,
   type RpcName,
 } from './registry.js';
+export {
+  BILLING_CUSTOMER_GET_OR_CREATE_V1,
+  CustomerV1,
+  GetOrCreateCustomerReplyV1,
+  GetOrCreateCustomerRequestV1,
+} from './rpc/customer-get-or-create.v1.js';
 export { PingRequestV1, PingResponseV1, SYSTEM_PING_V1 } from './rpc/ping.v1.js';
 export {
   EVERY_SERVICE,

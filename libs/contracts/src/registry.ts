@@ -3,6 +3,7 @@ import {
   BILLING_TRANSACTION_UPDATED_V1,
   BillingTransactionV1,
 } from './events/billing-transaction.v1.js';
+import { BILLING_CUSTOMER_CREATED_V1, BillingCustomerV1 } from './events/billing-customer.v1.js';
 import { STRIPE_EVENT_APPLIED_V1, StripeEventAppliedV1 } from './events/stripe-event-applied.v1.js';
 import {
   StripeEventPayload,
@@ -17,6 +18,7 @@ import {
   SubscriptionStateV1,
 } from './events/subscription.v1.js';
 import { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
+import { BILLING_CUSTOMER_GET_OR_CREATE_V1 } from './rpc/customer-get-or-create.v1.js';
 import { SYSTEM_PING_V1 } from './rpc/ping.v1.js';
 import type { RpcRoute } from './rpc/rpc-route.js';
 
@@ -31,6 +33,7 @@ type PayloadClass = new () => object;
 export const EVENT_PAYLOADS = {
   [USAGE_RECORDED_V1]: UsageRecordedV1,
   [STRIPE_EVENT_APPLIED_V1]: StripeEventAppliedV1,
+  [BILLING_CUSTOMER_CREATED_V1]: BillingCustomerV1,
   [BILLING_TRANSACTION_CREATED_V1]: BillingTransactionV1,
   [BILLING_TRANSACTION_UPDATED_V1]: BillingTransactionV1,
   [SUBSCRIPTION_CREATED_V1]: SubscriptionStateV1,
@@ -56,6 +59,7 @@ export function payloadClassOf(name: EventName): PayloadClass {
 /** Every request/reply route, by name: the server finds a request's classes here. */
 export const RPC_ROUTES = {
   [SYSTEM_PING_V1.name]: SYSTEM_PING_V1,
+  [BILLING_CUSTOMER_GET_OR_CREATE_V1.name]: BILLING_CUSTOMER_GET_OR_CREATE_V1,
 } as const satisfies Record<string, RpcRoute>;
 
 export type RpcName = keyof typeof RPC_ROUTES;

@@ -1,4 +1,5 @@
 export { freshnessOf, stateToApply, type StateToApply } from './convergence.js';
+export { customerCreationKey, customerIdOfStripeCustomer } from './customer-ids.js';
 export { RateLimiter } from './rate-limiter.js';
 export {
   SANDBOX_SECRET_KEY,

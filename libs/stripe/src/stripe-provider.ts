@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AEGIS_CUSTOMER_ID_KEY } from '@aegis/contracts';
 import type Stripe from 'stripe';
+import { customerCreationKey } from './customer-ids.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /** Injection token of the service's Stripe client (the official SDK). */
@@ -67,5 +69,22 @@ export class StripeProvider {
       dispute: () => this.client.disputes.retrieve(id, params),
     };
     return retrieve[kind]();
+  }
+
+  /**
+   * Creates the Stripe customer of Aegis customer `customerId`, naming it in
+   * `metadata.aegis_customer_id`. The idempotency key derives from the id, so
+   * two concurrent calls, or a retry after a crash, make one Stripe customer.
+   */
+  createCustomer(
+    customerId: string,
+    params: Omit<Stripe.CustomerCreateParams, 'metadata'> & {
+      readonly metadata?: Readonly<Record<string, string>>;
+    },
+  ): Promise<Stripe.Customer> {
+    return this.client.customers.create(
+      { ...params, metadata: { ...params.metadata, [AEGIS_CUSTOMER_ID_KEY]: customerId } },
+      { idempotencyKey: customerCreationKey(customerId) },
+    );
   }
 }

@@ -1,61 +1,171 @@
+import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
-import { EventPublisher } from '@aegis/messaging';
+import {
+  BILLING_CUSTOMER_CREATED_V1,
+  type CustomerV1,
+  type GetOrCreateCustomerReplyV1,
+  type GetOrCreateCustomerRequestV1,
+} from '@aegis/contracts';
+import { DeadLetterError, EventPublisher } from '@aegis/messaging';
 import {
   StripeProvider,
+  customerIdOfStripeCustomer,
   reportStripeEventOutcome,
   stateToApply,
   type StateToApply,
 } from '@aegis/stripe';
 import Stripe from 'stripe';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { laterStamp, secondsOf } from '../stripe-mirror/convergence-stamps.js';
 import { BILLING_SERVICE, type StripeEnvelope } from '../stripe-mirror/stripe-envelope.js';
 import { fromStripeTime } from '../transactions/transaction-state.js';
-import { StripeCustomer } from './entities/stripe-customer.entity.js';
+import { Customer } from './entities/customer.entity.js';
 
 export type CustomerEventEnvelope = StripeEnvelope<
   'customer.created' | 'customer.updated' | 'customer.deleted'
 >;
 
 type CustomerState = StateToApply<Stripe.Customer | Stripe.DeletedCustomer>;
-type MirroredCustomer = Pick<StripeCustomer, 'email' | 'name' | 'metadata' | 'deletedAt'>;
+type MirroredCustomer = Pick<Customer, 'email' | 'name' | 'metadata' | 'deletedAt'>;
 
 function isMissing(error: unknown): boolean {
   return error instanceof Stripe.errors.StripeError && error.code === 'resource_missing';
 }
 
-/** Stripe customers as billing mirrors them, converging whatever order their events come in. */
+/** An id for a customer registered without one: `cust_` and 96 random bits. */
+function newCustomerId(): string {
+  return `cust_${randomBytes(12).toString('base64url')}`;
+}
+
+function customerV1Of(row: Customer): CustomerV1 {
+  return {
+    customerId: row.customerId,
+    stripeCustomerId: row.stripeCustomerId,
+    email: row.email,
+    name: row.name,
+    metadata: { ...row.metadata },
+  };
+}
+
+/**
+ * The one customer registry: every customer's id, its Stripe customer, and
+ * that customer's details as billing mirrors them, converging whatever order
+ * their events come in.
+ */
 @Injectable()
 export class CustomersService {
   constructor(
     private readonly stripe: StripeProvider,
     private readonly publisher: EventPublisher,
+    private readonly dataSource: DataSource,
   ) {}
 
   /**
-   * Billing's id of a Stripe customer. A payment may name a customer before
-   * that customer's own events arrived: its row is made then, empty, and
-   * filled in by those events.
+   * The customer `request.customerId` (or a new id), registered with its
+   * Stripe customer. Calls for one id run one at a time; the Stripe customer
+   * is made with an idempotency key derived from the id, so concurrent calls
+   * and a retry after a crash make exactly one.
    */
-  async customerIdOf(manager: EntityManager, stripeCustomerId: string): Promise<string> {
-    await manager
+  async getOrCreate(request: GetOrCreateCustomerRequestV1): Promise<GetOrCreateCustomerReplyV1> {
+    const customerId = request.customerId ?? newCustomerId();
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `billing.customer:${customerId}`,
+      ]);
+      const existing = await manager.findOneBy(Customer, { customerId });
+      if (existing !== null) return { customer: customerV1Of(existing), created: false };
+      const stripeCustomer = await this.stripe.createCustomer(customerId, {
+        ...(request.email === undefined ? {} : { email: request.email }),
+        ...(request.name === undefined ? {} : { name: request.name }),
+        ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+      });
+      const row = await this.register(manager, customerId, stripeCustomer);
+      return { customer: customerV1Of(row), created: true };
+    });
+  }
+
+  /**
+   * The customer id of a Stripe customer, registering the customer when it
+   * is new to billing (a payment may name it before its own events arrive):
+   * the id its Stripe customer names in `metadata.aegis_customer_id`, else its
+   * Stripe id. `known` saves a re-fetch when the caller has the object.
+   */
+  async customerIdOf(
+    manager: EntityManager,
+    stripeCustomerId: string,
+    known?: Stripe.Customer | Stripe.DeletedCustomer,
+  ): Promise<string> {
+    const row = await manager.findOneBy(Customer, { stripeCustomerId });
+    if (row !== null) return row.customerId;
+    const customer = known ?? (await this.currentCustomer(stripeCustomerId));
+    return (await this.register(manager, customerIdOfStripeCustomer(customer), customer))
+      .customerId;
+  }
+
+  /**
+   * Inserts the registry row of `customerId` unless it exists, and announces
+   * it (`billing.customer.created.v1`) when this call made it. An id already
+   * naming another Stripe customer can never be applied: dead-lettered.
+   */
+  private async register(
+    manager: EntityManager,
+    customerId: string,
+    customer: Stripe.Customer | Stripe.DeletedCustomer,
+  ): Promise<Customer> {
+    const details =
+      customer.deleted === true
+        ? { email: null, name: null, metadata: {} }
+        : {
+            email: customer.email,
+            name: customer.name ?? null,
+            metadata: { ...customer.metadata },
+          };
+    const inserted: unknown[] = await manager
       .createQueryBuilder()
       .insert()
-      .into(StripeCustomer)
-      .values({ stripeCustomerId, metadata: {} })
+      .into(Customer)
+      .values({ customerId, stripeCustomerId: customer.id, ...details, updatedAt: new Date() })
       .orIgnore()
-      .execute();
-    const row = await manager.findOneByOrFail(StripeCustomer, { stripeCustomerId });
-    return row.customerId;
+      .returning(['customerId'])
+      .execute()
+      .then((result) => result.raw as unknown[]);
+    const row = await manager.findOneBy(Customer, { stripeCustomerId: customer.id });
+    if (row === null) {
+      throw new DeadLetterError(
+        `customer id ${customerId} names another Stripe customer than ${customer.id}`,
+      );
+    }
+    if (inserted.length > 0) {
+      await this.publisher.publish(manager, BILLING_CUSTOMER_CREATED_V1, {
+        customerId: row.customerId,
+        stripeCustomerId: row.stripeCustomerId,
+        email: row.email,
+        name: row.name,
+        createdAt: row.createdAt.toISOString(),
+      });
+    }
+    return row;
+  }
+
+  /** The Stripe customer as Stripe has it now; one Stripe no longer has counts as deleted. */
+  private async currentCustomer(
+    stripeCustomerId: string,
+  ): Promise<Stripe.Customer | Stripe.DeletedCustomer> {
+    try {
+      return await this.stripe.refetch('customer', stripeCustomerId);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      return { id: stripeCustomerId, object: 'customer', deleted: true };
+    }
   }
 
   async applyCustomerEvent(manager: EntityManager, envelope: CustomerEventEnvelope): Promise<void> {
     const event = envelope.data;
-    const customerId = event.data.object.id;
-    await this.customerIdOf(manager, customerId);
-    const row = await manager.findOneOrFail(StripeCustomer, {
-      where: { stripeCustomerId: customerId },
+    const stripeCustomerId = event.data.object.id;
+    await this.customerIdOf(manager, stripeCustomerId, event.data.object);
+    const row = await manager.findOneOrFail(Customer, {
+      where: { stripeCustomerId },
       lock: { mode: 'for_no_key_update' },
     });
     const state = await this.stateOf(event, row.lastEventCreated);
@@ -71,7 +181,7 @@ export class CustomersService {
       const changed = !isDeepStrictEqual(mirroredOf(row), next);
       if (changed || !isDeepStrictEqual(lastEventCreated, row.lastEventCreated)) {
         await manager.update(
-          StripeCustomer,
+          Customer,
           { customerId: row.customerId },
           { ...next, lastEventCreated, ...(changed ? { updatedAt: new Date() } : {}) },
         );

@@ -1,8 +1,10 @@
 import { CreateBillingSchema1763800000000 } from './1763800000000-create-billing-schema.js';
 import { CreateStripeMirrorTables1763800000001 } from './1763800000001-create-stripe-mirror-tables.js';
+import { CustomerRegistry1763800000002 } from './1763800000002-customer-registry.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
   CreateBillingSchema1763800000000,
   CreateStripeMirrorTables1763800000001,
+  CustomerRegistry1763800000002,
 ];

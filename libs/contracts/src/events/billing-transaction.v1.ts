@@ -9,6 +9,7 @@ import {
   Matches,
   Min,
 } from 'class-validator';
+import { IsCustomerId } from '../customer-id.js';
 
 export const BILLING_TRANSACTION_CREATED_V1 = 'billing.transaction.created.v1';
 export const BILLING_TRANSACTION_UPDATED_V1 = 'billing.transaction.updated.v1';
@@ -33,9 +34,9 @@ export class BillingTransactionV1 {
   @IsUUID()
   transactionId!: string;
 
-  /** Billing's customer id, when the payment has a Stripe customer billing knows. */
+  /** The customer's id (see CUSTOMER_ID_PATTERN), when the payment names a Stripe customer. */
   @IsOptional()
-  @IsUUID()
+  @IsCustomerId()
   customerId!: string | null;
 
   @IsOptional()

@@ -7,14 +7,13 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { IsCustomerId } from '../customer-id.js';
 
 export const USAGE_RECORDED_V1 = 'usage.recorded.v1';
 
 /** One metered API call (or a batch of units) made by a customer. */
 export class UsageRecordedV1 {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
+  @IsCustomerId()
   customerId!: string;
 
   @IsString()

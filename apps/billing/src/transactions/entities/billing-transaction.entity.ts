@@ -13,8 +13,8 @@ export class BillingTransaction implements MirroredPayment {
   @PrimaryGeneratedColumn('uuid', { name: 'transaction_id' })
   transactionId!: string;
 
-  /** Billing's customer (stripe_customers), when the payment has a Stripe customer. */
-  @Column({ name: 'customer_id', type: 'uuid', nullable: true })
+  /** The customer (billing.customers), when the payment has a Stripe customer. */
+  @Column({ name: 'customer_id', type: 'text', nullable: true })
   customerId!: string | null;
 
   @Column({ name: 'stripe_customer_id', type: 'text', nullable: true })

@@ -1,14 +1,14 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * A Stripe customer as billing mirrors it. A row may exist before its
- * customer's own events arrived (a payment named it first): then only
- * `stripeCustomerId` is known and `lastEventCreated` is null.
+ * A customer of the registry, and its Stripe customer as billing mirrors it.
+ * A row may exist before its customer's own events arrived (a payment named it
+ * first): then the mirrored fields are empty and `lastEventCreated` is null.
  */
-@Entity({ name: 'stripe_customers' })
-export class StripeCustomer {
-  /** Billing's own id of the customer. */
-  @PrimaryGeneratedColumn('uuid', { name: 'customer_id' })
+@Entity({ name: 'customers' })
+export class Customer {
+  /** The one customer id of the system (see CUSTOMER_ID_PATTERN of @aegis/contracts). */
+  @PrimaryColumn({ name: 'customer_id', type: 'text' })
   customerId!: string;
 
   @Column({ name: 'stripe_customer_id', type: 'text', unique: true })

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  AEGIS_CUSTOMER_ID_KEY,
+  BILLING_CUSTOMER_GET_OR_CREATE_V1,
+  CUSTOMER_ID_PATTERN,
+} from '@aegis/contracts';
+import { RpcRemoteError } from '@aegis/messaging';
+import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import type Stripe from 'stripe';
+import { BillingHarness } from './billing-harness.js';
+
+describe('billing is the one customer registry', () => {
+  let harness: BillingHarness;
+  let stripe: Stripe;
+
+  const getOrCreate = (request: Record<string, unknown>) =>
+    harness.rpc.call(BILLING_CUSTOMER_GET_OR_CREATE_V1, request);
+
+  const stripeCustomersOf = async (customerId: string): Promise<Stripe.Customer[]> =>
+    (await stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 })).filter(
+      (customer) => customer.metadata[AEGIS_CUSTOMER_ID_KEY] === customerId,
+    );
+
+  const rowsOf = (
+    customerId: string,
+  ): Promise<{ customer_id: string; stripe_customer_id: string }[]> =>
+    harness.dataSource.query(
+      `SELECT "customer_id", "stripe_customer_id" FROM "billing"."customers" WHERE "customer_id" = $1`,
+      [customerId],
+    );
+
+  beforeAll(async () => {
+    harness = await BillingHarness.start();
+    stripe = harness.stripe;
+  });
+
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  it('registers a customer under the operator’s id with one Stripe customer that names it', async () => {
+    const first = await getOrCreate({
+      customerId: 'cust_ada',
+      email: 'ada@example.com',
+      name: 'Ada',
+    });
+    expect(first.created).toBe(true);
+    // A validated reply is an instance of its class: compared by value, not by prototype.
+    expect(first.customer).toEqual({
+      customerId: 'cust_ada',
+      stripeCustomerId: expect.stringMatching(/^cus_/),
+      email: 'ada@example.com',
+      name: 'Ada',
+      metadata: { [AEGIS_CUSTOMER_ID_KEY]: 'cust_ada' },
+    });
+    const again = await getOrCreate({ customerId: 'cust_ada', email: 'other@example.com' });
+    expect(again.created).toBe(false);
+    expect(again.customer).toStrictEqual(first.customer);
+    expect((await stripeCustomersOf('cust_ada')).map((customer) => customer.id)).toStrictEqual([
+      first.customer.stripeCustomerId,
+    ]);
+    await harness.waitUntilPublished();
+    expect(harness.customerEvents.filter((event) => event.customerId === 'cust_ada')).toStrictEqual(
+      [
+        expect.objectContaining({
+          customerId: 'cust_ada',
+          stripeCustomerId: first.customer.stripeCustomerId,
+          email: 'ada@example.com',
+        }),
+      ],
+    );
+  });
+
+  it('makes one Stripe customer and one row however many calls race for one id', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 6 }, () => getOrCreate({ customerId: 'cust_race', name: 'Racer' })),
+    );
+    const stripeIds = new Set(replies.map((reply) => reply.customer.stripeCustomerId));
+    expect(stripeIds.size).toBe(1);
+    expect(replies.filter((reply) => reply.created)).toHaveLength(1);
+    expect(await stripeCustomersOf('cust_race')).toHaveLength(1);
+    expect(await rowsOf('cust_race')).toHaveLength(1);
+    await harness.waitUntilPublished();
+    expect(harness.customerEvents.filter((event) => event.customerId === 'cust_race')).toHaveLength(
+      1,
+    );
+  });
+
+  it('generates a cust_ id when none is given', async () => {
+    const reply = await getOrCreate({ email: 'anonymous@example.com' });
+    expect(reply.created).toBe(true);
+    expect(reply.customer.customerId).toMatch(/^cust_[A-Za-z0-9_-]{16}$/);
+    expect(reply.customer.customerId).toMatch(CUSTOMER_ID_PATTERN);
+    expect(await rowsOf(reply.customer.customerId)).toHaveLength(1);
+  });
+
+  it('refuses a malformed id, or a Stripe id, naming the field, and writes nothing', async () => {
+    const before = (await stripe.customers.list({ limit: 100 })).data.length;
+    for (const customerId of ['cus_123', 'has space', '', 'x'.repeat(65)]) {
+      const refused = await rejectionOf(getOrCreate({ customerId }), RpcRemoteError);
+      expect(refused.status).toBe(400);
+      expect(refused.message).toContain('customerId');
+    }
+    const badEmail = await rejectionOf(
+      getOrCreate({ customerId: 'cust_bad_email', email: 'not-an-email' }),
+      RpcRemoteError,
+    );
+    expect(badEmail.status).toBe(400);
+    expect(badEmail.message).toContain('email');
+    expect(await rowsOf('cust_bad_email')).toHaveLength(0);
+    expect((await stripe.customers.list({ limit: 100 })).data.length).toBe(before);
+  });
+
+  it('registers a Stripe customer first heard of from Stripe under its own id, or the one it names', async () => {
+    const outsider = await stripe.customers.create({ email: 'outside@example.com' });
+    const named = await stripe.customers.create({
+      email: 'named@example.com',
+      metadata: { [AEGIS_CUSTOMER_ID_KEY]: 'cust_named' },
+    });
+    const events = (await harness.allEvents()).filter(
+      (event) =>
+        event.type === 'customer.created' && [outsider.id, named.id].includes(event.data.object.id),
+    );
+    await harness.deliver(events);
+    expect(await rowsOf(outsider.id)).toStrictEqual([
+      { customer_id: outsider.id, stripe_customer_id: outsider.id },
+    ]);
+    expect(await rowsOf('cust_named')).toStrictEqual([
+      { customer_id: 'cust_named', stripe_customer_id: named.id },
+    ]);
+  });
+
+  it('puts a payment of a registered customer under that customer’s id', async () => {
+    const { customer } = await getOrCreate({
+      customerId: 'cust_payer',
+      email: 'payer@example.com',
+    });
+    const intent = await stripe.paymentIntents.create({
+      amount: 4_200,
+      currency: 'usd',
+      customer: customer.stripeCustomerId,
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
+    const events = (await harness.allEvents()).filter(
+      (event) =>
+        event.type.startsWith('payment_intent.') &&
+        (event.data.object as Stripe.PaymentIntent).id === intent.id,
+    );
+    await harness.deliver(events);
+    const [row] = await waitFor(
+      () =>
+        harness.dataSource.query<{ customer_id: string }[]>(
+          `SELECT "customer_id" FROM "billing"."billing_transactions" WHERE "stripe_payment_intent_id" = $1`,
+          [intent.id],
+        ),
+      (rows) => rows.length === 1,
+      { what: 'the transaction' },
+    );
+    expect(defined(row, 'the transaction').customer_id).toBe('cust_payer');
+  });
+});
