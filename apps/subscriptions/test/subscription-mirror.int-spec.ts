@@ -440,6 +440,15 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     expect(
       announced.map((envelope) => [envelope.data.previousStatus, envelope.data.status]),
     ).toStrictEqual(changes.map((entry) => [entry.from_status, entry.to_status]));
+    // Each announcement names the customer by its one id, with the price and its amount.
+    expect(new Set(announced.map((envelope) => envelope.data.customerId))).toStrictEqual(
+      new Set([aegisCustomerId]),
+    );
+    expect(
+      new Set(
+        announced.map((envelope) => [envelope.data.unitAmount, envelope.data.currency].join(' ')),
+      ),
+    ).toStrictEqual(new Set(['1500 usd', '3000 usd']));
   });
 
   it('changes nothing when every event is delivered twice more, in random order', async () => {

@@ -14,6 +14,14 @@ export function isCustomerId(value: unknown): value is string {
   return typeof value === 'string' && CUSTOMER_ID_PATTERN.test(value);
 }
 
+/**
+ * An id the operator gave (or billing generated): a customer id that is not a
+ * Stripe customer id, since `cus_…` ids are those of customers made outside Aegis.
+ */
+export function isOperatorCustomerId(value: unknown): value is string {
+  return isCustomerId(value) && !value.startsWith('cus_');
+}
+
 /** class-validator rule of a customer id field. */
 export function IsCustomerId(): PropertyDecorator {
   return Matches(CUSTOMER_ID_PATTERN, {

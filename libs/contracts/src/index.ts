@@ -4,6 +4,7 @@ export {
   CUSTOMER_ID_PATTERN,
   IsCustomerId,
   isCustomerId,
+  isOperatorCustomerId,
 } from './customer-id.js';
 export { ENVELOPE_FIELDS, versionOf, type Envelope } from './envelope.js';
 export { BILLING_CUSTOMER_CREATED_V1, BillingCustomerV1 } from './events/billing-customer.v1.js';

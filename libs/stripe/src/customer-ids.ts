@@ -1,4 +1,4 @@
-import { AEGIS_CUSTOMER_ID_KEY, isCustomerId } from '@aegis/contracts';
+import { AEGIS_CUSTOMER_ID_KEY, isOperatorCustomerId } from '@aegis/contracts';
 import type Stripe from 'stripe';
 
 /**
@@ -12,7 +12,7 @@ export function customerIdOfStripeCustomer(
 ): string {
   const registered =
     customer.deleted === true ? undefined : customer.metadata[AEGIS_CUSTOMER_ID_KEY];
-  return isCustomerId(registered) ? registered : customer.id;
+  return isOperatorCustomerId(registered) ? registered : customer.id;
 }
 
 /** The idempotency key of creating the Stripe customer of `customerId`: a retry creates none. */

@@ -9,7 +9,12 @@ import type {
 } from '@aegis/contracts';
 import { DeadLetterError, EventPublisher, type ConsumeContext } from '@aegis/messaging';
 import { SERVICE_NAME } from '@aegis/platform';
-import { StripeProvider, reportStripeEventOutcome, stateToApply } from '@aegis/stripe';
+import {
+  StripeProvider,
+  customerIdOfStripeCustomer,
+  reportStripeEventOutcome,
+  stateToApply,
+} from '@aegis/stripe';
 import type Stripe from 'stripe';
 import type { EntityManager } from 'typeorm';
 import {
@@ -227,14 +232,19 @@ export class SubscriptionMirrorService {
     );
   }
 
-  private async aegisCustomerIdOf(subscription: Stripe.Subscription): Promise<string | null> {
+  /**
+   * The one customer id of the subscription's customer: the one the subscription
+   * names, else the one its Stripe customer names, else that customer's Stripe id
+   * (a customer made outside Aegis), as billing registers it.
+   */
+  private async aegisCustomerIdOf(subscription: Stripe.Subscription): Promise<string> {
     const own = aegisCustomerIdOf(subscription.metadata);
     if (own !== null) return own;
     const customer =
       typeof subscription.customer === 'string'
         ? await this.stripe.refetch('customer', subscription.customer)
         : subscription.customer;
-    return customer.deleted === true ? null : aegisCustomerIdOf(customer.metadata);
+    return customerIdOfStripeCustomer(customer);
   }
 
   /** A history entry for an event that changed nothing but is worth keeping (a trial ending soon). */
@@ -295,8 +305,12 @@ export class SubscriptionMirrorService {
     const state: SubscriptionStateV1 = {
       subscriptionId: row.subscriptionId,
       stripeSubscriptionId: row.stripeSubscriptionId,
+      customerId: row.customerId,
       stripeCustomerId: row.stripeCustomerId,
       priceId: row.priceId,
+      quantity: row.quantity,
+      unitAmount: row.unitAmount,
+      currency: row.currency,
       status: row.status,
       previousStatus,
       currentPeriodStart: isoOf(row.currentPeriodStart),

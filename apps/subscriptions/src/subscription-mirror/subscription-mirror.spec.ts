@@ -117,9 +117,11 @@ describe(changedFields.name, () => {
 });
 
 describe(aegisCustomerIdOf.name, () => {
-  it('accepts a uuid under aegis_customer_id and nothing else', () => {
+  it('accepts an operator’s customer id under aegis_customer_id and nothing else', () => {
     expect(aegisCustomerIdOf({ aegis_customer_id: AEGIS_CUSTOMER })).toBe(AEGIS_CUSTOMER);
+    expect(aegisCustomerIdOf({ aegis_customer_id: 'cust_abc123' })).toBe('cust_abc123');
     expect(aegisCustomerIdOf({ aegis_customer_id: 'cus_1' })).toBe(null);
+    expect(aegisCustomerIdOf({ aegis_customer_id: 'not an id' })).toBe(null);
     expect(aegisCustomerIdOf({})).toBe(null);
     expect(aegisCustomerIdOf(null)).toBe(null);
   });

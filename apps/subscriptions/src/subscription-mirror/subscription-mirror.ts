@@ -1,18 +1,16 @@
 import {
+  AEGIS_CUSTOMER_ID_KEY,
   SUBSCRIPTION_CREATED_V1,
   SUBSCRIPTION_ENDED_V1,
   SUBSCRIPTION_STATUSES,
   SUBSCRIPTION_UPDATED_V1,
+  isOperatorCustomerId,
   type SubscriptionStatus,
 } from '@aegis/contracts';
-import { isUUID } from 'class-validator';
 import type Stripe from 'stripe';
 
 export const BILLING_INTERVALS = ['day', 'week', 'month', 'year'] as const;
 export type BillingInterval = (typeof BILLING_INTERVALS)[number];
-
-/** The metadata key under which Aegis writes its own customer id on Stripe customers and subscriptions. */
-export const AEGIS_CUSTOMER_ID_KEY = 'aegis_customer_id';
 
 /**
  * What the service keeps of a Stripe subscription: the fields its row
@@ -122,9 +120,10 @@ export function isEnded(status: SubscriptionStatus): boolean {
 }
 
 /** Aegis's customer id from Stripe metadata, if it carries a well-formed one. */
+/** The customer id the metadata names under `aegis_customer_id`, if it names a valid one. */
 export function aegisCustomerIdOf(metadata: Stripe.Metadata | null | undefined): string | null {
   const value = metadata?.[AEGIS_CUSTOMER_ID_KEY];
-  return value !== undefined && isUUID(value) ? value : null;
+  return isOperatorCustomerId(value) ? value : null;
 }
 
 /**

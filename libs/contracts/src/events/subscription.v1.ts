@@ -1,4 +1,14 @@
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsUUID,
+  Matches,
+  Min,
+} from 'class-validator';
+import { IsCustomerId } from '../customer-id.js';
 
 export const SUBSCRIPTION_CREATED_V1 = 'subscription.created.v1';
 export const SUBSCRIPTION_UPDATED_V1 = 'subscription.updated.v1';
@@ -28,12 +38,30 @@ export class SubscriptionStateV1 {
   @Matches(/^sub_\w+$/)
   stripeSubscriptionId!: string;
 
+  /** The customer's one id (see CUSTOMER_ID_PATTERN). */
+  @IsCustomerId()
+  customerId!: string;
+
   @Matches(/^cus_\w+$/)
   stripeCustomerId!: string;
 
   @IsOptional()
   @Matches(/^price_\w+$/)
   priceId!: string | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  quantity!: number | null;
+
+  /** The price's amount per unit and interval, in minor units of `currency`. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  unitAmount!: number | null;
+
+  @Matches(/^[a-z]{3}$/)
+  currency!: string;
 
   @IsIn(SUBSCRIPTION_STATUSES)
   status!: SubscriptionStatus;

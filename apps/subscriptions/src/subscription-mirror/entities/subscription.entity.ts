@@ -12,9 +12,9 @@ export class Subscription implements SubscriptionMirror {
   @Column({ name: 'stripe_subscription_id', type: 'text', unique: true })
   stripeSubscriptionId!: string;
 
-  /** Aegis's customer, when Stripe's metadata names it (`aegis_customer_id`). */
-  @Column({ name: 'customer_id', type: 'uuid', nullable: true })
-  customerId!: string | null;
+  /** The customer's one id (`aegis_customer_id` of the subscription or customer, else the Stripe id). */
+  @Column({ name: 'customer_id', type: 'text' })
+  customerId!: string;
 
   @Column({ name: 'stripe_customer_id', type: 'text' })
   stripeCustomerId!: string;
