@@ -9,8 +9,8 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { promisify } from 'node:util';
 import { DEFAULT_STRIPE_WEBHOOK_SECRET } from '@aegis/config';
-import { SERVICE_NAMES } from '@aegis/contracts';
-import { topologyNames } from '@aegis/messaging';
+import { BILLING_CUSTOMER_GET_OR_CREATE_V1, SERVICE_NAMES } from '@aegis/contracts';
+import { AmqpConnection, AmqpRpcClient, topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
   createTestDatabase,
@@ -543,5 +543,76 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     await waitUntilMirrored('after the backfill');
     const rows = (await transactions()).filter((row) => row.stripe_customer_id === customer.id);
     expect(rows.map((row) => row.status)).toStrictEqual(['succeeded', 'succeeded']);
+  });
+
+  it('keeps one customer id: a customer registered through billing owns its payment and subscription under that id', async () => {
+    const connection = new AmqpConnection({ url: baseAmqpUrl(), connectionName: 'e2e rpc caller' });
+    await connection.start();
+    const rpc = new AmqpRpcClient(
+      connection,
+      topologyNames(prefix, 'gateway', [1_000]).rpcExchange,
+      10_000,
+    );
+    await rpc.connect();
+    try {
+      expect(await connection.waitUntilConnected(10_000)).toBe(true);
+      const customerId = `cust_e2e_${randomInt(1_000_000_000)}`;
+      const { customer } = await rpc.call(BILLING_CUSTOMER_GET_OR_CREATE_V1, {
+        customerId,
+        email: 'one-id@example.com',
+      });
+      expect(customer.customerId).toBe(customerId);
+      const card = await stripe.paymentMethods.attach('pm_card_visa', {
+        customer: customer.stripeCustomerId,
+      });
+      await stripe.customers.update(customer.stripeCustomerId, {
+        invoice_settings: { default_payment_method: card.id },
+      });
+      const paid = await pay(customer.stripeCustomerId, card.id, 1_800);
+      const product = await stripe.products.create({ name: 'One-id seat' });
+      const price = await stripe.prices.create({
+        product: product.id,
+        currency: 'usd',
+        unit_amount: 3_000,
+        recurring: { interval: 'month' },
+      });
+      const subscription = await stripe.subscriptions.create({
+        customer: customer.stripeCustomerId,
+        items: [{ price: price.id }],
+      });
+
+      const payment = await waitFor(
+        async () =>
+          (
+            await db.query<{ customer_id: string | null }>(
+              'SELECT customer_id FROM billing.billing_transactions WHERE stripe_payment_intent_id = $1',
+              [paid.id],
+            )
+          ).rows,
+        (rows) => rows.length === 1,
+        { timeoutMs: MIRROR_TIMEOUT_MS, what: 'billing to record the payment' },
+      );
+      expect(payment).toStrictEqual([{ customer_id: customerId }]);
+      const subscribed = await waitFor(
+        async () =>
+          (
+            await db.query<{ customer_id: string }>(
+              'SELECT customer_id FROM subscriptions.subscriptions WHERE stripe_subscription_id = $1',
+              [subscription.id],
+            )
+          ).rows,
+        (rows) => rows.length === 1,
+        { timeoutMs: MIRROR_TIMEOUT_MS, what: 'subscriptions to record the subscription' },
+      );
+      expect(subscribed).toStrictEqual([{ customer_id: customerId }]);
+      const registered = await db.query<{ customer_id: string }>(
+        'SELECT customer_id FROM billing.customers WHERE stripe_customer_id = $1',
+        [customer.stripeCustomerId],
+      );
+      expect(registered.rows).toStrictEqual([{ customer_id: customerId }]);
+    } finally {
+      rpc.close();
+      await connection.close();
+    }
   });
 });
