@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import type { TransactionStatus } from '@aegis/contracts';
 import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import { idOf } from '@aegis/stripe';
 import Stripe from 'stripe';
 import { BillingHarness } from './billing-harness.js';
 
@@ -33,14 +34,6 @@ interface CustomerRow {
   name: string | null;
   metadata: Record<string, string>;
   deleted_at: Date | null;
-}
-
-function idOf(field: string | { id: string } | null | undefined): string | null {
-  return field === null || field === undefined
-    ? null
-    : typeof field === 'string'
-      ? field
-      : field.id;
 }
 
 function byPaymentIntent(a: TransactionRow, b: TransactionRow): number {

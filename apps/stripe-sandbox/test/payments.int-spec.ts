@@ -4,6 +4,7 @@ import { defined, rejectionOf, waitFor } from '@aegis/testing';
 import { PaymentsService } from '../src/payments/payments.service.js';
 import { SandboxStore } from '../src/store/sandbox-store.js';
 import { useSandbox } from './sandbox-harness.js';
+import { idOf } from '../src/core/ids.js';
 
 /** Card payments confirmed on the server, without redirect-based payment methods. */
 const CARDS_ONLY = {
@@ -13,10 +14,6 @@ const CARDS_ONLY = {
 /** The Stripe error the request is refused with; a failure when it succeeds. */
 function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
   return rejectionOf(promise, Stripe.errors.StripeError);
-}
-
-function idOf(value: string | { id: string } | null): string | null {
-  return typeof value === 'string' || value === null ? value : value.id;
 }
 
 describe('sandbox payments', () => {

@@ -6,3 +6,5 @@ export {
 export { databaseNameOf, dropDatabase, ensureDatabase, redactUrl } from './database.js';
 export { isSchemaCurrent, migrateSchema } from './migrations.js';
 export { DatabaseReadiness, MigrateOnStart } from './persistence.js';
+export { exactBigint } from './exact-bigint.js';
+export { lockUntilCommit } from './lock.js';

@@ -1,5 +1,12 @@
 export { freshnessOf, stateToApply, type StateToApply } from './convergence.js';
 export { customerCreationKey, customerIdOfStripeCustomer } from './customer-ids.js';
+export {
+  fromStripeTime,
+  idOf,
+  laterStamp,
+  secondsOf,
+  type StripeEnvelope,
+} from './mirror-toolkit.js';
 export { RateLimiter } from './rate-limiter.js';
 export {
   SANDBOX_SECRET_KEY,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   BILLING_CUSTOMER_CREATED_V1,
   type CustomerV1,
@@ -8,18 +8,21 @@ import {
   type GetOrCreateCustomerRequestV1,
 } from '@aegis/contracts';
 import { DeadLetterError, EventPublisher } from '@aegis/messaging';
+import { lockUntilCommit } from '@aegis/persistence';
+import { SERVICE_NAME } from '@aegis/platform';
 import {
   StripeProvider,
   customerIdOfStripeCustomer,
+  fromStripeTime,
+  laterStamp,
   reportStripeEventOutcome,
+  secondsOf,
   stateToApply,
   type StateToApply,
+  type StripeEnvelope,
 } from '@aegis/stripe';
 import Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
-import { laterStamp, secondsOf } from '../stripe-mirror/convergence-stamps.js';
-import { BILLING_SERVICE, type StripeEnvelope } from '../stripe-mirror/stripe-envelope.js';
-import { fromStripeTime } from '../transactions/transaction-state.js';
 import { Customer } from './entities/customer.entity.js';
 
 export type CustomerEventEnvelope = StripeEnvelope<
@@ -59,6 +62,7 @@ export class CustomersService {
     private readonly stripe: StripeProvider,
     private readonly publisher: EventPublisher,
     private readonly dataSource: DataSource,
+    @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
 
   /**
@@ -70,9 +74,7 @@ export class CustomersService {
   async getOrCreate(request: GetOrCreateCustomerRequestV1): Promise<GetOrCreateCustomerReplyV1> {
     const customerId = request.customerId ?? newCustomerId();
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `billing.customer:${customerId}`,
-      ]);
+      await lockUntilCommit(manager, `billing.customer:${customerId}`);
       const existing = await manager.findOneBy(Customer, { customerId });
       if (existing !== null) return { customer: customerV1Of(existing), created: false };
       const stripeCustomer = await this.stripe.createCustomer(customerId, {
@@ -187,13 +189,7 @@ export class CustomersService {
         );
       }
     }
-    await reportStripeEventOutcome(
-      this.publisher,
-      manager,
-      BILLING_SERVICE,
-      envelope,
-      state.outcome,
-    );
+    await reportStripeEventOutcome(this.publisher, manager, this.service, envelope, state.outcome);
   }
 
   /**

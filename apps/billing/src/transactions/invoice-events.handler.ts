@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { stripeEventName } from '@aegis/contracts';
 import { OnEvent, type ConsumeContext } from '@aegis/messaging';
-import type { StripeEnvelope } from '../stripe-mirror/stripe-envelope.js';
+import type { StripeEnvelope } from '@aegis/stripe';
 import { TransactionsService } from './transactions.service.js';
 
 /** An invoice's payment events attach the invoice and its billing period to its payments. */

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { stripeEventName } from '@aegis/contracts';
 import { OnEvent, type ConsumeContext } from '@aegis/messaging';
-import type { StripeEnvelope } from '../stripe-mirror/stripe-envelope.js';
+import type { StripeEnvelope } from '@aegis/stripe';
 import { TransactionsService } from './transactions.service.js';
 
 @Controller()

@@ -1,6 +1,6 @@
 import type { TransactionStatus } from '@aegis/contracts';
 import type Stripe from 'stripe';
-import { idOf } from '../stripe-mirror/stripe-ids.js';
+import { fromStripeTime, idOf } from '@aegis/stripe';
 
 /**
  * The fields of a billing transaction that mirror Stripe. Each Stripe object
@@ -48,10 +48,6 @@ export function mirroredOf(payment: MirroredPayment): MirroredPayment {
     chargeCaptured: payment.chargeCaptured,
     stripeCreatedAt: payment.stripeCreatedAt,
   };
-}
-
-export function fromStripeTime(seconds: number): Date {
-  return new Date(seconds * 1_000);
 }
 
 /** What a charge took and gave back: a partial capture releases the rest, which is no refund. */

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   BILLING_TRANSACTION_CREATED_V1,
   BILLING_TRANSACTION_UPDATED_V1,
@@ -10,13 +10,20 @@ import {
   type TransactionStatus,
 } from '@aegis/contracts';
 import { EventPublisher } from '@aegis/messaging';
-import { StripeProvider, reportStripeEventOutcome, stateToApply } from '@aegis/stripe';
+import { lockUntilCommit } from '@aegis/persistence';
+import { SERVICE_NAME } from '@aegis/platform';
+import {
+  StripeProvider,
+  idOf,
+  laterStamp,
+  reportStripeEventOutcome,
+  secondsOf,
+  stateToApply,
+  type StripeEnvelope,
+} from '@aegis/stripe';
 import type Stripe from 'stripe';
 import type { EntityManager } from 'typeorm';
 import { CustomersService } from '../customers/customers.service.js';
-import { laterStamp, secondsOf } from '../stripe-mirror/convergence-stamps.js';
-import { BILLING_SERVICE, type StripeEnvelope } from '../stripe-mirror/stripe-envelope.js';
-import { idOf } from '../stripe-mirror/stripe-ids.js';
 import { BillingTransaction } from './entities/billing-transaction.entity.js';
 import {
   mirroredOf,
@@ -83,6 +90,7 @@ export class TransactionsService {
     private readonly stripe: StripeProvider,
     private readonly publisher: EventPublisher,
     private readonly customers: CustomersService,
+    @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
 
   async applyPaymentIntentEvent(
@@ -283,9 +291,7 @@ export class TransactionsService {
    */
   private async lockStripeObjects(manager: EntityManager, keys: readonly string[]): Promise<void> {
     for (const key of [...new Set(keys)].sort()) {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `billing.stripe:${key}`,
-      ]);
+      await lockUntilCommit(manager, `billing.stripe:${key}`);
     }
   }
 
@@ -382,6 +388,6 @@ export class TransactionsService {
     envelope: Envelope<StripeEventName, Stripe.Event>,
     outcome: StripeEventOutcome,
   ): Promise<void> {
-    return reportStripeEventOutcome(this.publisher, manager, BILLING_SERVICE, envelope, outcome);
+    return reportStripeEventOutcome(this.publisher, manager, this.service, envelope, outcome);
   }
 }

@@ -9,10 +9,9 @@ import { EventRecorder } from '../events/event-recorder.js';
 import { newId } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import {
   applyTotals,
-  idOf,
   invoiceItemLine,
   isLineOf,
   pricingOfPrice,
@@ -20,6 +19,7 @@ import {
   unitAmountOfTotal,
 } from './invoice-lines.js';
 import type { ProrationInput } from './invoices.service.js';
+import { idOf } from '../core/ids.js';
 
 /** How an invoice item's amount is given: one of these, as Stripe requires. */
 type ChargeSource =

@@ -5,10 +5,6 @@ import { formatAmount } from '../core/money.js';
 /** Digits Stripe keeps after the decimal point of a `unit_amount_decimal`. */
 const UNIT_AMOUNT_DECIMAL_PLACES = 12;
 
-export function idOf(value: string | { id: string }): string {
-  return typeof value === 'string' ? value : value.id;
-}
-
 /** Whether an invoice line is the one an invoice item makes. */
 export function isLineOf(line: Stripe.InvoiceLineItem, itemId: string): boolean {
   return (

@@ -5,8 +5,9 @@ import { createdFilter, paginate } from '../core/list.js';
 import type { Params } from '../core/params.js';
 import { StripeApi } from '../core/stripe-api.decorators.js';
 import { resourceMissing } from '../core/stripe-error.js';
-import { idOf } from './invoice-lines.js';
+
 import { InvoicesService } from './invoices.service.js';
+import { idOf } from '../core/ids.js';
 
 /** The payments of invoices (`inpay_…`), as kept in each invoice's `payments`. */
 @StripeApi()

@@ -11,16 +11,16 @@ import { newId } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
 import { StorePersistence } from '../store/store-persistence.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import { InvoiceItemsService } from './invoice-items.service.js';
 import {
   applyTotals,
-  idOf,
   invoiceNumber,
   pricingOfPrice,
   productIdOf,
   subscriptionLineDescription,
 } from './invoice-lines.js';
+import { idOf } from '../core/ids.js';
 
 /** One subscription item's charge for a period, as a line of a subscription invoice. */
 export interface SubscriptionLineInput {

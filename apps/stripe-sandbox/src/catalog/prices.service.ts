@@ -6,7 +6,7 @@ import { invalidRequest, parameterInvalid, parameterMissing } from '../core/stri
 import { EventRecorder } from '../events/event-recorder.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import {
   buildPrice,
   checkPricing,

@@ -11,7 +11,7 @@ import { EventRecorder } from '../events/event-recorder.js';
 import { newId } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import { buildPrice, readInlinePricing, type PriceDraft } from './price-input.js';
 
 const MAX_IMAGES = 8;

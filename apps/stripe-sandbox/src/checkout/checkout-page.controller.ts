@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type Stripe from 'stripe';
 import { formOf } from '../core/form.js';
 import { StripeApiError } from '../core/stripe-error.js';
-import { sendHtml } from '../dashboard/html.js';
+import { sendHtml } from '../core/html.js';
 import { SandboxStore } from '../store/sandbox-store.js';
 import { StorePersistence } from '../store/store-persistence.js';
 import {

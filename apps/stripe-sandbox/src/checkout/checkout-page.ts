@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { formatAmount } from '../core/money.js';
-import { escapeHtml, htmlPage } from '../dashboard/html.js';
+import { escapeHtml, htmlPage } from '../core/html.js';
 import { TEST_CARDS, type TestCard } from '../payment-methods/test-cards.js';
 
 /** What the customer typed, shown again when the page comes back with an error. */

@@ -24,7 +24,8 @@ import type { CheckoutSessionPayment } from '../store/sandbox-objects.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
 import { StorePersistence } from '../store/store-persistence.js';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
+import { idOf } from '../core/ids.js';
 
 /** Stripe's default and longest session lifetime, and its shortest. */
 export const SESSION_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -57,10 +58,6 @@ interface LineItemInput {
     | { readonly kind: 'price'; readonly id: string }
     | { readonly kind: 'price_data'; readonly priceData: Params };
   readonly quantity: number;
-}
-
-function idOf(value: string | { id: string } | null): string | null {
-  return typeof value === 'string' ? value : (value?.id ?? null);
 }
 
 function paymentRecordIdOf(session: string): string {
@@ -489,8 +486,7 @@ export class CheckoutService implements OnApplicationBootstrap, OnApplicationShu
   private buildLineItem(price: Stripe.Price, quantity: number, trial: boolean): Stripe.LineItem {
     // During a trial nothing recurring is due today, which is what Checkout's amounts show.
     const amount = trial && price.recurring !== null ? 0 : amountForQuantity(price, quantity);
-    const productId = idOf(price.product);
-    const product = productId === null ? undefined : this.store.find('product', productId);
+    const product = this.store.find('product', idOf(price.product));
     return {
       id: newId('li'),
       object: 'item',

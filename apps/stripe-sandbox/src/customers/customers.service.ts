@@ -7,7 +7,7 @@ import { PaymentMethodsService } from '../payment-methods/payment-methods.servic
 import { newId, randomToken } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 
 interface CustomerFields {
   email?: string | null;

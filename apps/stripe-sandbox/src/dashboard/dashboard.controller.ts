@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DashboardService } from './dashboard.service.js';
-import { escapeHtml, htmlPage, sendHtml } from './html.js';
+import { escapeHtml, htmlPage, sendHtml } from '../core/html.js';
 
 /** `/_sandbox`: HTML pages for people trying the sandbox (no API key; not part of Stripe's API). */
 @Controller('_sandbox')

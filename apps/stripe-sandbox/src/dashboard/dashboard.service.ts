@@ -3,7 +3,8 @@ import type Stripe from 'stripe';
 import type { ObjectKind, SandboxObjects } from '../store/sandbox-objects.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
 import { formatAmount } from '../core/money.js';
-import { escapeHtml, formatTime, htmlPage } from './html.js';
+import { escapeHtml, formatTime, htmlPage } from '../core/html.js';
+import { idOf } from '../core/ids.js';
 
 const OBJECTS_PER_KIND = 20;
 const EVENTS_SHOWN = 50;
@@ -42,10 +43,6 @@ function section<K extends DatedKind>(
   };
 }
 
-function idOf(value: string | { id: string } | null): string {
-  return typeof value === 'string' ? value : (value?.id ?? '');
-}
-
 const SECTIONS: readonly Section[] = [
   section('customer', 'Customers', ['Email', 'Name'], (customer) => [
     customer.email ?? '',
@@ -54,7 +51,7 @@ const SECTIONS: readonly Section[] = [
   section('payment_intent', 'Payment intents', ['Amount', 'Status', 'Customer'], (intent) => [
     formatAmount(intent.amount, intent.currency),
     intent.status,
-    idOf(intent.customer),
+    idOf(intent.customer) ?? '',
   ]),
   section('charge', 'Charges', ['Amount', 'Status', 'Refunded', 'Disputed'], (charge) => [
     formatAmount(charge.amount, charge.currency),
@@ -65,7 +62,7 @@ const SECTIONS: readonly Section[] = [
   section('refund', 'Refunds', ['Amount', 'Status', 'Charge'], (refund) => [
     formatAmount(refund.amount, refund.currency),
     refund.status ?? '',
-    idOf(refund.charge),
+    idOf(refund.charge) ?? '',
   ]),
   section('dispute', 'Disputes', ['Amount', 'Status', 'Reason'], (dispute) => [
     formatAmount(dispute.amount, dispute.currency),
@@ -76,7 +73,7 @@ const SECTIONS: readonly Section[] = [
     invoice.number ?? '',
     formatAmount(invoice.amount_due, invoice.currency),
     invoice.status ?? '',
-    idOf(invoice.customer),
+    idOf(invoice.customer) ?? '',
   ]),
   section('subscription', 'Subscriptions', ['Status', 'Customer'], (subscription) => [
     subscription.status,

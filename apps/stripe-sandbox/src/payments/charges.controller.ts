@@ -6,7 +6,7 @@ import type { Params } from '../core/params.js';
 import { StripeApi, StripePost } from '../core/stripe-api.decorators.js';
 import { SandboxStore } from '../store/sandbox-store.js';
 import { ChargesService } from './charges.service.js';
-import { idOf } from './expandable.js';
+import { idOf } from '../core/ids.js';
 
 @StripeApi()
 @Controller('v1/charges')

@@ -7,7 +7,7 @@ import { DECLINE_MESSAGES, outcomeOf } from '../payment-methods/test-cards.js';
 import { newId } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import {
   approvedOutcome,
   AUTHORIZATION_VALIDITY_SECONDS,
@@ -18,9 +18,10 @@ import {
 } from './card-charges.js';
 import { DisputesService } from './disputes.service.js';
 import { EarlyFraudWarningsService } from './early-fraud-warnings.service.js';
-import { idOf } from './expandable.js';
+
 import { PaymentFollowUps } from './payment-follow-ups.js';
 import { RefundsService } from './refunds.service.js';
+import { idOf } from '../core/ids.js';
 
 export interface ChargeAttempt {
   readonly charge: Stripe.Charge;

@@ -7,10 +7,11 @@ import { EventRecorder } from '../events/event-recorder.js';
 import { newId } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import { EarlyFraudWarningsService } from './early-fraud-warnings.service.js';
-import { idOf, requiredIdOf } from './expandable.js';
+
 import { PaymentFollowUps } from './payment-follow-ups.js';
+import { idOf } from '../core/ids.js';
 
 /** Stripe's dispute fee, in minor units of the disputed charge's currency. */
 export const DISPUTE_FEE = 1500;
@@ -125,7 +126,7 @@ export class DisputesService {
   ) {}
 
   private testClockOf(dispute: Stripe.Dispute): string | null {
-    const charge = this.store.find('charge', requiredIdOf(dispute.charge));
+    const charge = this.store.find('charge', idOf(dispute.charge));
     return this.clock.testClockOfCustomer(idOf(charge?.customer));
   }
 
@@ -136,7 +137,7 @@ export class DisputesService {
   ): Stripe.BalanceTransaction {
     const amount = direction === 'withdrawal' ? -dispute.amount : dispute.amount;
     const fee = direction === 'withdrawal' ? DISPUTE_FEE : -DISPUTE_FEE;
-    const charge = requiredIdOf(dispute.charge);
+    const charge = idOf(dispute.charge);
     return {
       id: newId('txn'),
       object: 'balance_transaction',
@@ -309,7 +310,7 @@ export class DisputesService {
     return this.store.list(
       'dispute',
       (dispute) =>
-        (charge === undefined || requiredIdOf(dispute.charge) === charge) &&
+        (charge === undefined || idOf(dispute.charge) === charge) &&
         (paymentIntent === undefined || idOf(dispute.payment_intent) === paymentIntent) &&
         created(dispute.created),
     );

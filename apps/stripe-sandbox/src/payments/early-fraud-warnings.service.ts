@@ -6,7 +6,7 @@ import { EventRecorder } from '../events/event-recorder.js';
 import { newId } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { idOf } from './expandable.js';
+import { idOf } from '../core/ids.js';
 
 /**
  * Radar's early fraud warnings. The test card 4000000000005423 raises one

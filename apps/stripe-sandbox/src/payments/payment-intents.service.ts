@@ -9,11 +9,12 @@ import { DECLINE_MESSAGES } from '../payment-methods/test-cards.js';
 import { newId, randomToken } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import { CARD_DECLINED_DOC_URL, statementDescriptorSuffixProblem } from './card-charges.js';
 import { ChargesService } from './charges.service.js';
-import { idOf } from './expandable.js';
+
 import { checkChargeAmount, formatAmount, readCurrency } from '../core/money.js';
+import { idOf } from '../core/ids.js';
 
 /** What a new payment intent is made of. */
 export interface PaymentIntentInput {

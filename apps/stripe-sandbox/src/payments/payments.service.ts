@@ -3,8 +3,9 @@ import type Stripe from 'stripe';
 import type { StripeApiError } from '../core/stripe-error.js';
 import { EventRecorder } from '../events/event-recorder.js';
 import { SandboxStore } from '../store/sandbox-store.js';
-import { idOf } from './expandable.js';
+
 import { PaymentIntentsService } from './payment-intents.service.js';
+import { idOf } from '../core/ids.js';
 
 export interface PaymentRequest {
   readonly amount: number;

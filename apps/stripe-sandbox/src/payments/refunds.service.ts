@@ -7,10 +7,11 @@ import { EventRecorder } from '../events/event-recorder.js';
 import { newId } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import { EarlyFraudWarningsService } from './early-fraud-warnings.service.js';
-import { idOf, requiredIdOf } from './expandable.js';
+
 import { formatAmount } from '../core/money.js';
+import { idOf } from '../core/ids.js';
 
 /** How many refunds a charge's embedded `refunds` list shows, as Stripe's embedded lists do. */
 const EMBEDDED_REFUNDS = 10;
@@ -106,7 +107,7 @@ export class RefundsService {
         'charge',
       );
     }
-    const dispute = this.store.list('dispute', (d) => requiredIdOf(d.charge) === charge.id)[0];
+    const dispute = this.store.list('dispute', (d) => idOf(d.charge) === charge.id)[0];
     if (dispute !== undefined && CHARGED_BACK.includes(dispute.status)) {
       throw new StripeApiError(400, {
         type: 'invalid_request_error',

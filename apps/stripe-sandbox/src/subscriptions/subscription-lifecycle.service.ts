@@ -17,6 +17,7 @@ import {
   type DueWork,
   type ScheduleState,
 } from './billing-schedule.js';
+import { idOf } from '../core/ids.js';
 
 /** How far a new invoice goes at once. */
 export type Collection =
@@ -55,10 +56,6 @@ interface Bookkeeping {
   readonly dunning: ReadonlyMap<string, readonly SubscriptionDunning[]>;
   /** The trial end each subscription's `trial_will_end` was sent for. */
   readonly trialNotices: ReadonlyMap<string, number>;
-}
-
-export function idOf(value: string | { id: string } | null): string | null {
-  return typeof value === 'string' ? value : (value?.id ?? null);
 }
 
 export function customerIdOf(subscription: Stripe.Subscription): string {

@@ -16,17 +16,17 @@ import { EventRecorder } from '../events/event-recorder.js';
 import { newId } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
-import { mergeMetadata } from '../webhooks/webhook-endpoints.service.js';
+import { mergeMetadata } from '../core/metadata.js';
 import { proratedAmount, SECONDS_PER_DAY } from './billing-schedule.js';
 import {
   currentPeriodOf,
   customerIdOf,
-  idOf,
   intervalOf,
   SubscriptionLifecycle,
   type Collection,
   type InvoiceOutcome,
 } from './subscription-lifecycle.service.js';
+import { idOf } from '../core/ids.js';
 
 export interface CheckoutSubscriptionInput {
   readonly customer: string;
@@ -853,7 +853,7 @@ export class SubscriptionsService {
       from,
     );
     if (share === 0) return false;
-    const productId = idOf(item.price.product) ?? '';
+    const productId = idOf(item.price.product);
     const name = this.store.find('product', productId)?.name ?? productId;
     const label = quantity === 1 ? name : `${quantity} × ${name}`;
     this.invoices.createProration({

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { StripeSandboxEnv } from '../config/stripe-sandbox.env.js';
 import { invalidRequest, parameterInvalid, parameterMissing } from '../core/stripe-error.js';
+import { mergeMetadata } from '../core/metadata.js';
 import type { Params } from '../core/params.js';
 import { newId, randomToken } from '../store/ids.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
@@ -156,18 +157,4 @@ export class WebhookEndpointsService {
       return { id, object: 'webhook_endpoint', deleted: true };
     });
   }
-}
-
-/**
- * Stripe's metadata update: keys given are set, a key given as `''` is
- * removed, and `metadata=''` (null here) clears everything.
- */
-export function mergeMetadata(
-  current: Stripe.Metadata,
-  update: Record<string, string> | null,
-): Stripe.Metadata {
-  if (update === null) return {};
-  return Object.fromEntries(
-    Object.entries({ ...current, ...update }).filter(([, value]) => value !== ''),
-  );
 }

@@ -8,11 +8,14 @@ import type {
   SubscriptionStatus,
 } from '@aegis/contracts';
 import { DeadLetterError, EventPublisher, type ConsumeContext } from '@aegis/messaging';
+import { lockUntilCommit } from '@aegis/persistence';
 import { SERVICE_NAME } from '@aegis/platform';
 import {
   StripeProvider,
   customerIdOfStripeCustomer,
+  fromStripeTime,
   reportStripeEventOutcome,
+  secondsOf,
   stateToApply,
 } from '@aegis/stripe';
 import type Stripe from 'stripe';
@@ -49,8 +52,6 @@ interface AppliedState {
   readonly subscription: Stripe.Subscription;
 }
 
-const secondsOf = (date: Date): number => Math.floor(date.getTime() / 1_000);
-const dateOf = (unixSeconds: number): Date => new Date(unixSeconds * 1_000);
 const isoOf = (date: Date | null): string | null => date?.toISOString() ?? null;
 
 function mirrorOfRow(row: Subscription): SubscriptionMirror {
@@ -114,9 +115,7 @@ export class SubscriptionMirrorService {
     const { manager } = context;
     const incoming = event.data.object;
     // Events about one subscription apply one at a time, the first one's insert included.
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `subscriptions.subscription:${incoming.id}`,
-    ]);
+    await lockUntilCommit(manager, `subscriptions.subscription:${incoming.id}`);
     const row = await manager.findOneBy(Subscription, { stripeSubscriptionId: incoming.id });
     const state = await stateToApply(
       this.stripe,
@@ -147,7 +146,7 @@ export class SubscriptionMirrorService {
       stripeSubscriptionId: applied.subscription.id,
       customerId: await this.aegisCustomerIdOf(applied.subscription),
       planId: null,
-      lastEventCreated: dateOf(applied.event.created),
+      lastEventCreated: fromStripeTime(applied.event.created),
       refetchedAhead: refetchedAheadAfter({
         wasAhead: false,
         outcome: applied.outcome,
@@ -176,7 +175,7 @@ export class SubscriptionMirrorService {
     const customerId = aegisCustomerIdOf(applied.subscription.metadata) ?? row.customerId;
     if (customerId !== row.customerId) fields.push('customerId');
     const rowChanged = fields.length > 0;
-    const lastEventCreated = dateOf(
+    const lastEventCreated = fromStripeTime(
       Math.max(secondsOf(row.lastEventCreated), applied.event.created),
     );
     const refetchedAhead = refetchedAheadAfter({
@@ -279,7 +278,7 @@ export class SubscriptionMirrorService {
       outcome,
       stripeEventId: event.id,
       stripeEventType: event.type,
-      stripeEventCreated: dateOf(event.created),
+      stripeEventCreated: fromStripeTime(event.created),
       fromStatus: previous?.status ?? null,
       toStatus: row.status,
       fromPriceId: previous?.priceId ?? null,

@@ -7,6 +7,7 @@ import {
   isOperatorCustomerId,
   type SubscriptionStatus,
 } from '@aegis/contracts';
+import { fromStripeTime, idOf } from '@aegis/stripe';
 import type Stripe from 'stripe';
 
 export const BILLING_INTERVALS = ['day', 'week', 'month', 'year'] as const;
@@ -57,14 +58,6 @@ function isBillingInterval(interval: string): interval is BillingInterval {
   return (BILLING_INTERVALS as readonly string[]).includes(interval);
 }
 
-function dateOf(unixSeconds: number | null | undefined): Date | null {
-  return unixSeconds === null || unixSeconds === undefined ? null : new Date(unixSeconds * 1_000);
-}
-
-export function idOf(reference: string | { readonly id: string }): string {
-  return typeof reference === 'string' ? reference : reference.id;
-}
-
 export function mirrorOf(subscription: Stripe.Subscription): SubscriptionMirror {
   if (!isSubscriptionStatus(subscription.status)) {
     throw new UnknownSubscriptionStatusError(subscription.id, subscription.status);
@@ -81,14 +74,14 @@ export function mirrorOf(subscription: Stripe.Subscription): SubscriptionMirror 
     billingInterval:
       recurring !== null && isBillingInterval(recurring.interval) ? recurring.interval : null,
     billingIntervalCount: recurring?.interval_count ?? null,
-    currentPeriodStart: dateOf(item?.current_period_start),
-    currentPeriodEnd: dateOf(item?.current_period_end),
+    currentPeriodStart: fromStripeTime(item?.current_period_start),
+    currentPeriodEnd: fromStripeTime(item?.current_period_end),
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
-    cancelAt: dateOf(subscription.cancel_at),
-    canceledAt: dateOf(subscription.canceled_at),
-    endedAt: dateOf(subscription.ended_at),
-    trialStart: dateOf(subscription.trial_start),
-    trialEnd: dateOf(subscription.trial_end),
+    cancelAt: fromStripeTime(subscription.cancel_at),
+    canceledAt: fromStripeTime(subscription.canceled_at),
+    endedAt: fromStripeTime(subscription.ended_at),
+    trialStart: fromStripeTime(subscription.trial_start),
+    trialEnd: fromStripeTime(subscription.trial_end),
     metadata: { ...subscription.metadata },
   };
 }

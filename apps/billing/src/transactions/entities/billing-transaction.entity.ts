@@ -1,6 +1,6 @@
 import type { TransactionStatus } from '@aegis/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { exactBigint } from '../../stripe-mirror/bigint-column.js';
+import { exactBigint } from '@aegis/persistence';
 import type { MirroredPayment } from '../transaction-state.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { SubscriptionStatus } from '@aegis/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { BillingInterval, MirroredField } from '../subscription-mirror.js';
-import { bigintAsNumber } from './bigint-as-number.transformer.js';
+import { exactBigint } from '@aegis/persistence';
 
 export type HistoryOutcome = 'applied' | 'refetched' | 'noted';
 
@@ -59,7 +59,7 @@ export class SubscriptionHistoryEntry {
   @Column({ type: 'text' })
   currency!: string;
 
-  @Column({ name: 'unit_amount', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  @Column({ name: 'unit_amount', type: 'bigint', nullable: true, transformer: exactBigint })
   unitAmount!: number | null;
 
   @Column({ name: 'billing_interval', type: 'text', nullable: true })

@@ -1,6 +1,6 @@
 import type { SubscriptionStatus } from '@aegis/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintAsNumber } from './bigint-as-number.transformer.js';
+import { exactBigint } from '@aegis/persistence';
 import type { BillingInterval, SubscriptionMirror } from '../subscription-mirror.js';
 
 /** A Stripe subscription as this service mirrors it, with Aegis's own id. */
@@ -32,7 +32,7 @@ export class Subscription implements SubscriptionMirror {
   @Column({ type: 'text' })
   currency!: string;
 
-  @Column({ name: 'unit_amount', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  @Column({ name: 'unit_amount', type: 'bigint', nullable: true, transformer: exactBigint })
   unitAmount!: number | null;
 
   @Column({ name: 'billing_interval', type: 'text', nullable: true })
