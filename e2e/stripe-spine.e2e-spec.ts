@@ -22,6 +22,7 @@ import {
   type ServiceProcess,
   type TestDatabase,
   defined,
+  sandboxStripe,
 } from '@aegis/testing';
 import pg from 'pg';
 import Stripe from 'stripe';
@@ -288,12 +289,7 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       SANDBOX_WEBHOOK_ORDER: 'shuffled',
       SANDBOX_WEBHOOK_DUPLICATES: 'true',
     });
-    stripe = new Stripe('sk_test_e2e', {
-      host: '127.0.0.1',
-      port: sandboxPort,
-      protocol: 'http',
-      maxNetworkRetries: 2,
-    });
+    stripe = sandboxStripe(sandboxPort, 'sk_test_e2e', { maxNetworkRetries: 2 });
   });
 
   afterAll(async () => {

@@ -15,6 +15,7 @@ import {
   type TestDatabase,
   compiledPath,
   defined,
+  readinessOf,
 } from '@aegis/testing';
 import { connect } from 'amqplib';
 
@@ -78,17 +79,7 @@ describe('npm start: the whole system', () => {
   it('brings every service to ready', async () => {
     for (const [service, port] of ports) {
       const ready = waitFor(
-        async () => {
-          try {
-            return (
-              await fetch(`http://127.0.0.1:${port}/health/ready`, {
-                signal: AbortSignal.timeout(1_000),
-              })
-            ).status;
-          } catch {
-            return 0;
-          }
-        },
+        () => readinessOf(`http://127.0.0.1:${port}`),
         (status) => status === 200,
         { timeoutMs: 90_000, intervalMs: 250, what: `${service} to be ready` },
       );

@@ -24,6 +24,9 @@ import {
   type ServiceProcess,
   type TestDatabase,
   startTestService,
+  sandboxStripe,
+  waitUntilReady,
+  listenForEvents,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import Stripe from 'stripe';
@@ -78,11 +81,7 @@ export class BillingHarness {
     const service = await startTestService(AppModule, 'billing');
     const broker = await connect(baseAmqpUrl());
     const channel = await broker.createConfirmChannel();
-    const stripe = new Stripe('sk_test_billing', {
-      host: '127.0.0.1',
-      port: sandbox.port,
-      protocol: 'http',
-    });
+    const stripe = sandboxStripe(sandbox.port, 'sk_test_billing');
     const harness = new BillingHarness(
       database,
       sandbox,
@@ -93,11 +92,7 @@ export class BillingHarness {
       stripe,
       service.app.get(DataSource),
     );
-    await waitFor(
-      async () => (await request(service.app.getHttpServer()).get('/health/ready')).status,
-      (status) => status === 200,
-      { what: 'billing to be ready' },
-    );
+    await waitUntilReady(service.url, { what: 'billing to be ready' });
     await harness.collectPublishedEvents();
     return harness;
   }
@@ -228,20 +223,16 @@ export class BillingHarness {
   private received = 0;
 
   private async collectPublishedEvents(): Promise<void> {
-    const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
-    for (const key of [
-      STRIPE_EVENT_APPLIED_V1,
-      BILLING_CUSTOMER_CREATED_V1,
-      BILLING_TRANSACTION_CREATED_V1,
-      BILLING_TRANSACTION_UPDATED_V1,
-    ]) {
-      await this.channel.bindQueue(queue, this.names.eventsExchange, key);
-    }
-    await this.channel.consume(
-      queue,
-      (message) => {
-        if (message === null) return;
-        const envelope = JSON.parse(message.content.toString('utf8')) as Envelope;
+    await listenForEvents(
+      this.channel,
+      this.names.eventsExchange,
+      [
+        STRIPE_EVENT_APPLIED_V1,
+        BILLING_CUSTOMER_CREATED_V1,
+        BILLING_TRANSACTION_CREATED_V1,
+        BILLING_TRANSACTION_UPDATED_V1,
+      ],
+      (envelope) => {
         this.received += 1;
         if (envelope.type === STRIPE_EVENT_APPLIED_V1) {
           this.receipts.push(envelope.data as StripeEventAppliedV1);
@@ -251,7 +242,6 @@ export class BillingHarness {
           this.transactionEvents.push(envelope as Envelope<string, BillingTransactionV1>);
         }
       },
-      { noAck: true },
     );
   }
 }

@@ -17,6 +17,7 @@ import {
   waitFor,
   type ServiceProcess,
   type TestDatabase,
+  sandboxStripe,
 } from '@aegis/testing';
 import Stripe from 'stripe';
 
@@ -113,12 +114,7 @@ describe('the aegis CLI against a running webhook-ingest', () => {
       SANDBOX_WEBHOOK_URL: `${ingest.url}/webhooks/stripe`,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
-    stripe = new Stripe('sk_test_cli', {
-      host: '127.0.0.1',
-      port: sandboxPort,
-      protocol: 'http',
-      maxNetworkRetries: 0,
-    });
+    stripe = sandboxStripe(sandboxPort, 'sk_test_cli', { maxNetworkRetries: 0 });
   });
 
   afterAll(async () => {

@@ -14,9 +14,9 @@ import {
   waitFor,
   type TestDatabase,
   startTestService,
+  waitUntilReady,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 
@@ -61,13 +61,7 @@ describe('metering records usage events', () => {
     dataSource = service.app.get(DataSource);
     broker = await connect(baseAmqpUrl());
     channel = await broker.createConfirmChannel();
-    await waitFor(
-      async () => (await request(service.app.getHttpServer()).get('/health/ready')).status,
-      (status) => status === 200,
-      {
-        what: 'metering to be ready',
-      },
-    );
+    await waitUntilReady(service.url, { what: 'metering to be ready' });
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import type { RunningService } from '@aegis/platform';
-import { startTestService, waitFor } from '@aegis/testing';
+import { startTestService, waitFor, sandboxStripe } from '@aegis/testing';
 import Stripe from 'stripe';
 import { AppModule } from '../src/app.module.js';
 
@@ -111,12 +111,7 @@ export async function startSandbox(env: Record<string, string> = {}): Promise<Ru
   });
   const service = await startTestService(AppModule, 'stripe-sandbox');
   const port = Number(new URL(service.url).port);
-  const stripe = new Stripe('sk_test_sandbox', {
-    host: '127.0.0.1',
-    port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  const stripe = sandboxStripe(port, 'sk_test_sandbox', { maxNetworkRetries: 0 });
   return { service, stripe, url: service.url, stop: () => service.app.close() };
 }
 

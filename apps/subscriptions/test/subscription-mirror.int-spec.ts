@@ -21,6 +21,9 @@ import {
   type ServiceProcess,
   type TestDatabase,
   startTestService,
+  sandboxStripe,
+  waitUntilReady,
+  listenForEvents,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import Stripe from 'stripe';
@@ -155,11 +158,7 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
 
   beforeAll(async () => {
     sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
-    stripe = new Stripe('sk_test_subscriptions', {
-      host: '127.0.0.1',
-      port: sandbox.port,
-      protocol: 'http',
-    });
+    stripe = sandboxStripe(sandbox.port, 'sk_test_subscriptions');
     database = await createTestDatabase();
     useTestEnvironment({
       databaseUrl: database.url,
@@ -173,29 +172,21 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     });
     service = await startTestService(AppModule, 'subscriptions');
     dataSource = service.app.get(DataSource);
-    await waitFor(
-      async () => (await request(service.app.getHttpServer()).get('/health/ready')).status,
-      (status) => status === 200,
-      { what: 'subscriptions to be ready' },
-    );
+    await waitUntilReady(service.url, { what: 'subscriptions to be ready' });
     broker = await connect(baseAmqpUrl());
     channel = await broker.createConfirmChannel();
     // What the service publishes: its receipts and its subscription.*.v1 events.
-    const { queue } = await channel.assertQueue('', { exclusive: true });
-    await channel.bindQueue(queue, names.eventsExchange, STRIPE_EVENT_APPLIED_V1);
-    await channel.bindQueue(queue, names.eventsExchange, 'subscription.#');
-    await channel.consume(
-      queue,
-      (message) => {
-        if (message === null) return;
-        const envelope = JSON.parse(message.content.toString('utf8')) as Envelope;
+    await listenForEvents(
+      channel,
+      names.eventsExchange,
+      [STRIPE_EVENT_APPLIED_V1, 'subscription.#'],
+      (envelope) => {
         if (envelope.type === STRIPE_EVENT_APPLIED_V1) {
           receipts.push(envelope.data as StripeEventAppliedV1);
         } else {
           announcements.push(envelope as Envelope<string, SubscriptionStateV1>);
         }
       },
-      { noAck: true },
     );
   });
 

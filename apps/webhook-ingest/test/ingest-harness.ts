@@ -8,6 +8,7 @@ import {
   startServiceProcess,
   waitFor,
   type ServiceProcess,
+  sandboxStripe,
 } from '@aegis/testing';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import pg from 'pg';
@@ -49,12 +50,7 @@ export async function startSandbox(env: Record<string, string>): Promise<Running
     SANDBOX_WEBHOOK_RETRY_DELAYS_MS: '200,500',
     ...env,
   });
-  const stripe = new Stripe('sk_test_ingest', {
-    host: '127.0.0.1',
-    port: sandbox.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  const stripe = sandboxStripe(sandbox.port, 'sk_test_ingest', { maxNetworkRetries: 0 });
   return { process: sandbox, stripe, url: sandbox.url };
 }
 

@@ -16,3 +16,6 @@ export { publishStripeEvent } from './stripe-events.js';
 export { defined, rejectionOf, thrownBy } from './expectations.js';
 export { compiledPath } from './compiled.js';
 export { startTestService, type TestAppOptions } from './test-app.js';
+export { listenForEvents } from './event-listener.js';
+export { readinessOf, waitUntilReady } from './readiness.js';
+export { sandboxStripe } from './sandbox-client.js';

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import type { ServiceName } from '@aegis/contracts';
 import { compiledPath } from './compiled.js';
 import { waitFor } from './infrastructure.js';
+import { readinessOf } from './readiness.js';
 
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -67,15 +68,7 @@ export async function startServiceProcess(
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`${service} exited early:\n${output}`);
-        try {
-          const response = await fetch(`${url}/health/ready`, {
-            signal: AbortSignal.timeout(1_000),
-          });
-          await response.body?.cancel();
-          return response.status;
-        } catch {
-          return 0;
-        }
+        return readinessOf(url);
       },
       (status) => status === 200,
       { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${service} to be ready` },
