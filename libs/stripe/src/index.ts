@@ -23,6 +23,12 @@ export {
   type RefetchableObjects,
   type RefetchParams,
 } from './stripe-provider.js';
+export {
+  StripeRefusedError,
+  StripeUnavailableError,
+  isStripeObjectMissing,
+  toStripeDomainError,
+} from './stripe-errors.js';
 export { reportStripeEventOutcome } from './stripe-event-receipts.js';
 export { StripeModule } from './stripe.module.js';
 export { WebhookVerificationError, verifyStripeWebhook } from './webhook-verification.js';

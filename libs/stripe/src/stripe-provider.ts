@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AEGIS_CUSTOMER_ID_KEY } from '@aegis/contracts';
 import type Stripe from 'stripe';
 import { customerCreationKey } from './customer-ids.js';
+import { toStripeDomainError } from './stripe-errors.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /** Injection token of the service's Stripe client (the official SDK). */
@@ -41,14 +42,16 @@ export function isRefetchable(kind: string): kind is RefetchableKind {
 }
 
 /**
- * Stripe as the services see it: the SDK client, and `refetch` to read an
- * object's current state (rate-limited, so a burst of same-second events
- * cannot exhaust Stripe's rate limit).
+ * Stripe as the services see it, the only way they reach it: reads are
+ * rate-limited (a burst of same-second events cannot exhaust Stripe's rate
+ * limit), every creating call carries an idempotency key derived from our ids
+ * (a retry after a crash repeats nothing), and Stripe's errors come out as
+ * StripeRefusedError (502) or StripeUnavailableError (503).
  */
 @Injectable()
 export class StripeProvider {
   constructor(
-    @Inject(STRIPE_CLIENT) readonly client: Stripe,
+    @Inject(STRIPE_CLIENT) private readonly client: Stripe,
     @Inject(STRIPE_REFETCH_LIMITER) private readonly limiter: RateLimiter,
   ) {}
 
@@ -68,7 +71,23 @@ export class StripeProvider {
       refund: () => this.client.refunds.retrieve(id, params),
       dispute: () => this.client.disputes.retrieve(id, params),
     };
-    return retrieve[kind]();
+    return this.calling(retrieve[kind]);
+  }
+
+  /** One page of events, oldest cursor first as Stripe lists them (newest first). */
+  async listEvents(params: Stripe.EventListParams): Promise<Stripe.ApiList<Stripe.Event>> {
+    await this.limiter.take();
+    return this.calling(() => this.client.events.list(params));
+  }
+
+  /** Every payment of an invoice (an invoice embeds only the first page). */
+  async invoicePaymentsOf(invoiceId: string): Promise<Stripe.InvoicePayment[]> {
+    await this.limiter.take();
+    return this.calling(() =>
+      this.client.invoicePayments
+        .list({ invoice: invoiceId, limit: 100 })
+        .autoPagingToArray({ limit: 10_000 }),
+    );
   }
 
   /**
@@ -82,9 +101,19 @@ export class StripeProvider {
       readonly metadata?: Readonly<Record<string, string>>;
     },
   ): Promise<Stripe.Customer> {
-    return this.client.customers.create(
-      { ...params, metadata: { ...params.metadata, [AEGIS_CUSTOMER_ID_KEY]: customerId } },
-      { idempotencyKey: customerCreationKey(customerId) },
+    return this.calling(() =>
+      this.client.customers.create(
+        { ...params, metadata: { ...params.metadata, [AEGIS_CUSTOMER_ID_KEY]: customerId } },
+        { idempotencyKey: customerCreationKey(customerId) },
+      ),
     );
+  }
+
+  private async calling<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toStripeDomainError(error);
+    }
   }
 }

@@ -14,6 +14,7 @@ import {
   StripeProvider,
   customerIdOfStripeCustomer,
   fromStripeTime,
+  isStripeObjectMissing,
   laterStamp,
   reportStripeEventOutcome,
   secondsOf,
@@ -31,10 +32,6 @@ export type CustomerEventEnvelope = StripeEnvelope<
 
 type CustomerState = StateToApply<Stripe.Customer | Stripe.DeletedCustomer>;
 type MirroredCustomer = Pick<Customer, 'email' | 'name' | 'metadata' | 'deletedAt'>;
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeError && error.code === 'resource_missing';
-}
 
 /** An id for a customer registered without one: `cust_` and 96 random bits. */
 function newCustomerId(): string {
@@ -157,7 +154,7 @@ export class CustomersService {
     try {
       return await this.stripe.refetch('customer', stripeCustomerId);
     } catch (error) {
-      if (!isMissing(error)) throw error;
+      if (!isStripeObjectMissing(error)) throw error;
       return { id: stripeCustomerId, object: 'customer', deleted: true };
     }
   }
@@ -207,7 +204,7 @@ export class CustomersService {
     try {
       return await stateToApply(this.stripe, 'customer', event, secondsOf(lastEventCreated));
     } catch (error) {
-      if (!isMissing(error)) throw error;
+      if (!isStripeObjectMissing(error)) throw error;
       const gone: Stripe.DeletedCustomer = {
         id: event.data.object.id,
         object: 'customer',

@@ -269,9 +269,7 @@ export class TransactionsService {
     const embedded = invoice.payments;
     if (embedded === undefined) return [];
     if (!embedded.has_more) return embedded.data;
-    return this.stripe.client.invoicePayments
-      .list({ invoice: invoice.id, limit: 100 })
-      .autoPagingToArray({ limit: 10_000 });
+    return this.stripe.invoicePaymentsOf(invoice.id);
   }
 
   private findByRef(manager: EntityManager, ref: PaymentRef): Promise<BillingTransaction | null> {

@@ -166,7 +166,7 @@ export class BackfillService implements OnApplicationBootstrap, BeforeApplicatio
     while (!this.stopping) {
       const run = await this.dataSource.manager.findOneByOrFail(BackfillRun, { id: runId });
       if (run.status !== 'running') return;
-      const page = await this.stripe.client.events.list({
+      const page = await this.stripe.listEvents({
         limit: this.env.BACKFILL_PAGE_SIZE,
         ...(run.createdSince === null
           ? {}
