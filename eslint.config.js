@@ -51,7 +51,9 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // Test support may be imported by any project's tests; production code may not
+          // (no-restricted-imports below).
+          allow: ['@aegis/testing'],
           // Test-support libs depend on the libs whose tests use them; production code may not
           // import them (no-restricted-imports below), so a cycle through one runs via tests.
           ignoredCircularDependencies: [['tag:kind:test-support', 'tag:type:lib']],
@@ -59,6 +61,28 @@ export default tseslint.config(
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The libraries' layers: each may use only its own layer and those below.
+            { sourceTag: 'layer:foundation', onlyDependOnLibsWithTags: ['layer:foundation'] },
+            {
+              sourceTag: 'layer:persistence',
+              onlyDependOnLibsWithTags: ['layer:foundation', 'layer:persistence'],
+            },
+            {
+              sourceTag: 'layer:messaging',
+              onlyDependOnLibsWithTags: [
+                'layer:foundation',
+                'layer:persistence',
+                'layer:messaging',
+              ],
+            },
+            {
+              sourceTag: 'layer:integration',
+              onlyDependOnLibsWithTags: [
+                'layer:foundation',
+                'layer:persistence',
+                'layer:messaging',
+              ],
+            },
           ],
         },
       ],

@@ -12,3 +12,4 @@ export {
   toBoolean,
   toIntegerList,
 } from './service-env.js';
+export { SERVICE_ENV } from './service-env-token.js';

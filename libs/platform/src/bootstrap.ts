@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { EnvValidationError, type HttpServiceEnv } from '@aegis/config';
+import { EnvValidationError, SERVICE_ENV, type HttpServiceEnv } from '@aegis/config';
 import type { AmqpServer } from '@aegis/messaging';
 import { JsonLogger, newCorrelationId, withCorrelationId } from '@aegis/observability';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import { SERVICE_ENV, SERVICE_TRANSPORT } from './platform.module.js';
+import { SERVICE_TRANSPORT } from './platform.module.js';
 
 export interface ServiceOptions {
   /** The largest JSON body accepted (bytes, or e.g. '1mb'); a bigger one is a 413. Default: Express's 100 KiB. */

@@ -1,3 +1,4 @@
+export { SERVICE_ENV } from '@aegis/config';
 export {
   listenAsService,
   runService,
@@ -9,7 +10,6 @@ export {
 export {
   INSTANCE_ID,
   PlatformModule,
-  SERVICE_ENV,
   SERVICE_NAME,
   SERVICE_TRANSPORT,
   type HttpOnlyServiceDefinition,

@@ -10,7 +10,7 @@ import {
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { loadEnv, type HttpServiceEnv, type ServiceEnv } from '@aegis/config';
+import { SERVICE_ENV, loadEnv, type HttpServiceEnv, type ServiceEnv } from '@aegis/config';
 import {
   SYSTEM_PING_V1,
   type PingRequestV1,
@@ -39,8 +39,6 @@ import { HttpMetricsInterceptor } from './http-metrics.interceptor.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { createValidationPipe } from './validation.js';
 
-/** Injection token of the service's validated settings (also injectable by its own env class). */
-export const SERVICE_ENV = Symbol('SERVICE_ENV');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 /** The service's broker transport, or null for a service without one. */
 export const SERVICE_TRANSPORT = Symbol('SERVICE_TRANSPORT');

@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { SERVICE_ENV } from '@aegis/platform';
+import { SERVICE_ENV } from '@aegis/config';
 import { createStripeClient } from './stripe-client.js';
 import type { StripeServiceEnv } from './stripe-env.js';
 import { RateLimiter } from './rate-limiter.js';
