@@ -1,6 +1,7 @@
 import type { ServiceStorage } from '@aegis/platform';
 import { BackfillRun } from './backfill/entities/backfill-run.entity.js';
 import { StripeWebhookEvent } from './ingest/entities/stripe-webhook-event.entity.js';
+import { stampStripeEventsPublished } from './ingest/stamp-published.js';
 import { webhookIngestMigrations } from './migrations/index.js';
 import { StripeEventReceipt } from './receipts/entities/stripe-event-receipt.entity.js';
 
@@ -9,4 +10,5 @@ export const webhookIngestStorage: ServiceStorage = {
   entities: [StripeWebhookEvent, StripeEventReceipt, BackfillRun],
   consumesEvents: true,
   migrations: webhookIngestMigrations,
+  onOutboxPublished: stampStripeEventsPublished,
 };

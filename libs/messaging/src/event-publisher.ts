@@ -34,11 +34,50 @@ export class EventPublisher {
     data: EventPayload<K>,
     options: PublishOptions = {},
   ): Promise<Envelope<K, EventPayload<K>>> {
+    this.requireTransaction(manager, type);
+    const envelope = this.envelopeOf(type, data, options);
+    await this.insert(manager, envelope, '');
+    return envelope;
+  }
+
+  /**
+   * Publishes under a natural id that may have been used before (a replay of a
+   * stored event): a row already sent under that id is forgotten first, so the
+   * event goes out again; a row with it still unsent means that publication is
+   * still to come, and one is enough: nothing is added, and `pending` returned.
+   */
+  async publishAgain<K extends EventName>(
+    manager: EntityManager,
+    type: K,
+    data: EventPayload<K>,
+    options: PublishOptions & { readonly id: string },
+  ): Promise<'published' | 'pending'> {
+    this.requireTransaction(manager, type);
+    await manager.query(
+      `DELETE FROM "${this.schema}"."outbox" WHERE "id" = $1 AND "published_at" IS NOT NULL`,
+      [options.id],
+    );
+    const inserted = await this.insert(
+      manager,
+      this.envelopeOf(type, data, options),
+      'ON CONFLICT ("id") DO NOTHING',
+    );
+    return inserted ? 'published' : 'pending';
+  }
+
+  private requireTransaction(manager: EntityManager, type: string): void {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`publish(${type}) must run inside a transaction with the state change`);
     }
+  }
+
+  private envelopeOf<K extends EventName>(
+    type: K,
+    data: EventPayload<K>,
+    options: PublishOptions,
+  ): Envelope<K, EventPayload<K>> {
     toValidPayload(type, payloadClassOf(type), data);
-    const envelope: Envelope<K, EventPayload<K>> = {
+    return {
       id: options.id ?? randomUUID(),
       type,
       version: versionOf(type),
@@ -47,11 +86,19 @@ export class EventPublisher {
       correlationId: options.correlationId ?? currentCorrelationId() ?? newCorrelationId(),
       data,
     };
-    await manager.query(
+  }
+
+  /** Writes the outbox row; false when `onConflict` skipped it. */
+  private async insert(
+    manager: EntityManager,
+    envelope: Envelope,
+    onConflict: '' | 'ON CONFLICT ("id") DO NOTHING',
+  ): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
       `INSERT INTO "${this.schema}"."outbox" ("id", "message_type", "routing_key", "correlation_id", "envelope")
-       VALUES ($1, $2, $3, $4, $5)`,
-      [envelope.id, type, type, envelope.correlationId, JSON.stringify(envelope)],
+       VALUES ($1, $2, $3, $4, $5) ${onConflict} RETURNING "id"`,
+      [envelope.id, envelope.type, envelope.type, envelope.correlationId, JSON.stringify(envelope)],
     );
-    return envelope;
+    return inserted.length > 0;
   }
 }

@@ -35,7 +35,12 @@ export {
   outboxNotifyChannel,
 } from './messaging-tables.js';
 export { PropagateHandlerErrorsFilter } from './propagate-errors.filter.js';
-export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
+export {
+  OutboxRelay,
+  type OutboxPublishedHook,
+  type OutboxRelayOptions,
+  type PublishedMessage,
+} from './outbox-relay.js';
 export { toValidPayload } from './payload-validation.js';
 export { AmqpRpcClient, type CallOptions } from './rpc-client.js';
 export { toRemoteErrorBody, type RemoteErrorBody } from './rpc-wire.js';

@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import { AmqpConnection } from './amqp-connection.js';
 import { AmqpServer } from './amqp-server.js';
 import { EventPublisher } from './event-publisher.js';
-import { OutboxRelay } from './outbox-relay.js';
+import { OutboxRelay, type OutboxPublishedHook } from './outbox-relay.js';
 import { AmqpRpcClient } from './rpc-client.js';
 import { topologyNames } from './topology.js';
 
@@ -31,6 +31,8 @@ export interface MessagingModuleOptions {
   readonly rpcTimeoutMs: number;
   /** Declare the service's event queue even before any handler binds a routing key to it. */
   readonly consumesEvents: boolean;
+  /** See OutboxPublishedHook. */
+  readonly onOutboxPublished?: OutboxPublishedHook;
 }
 
 const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1_000;
@@ -137,6 +139,9 @@ function pendingOutboxGauge(registry: Registry, dataSource: DataSource, schema: 
             batchSize: options.outboxBatchSize,
             pollIntervalMs: options.outboxPollIntervalMs,
             retentionMs: OUTBOX_RETENTION_MS,
+            ...(options.onOutboxPublished === undefined
+              ? {}
+              : { onPublished: options.onOutboxPublished }),
           },
           published,
         );

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { Counter } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AmqpConnection } from './amqp-connection.js';
 import { outboxNotifyChannel } from './messaging-tables.js';
 
@@ -13,7 +13,27 @@ export interface OutboxRelayOptions {
   readonly pollIntervalMs: number;
   /** Published rows older than this are deleted. */
   readonly retentionMs: number;
+  /** Runs in the transaction that marks a batch sent, once the broker confirmed every message. */
+  readonly onPublished?: OutboxPublishedHook;
 }
+
+/** A message the relay has just published, as its service may want to record it. */
+export interface PublishedMessage {
+  readonly id: string;
+  readonly type: string;
+  /** The envelope as JSON text, as it was sent. */
+  readonly envelope: string;
+}
+
+/**
+ * What a service does when its events are confirmed by the broker (e.g. stamp
+ * the rows they came from), in the relay's own transaction: it commits exactly
+ * when the rows are marked sent.
+ */
+export type OutboxPublishedHook = (
+  manager: EntityManager,
+  published: readonly PublishedMessage[],
+) => Promise<void>;
 
 interface OutboxRow {
   id: string;
@@ -109,6 +129,10 @@ export class OutboxRelay {
       await manager.query(
         `UPDATE "${schema}"."outbox" SET "published_at" = now() WHERE "id" = ANY($1::text[])`,
         [rows.map((row) => row.id)],
+      );
+      await this.options.onPublished?.(
+        manager,
+        rows.map((row) => ({ id: row.id, type: row.message_type, envelope: row.envelope })),
       );
       for (const row of rows) this.published?.inc({ type: row.message_type });
       return rows.length;

@@ -23,6 +23,7 @@ import {
   MessagingModule,
   OnRpc,
   type MessagingModuleOptions,
+  type OutboxPublishedHook,
 } from '@aegis/messaging';
 import {
   HealthController,
@@ -52,6 +53,8 @@ export interface ServiceStorage {
   readonly migrations: readonly (new () => object)[];
   /** The service consumes domain events: its queue, retry queues and DLQ exist from the start. */
   readonly consumesEvents: boolean;
+  /** Runs when the broker confirmed a batch of the service's events (see OutboxPublishedHook). */
+  readonly onOutboxPublished?: OutboxPublishedHook;
 }
 
 /** A service with its schema and the broker: its settings include theirs. */
@@ -92,6 +95,9 @@ function messagingOptions(
     service,
     schema: storage.schema,
     consumesEvents: storage.consumesEvents,
+    ...(storage.onOutboxPublished === undefined
+      ? {}
+      : { onOutboxPublished: storage.onOutboxPublished }),
     amqpUrl: env.AMQP_URL,
     databaseUrl: env.DATABASE_URL,
     prefix: env.MESSAGING_PREFIX,

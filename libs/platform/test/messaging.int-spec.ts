@@ -239,6 +239,29 @@ describe('messaging against the real broker and database', () => {
     expect(await appliedCount(rolledBackId)).toBe(0);
   });
 
+  it('publishes a sent id again when asked, and only once while a publication is pending', async () => {
+    const id = randomUUID();
+    const sentRow = async (): Promise<{ published: boolean }[]> =>
+      harness.dataSource.query(
+        `SELECT "published_at" IS NOT NULL AS published FROM "${TEST_SCHEMA}"."outbox" WHERE "id" = $1`,
+        [id],
+      );
+    const first = await harness.dataSource.transaction((manager) =>
+      harness.publisher.publishAgain(manager, USAGE_RECORDED_V1, usage('ok'), { id }),
+    );
+    expect(first).toBe('published');
+    await waitFor(sentRow, (rows) => rows[0]?.published === true, { what: 'the first send' });
+    // Sent already: forgotten, written anew, and out again (the inbox then absorbs the copy).
+    const outcomes = await harness.dataSource.transaction(async (manager) => [
+      await harness.publisher.publishAgain(manager, USAGE_RECORDED_V1, usage('ok'), { id }),
+      await harness.publisher.publishAgain(manager, USAGE_RECORDED_V1, usage('ok'), { id }),
+    ]);
+    expect(outcomes).toStrictEqual(['published', 'pending']);
+    await waitFor(sentRow, (rows) => rows[0]?.published === true, { what: 'the second send' });
+    expect(await sentRow()).toHaveLength(1);
+    expect(await appliedCount(id)).toBe(1);
+  });
+
   it('refuses to write an event whose payload breaks its contract', async () => {
     await expect(
       harness.dataSource.transaction((manager) =>

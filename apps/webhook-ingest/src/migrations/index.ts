@@ -2,6 +2,7 @@ import { CreateIngestSchema1763800000000 } from './1763800000000-create-ingest-s
 import { CreateStripeWebhookEvents1764900000000 } from './1764900000000-create-stripe-webhook-events.js';
 import { CreateStripeEventReceipts1764900000001 } from './1764900000001-create-stripe-event-receipts.js';
 import { CreateBackfillRuns1764900000002 } from './1764900000002-create-backfill-runs.js';
+import { DropOutboxTrigger1764900000003 } from './1764900000003-drop-outbox-trigger.js';
 
 /** Every migration of the `ingest` schema, oldest first. */
 export const webhookIngestMigrations = [
@@ -9,4 +10,5 @@ export const webhookIngestMigrations = [
   CreateStripeWebhookEvents1764900000000,
   CreateStripeEventReceipts1764900000001,
   CreateBackfillRuns1764900000002,
+  DropOutboxTrigger1764900000003,
 ];

@@ -93,28 +93,28 @@ export class ReplayService {
     batch: readonly StripeWebhookEvent[],
     force: boolean,
   ): Promise<number> {
-    let pending = new Set<string>();
-    if (!force) {
-      const ids = batch.map((event) => event.eventId);
-      // The outbox keeps a sent row (id = event id) for a week; it must go before the id is used again.
-      // A row not sent yet stays: that publication is still to come, and one is enough.
-      await manager.query(
-        `DELETE FROM "ingest"."outbox" WHERE "id" = ANY($1::text[]) AND "published_at" IS NOT NULL`,
-        [ids],
-      );
-      const unsent: { id: string }[] = await manager.query(
-        `SELECT "id" FROM "ingest"."outbox" WHERE "id" = ANY($1::text[])`,
-        [ids],
-      );
-      pending = new Set(unsent.map((row) => row.id));
-    }
-    const replayed = batch.filter((event) => !pending.has(event.eventId));
-    for (const stored of replayed) {
+    const replayed: StripeWebhookEvent[] = [];
+    for (const stored of batch) {
       const event = stored.payload as Stripe.Event;
-      await this.publisher.publish(manager, stripeEventName(event.type), event, {
-        ...(force ? {} : { id: stored.eventId }),
-        occurredAt: stored.stripeCreatedAt,
-      });
+      const options = { occurredAt: stored.stripeCreatedAt };
+      if (force) {
+        // A new message id: past every consumer's inbox, so each applies the event again.
+        await this.publisher.publish(manager, stripeEventName(event.type), event, options);
+        replayed.push(stored);
+      } else {
+        // The event's own id: consumers that applied it already ignore it. A publication of it
+        // still waiting in the outbox is enough.
+        const outcome = await this.publisher.publishAgain(
+          manager,
+          stripeEventName(event.type),
+          event,
+          {
+            ...options,
+            id: stored.eventId,
+          },
+        );
+        if (outcome === 'published') replayed.push(stored);
+      }
     }
     if (replayed.length > 0) {
       await manager
