@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
-import { STRIPE_EVENT_APPLIED_V1, type StripeEventAppliedV1 } from '@aegis/contracts';
+import {
+  INGEST_ADMIN_PATHS,
+  STRIPE_EVENT_APPLIED_V1,
+  type ReplayResultV1,
+  type StripeEventAppliedV1,
+  type StripeEventReceiptV1,
+} from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
@@ -24,24 +30,6 @@ import {
   startIngest,
   syntheticEvent,
 } from './ingest-harness.js';
-
-interface Receipt {
-  eventId: string;
-  type: string;
-  receivedVia: string;
-  deliveryCount: number;
-  publishedAt: string | null;
-  replayCount: number;
-  appliedBy: { service: string; outcome: string; appliedAt: string; receipts: number }[];
-}
-
-interface ReplayResult {
-  forced: boolean;
-  matched: number;
-  republished: number;
-  alreadyPending: number;
-  notFound: string[];
-}
 
 interface Problem {
   status: number;
@@ -70,16 +58,20 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     return event;
   };
 
-  const receipt = async (eventId: string): Promise<Receipt> => {
-    const response = await adminRequest(ingest.url, 'GET', `/admin/events/${eventId}`);
+  const receipt = async (eventId: string): Promise<StripeEventReceiptV1> => {
+    const response = await adminRequest(
+      ingest.url,
+      'GET',
+      INGEST_ADMIN_PATHS.eventReceipt(eventId),
+    );
     expect(response.status).toBe(200);
-    return (await response.json()) as Receipt;
+    return (await response.json()) as StripeEventReceiptV1;
   };
 
-  const replay = async (body: object): Promise<ReplayResult> => {
+  const replay = async (body: object): Promise<ReplayResultV1> => {
     const response = await adminRequest(ingest.url, 'POST', '/admin/events/replay', body);
     expect(response.status).toBe(200);
-    return (await response.json()) as ReplayResult;
+    return (await response.json()) as ReplayResultV1;
   };
 
   /** What a consuming service's outbox sends after applying a Stripe event. */

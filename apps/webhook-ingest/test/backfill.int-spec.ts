@@ -1,3 +1,4 @@
+import { INGEST_ADMIN_PATHS, type BackfillRunV1 } from '@aegis/contracts';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { topologyNames } from '@aegis/messaging';
@@ -25,17 +26,6 @@ import {
 
 const PAGE_SIZE = 5;
 
-interface BackfillRun {
-  id: string;
-  status: 'running' | 'done' | 'failed';
-  done: boolean;
-  since: string | null;
-  pages: number;
-  seen: number;
-  ingested: number;
-  error: string | null;
-}
-
 describe('webhook-ingest backfills the events whose webhooks were dropped', () => {
   let database: TestDatabase;
   let sandbox: RunningSandbox;
@@ -58,21 +48,21 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
       },
     });
 
-  const startBackfill = async (): Promise<BackfillRun> => {
-    const response = await adminRequest(ingest.url, 'POST', '/admin/backfills', {});
+  const startBackfill = async (): Promise<BackfillRunV1> => {
+    const response = await adminRequest(ingest.url, 'POST', INGEST_ADMIN_PATHS.backfills, {});
     expect(response.status).toBe(202);
-    const run = (await response.json()) as BackfillRun;
+    const run = (await response.json()) as BackfillRunV1;
     expect(response.headers.get('location')).toBe(`/admin/backfills/${run.id}`);
     return run;
   };
 
-  const progress = async (runId: string): Promise<BackfillRun> => {
-    const response = await adminRequest(ingest.url, 'GET', `/admin/backfills/${runId}`);
+  const progress = async (runId: string): Promise<BackfillRunV1> => {
+    const response = await adminRequest(ingest.url, 'GET', INGEST_ADMIN_PATHS.backfill(runId));
     expect(response.status).toBe(200);
-    return (await response.json()) as BackfillRun;
+    return (await response.json()) as BackfillRunV1;
   };
 
-  const untilDone = (runId: string): Promise<BackfillRun> =>
+  const untilDone = (runId: string): Promise<BackfillRunV1> =>
     waitFor(
       () => progress(runId),
       (run) => run.status !== 'running',

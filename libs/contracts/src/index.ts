@@ -66,3 +66,16 @@ export {
   type RpcTarget,
 } from './rpc/rpc-route.js';
 export { SERVICE_NAMES, type ServiceName } from './services.js';
+export {
+  BACKFILL_STATUSES,
+  INGEST_ADMIN_PATHS,
+  RECEIVED_VIA,
+  type AppliedByV1,
+  type BackfillRunV1,
+  type BackfillStatus,
+  type ReceivedVia,
+  type ReplayRequestV1,
+  type ReplayResultV1,
+  type StartBackfillRequestV1,
+  type StripeEventReceiptV1,
+} from './http/ingest-admin.v1.js';

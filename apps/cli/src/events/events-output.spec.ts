@@ -1,8 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { formatBackfill, formatReceipt, formatReplay } from './events-output.js';
-import type { EventReceipt } from './ingest-admin.client.js';
+import type { StripeEventReceiptV1 } from '@aegis/contracts';
 
-const receipt: EventReceipt = {
+const receipt: StripeEventReceiptV1 = {
   eventId: 'evt_1',
   type: 'invoice.paid',
   stripeCreatedAt: '2026-11-01T10:00:00.000Z',
@@ -87,6 +87,9 @@ describe(formatBackfill.name, () => {
       seen: 200,
       ingested: 3,
       error: null,
+      startedAt: '2026-11-20T10:00:00.000Z',
+      updatedAt: '2026-11-20T10:00:05.000Z',
+      finishedAt: null,
     } as const;
     expect(formatBackfill({ ...run, status: 'running' })).toBe(
       'backfill r1: 2 pages, 200 events seen, 3 ingested',

@@ -1,7 +1,7 @@
-import type { BackfillRun, EventReceipt, ReplayResult } from './ingest-admin.client.js';
+import type { BackfillRunV1, ReplayResultV1, StripeEventReceiptV1 } from '@aegis/contracts';
 
 /** What `aegis events show` prints: received, published, applied by whom. */
-export function formatReceipt(receipt: EventReceipt): string[] {
+export function formatReceipt(receipt: StripeEventReceiptV1): string[] {
   const deliveries =
     receipt.deliveryCount === 1
       ? '1 webhook delivery'
@@ -24,7 +24,7 @@ export function formatReceipt(receipt: EventReceipt): string[] {
 }
 
 /** What `aegis events replay` prints. */
-export function formatReplay(result: ReplayResult): string[] {
+export function formatReplay(result: ReplayResultV1): string[] {
   const how = result.forced
     ? 'under new message ids: consumers apply them again'
     : 'under their event ids: consumers that already applied them skip them';
@@ -36,7 +36,7 @@ export function formatReplay(result: ReplayResult): string[] {
 }
 
 /** One line of backfill progress. */
-export function formatBackfill(run: BackfillRun): string {
+export function formatBackfill(run: BackfillRunV1): string {
   const counts = `${run.pages} pages, ${run.seen} events seen, ${run.ingested} ingested`;
   switch (run.status) {
     case 'running':

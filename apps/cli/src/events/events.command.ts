@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { formatBackfill, formatReceipt, formatReplay } from './events-output.js';
+import type { BackfillRunV1, ReplayRequestV1 } from '@aegis/contracts';
 import {
   CliError,
   EXIT_FAILURE,
   EXIT_USAGE,
-  type BackfillRun,
   type IngestAdminClient,
-  type ReplayRequest,
 } from './ingest-admin.client.js';
 
 export const EVENTS_USAGE = [
@@ -22,7 +21,7 @@ export const EVENTS_USAGE = [
 
 export type EventsCommand =
   | { readonly kind: 'show'; readonly eventId: string; readonly json: boolean }
-  | { readonly kind: 'replay'; readonly request: ReplayRequest; readonly json: boolean }
+  | { readonly kind: 'replay'; readonly request: ReplayRequestV1; readonly json: boolean }
   | { readonly kind: 'backfill'; readonly since: string | undefined; readonly json: boolean };
 
 export interface Terminal {
@@ -85,7 +84,7 @@ export function parseEventsCommand(args: string[]): EventsCommand {
         throw usageError('--id cannot be combined with --type, --from or --to');
       if (id === undefined && !filtered)
         throw usageError('events replay needs --id, or --type and/or --from/--to');
-      const request: ReplayRequest = {
+      const request: ReplayRequestV1 = {
         ...(id === undefined ? {} : { eventIds: id }),
         ...(type === undefined ? {} : { type }),
         ...(from === undefined ? {} : { from }),
@@ -147,7 +146,7 @@ export async function runEventsCommand(
       return result.notFound.length > 0 ? EXIT_FAILURE : 0;
     }
     case 'backfill': {
-      let run: BackfillRun = await client.startBackfill(command.since);
+      let run: BackfillRunV1 = await client.startBackfill(command.since);
       if (!command.json) {
         if (run.pages > 0)
           terminal.out(`carrying on with backfill ${run.id} after page ${run.pages}`);

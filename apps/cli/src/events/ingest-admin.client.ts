@@ -1,3 +1,10 @@
+import {
+  INGEST_ADMIN_PATHS,
+  type BackfillRunV1,
+  type ReplayRequestV1,
+  type ReplayResultV1,
+  type StripeEventReceiptV1,
+} from '@aegis/contracts';
 /** A failure to report to the user: one line, and the exit code it ends with. */
 export class CliError extends Error {
   constructor(
@@ -11,53 +18,6 @@ export class CliError extends Error {
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-
-export interface AppliedBy {
-  readonly service: string;
-  readonly outcome: string;
-  readonly appliedAt: string;
-  readonly receipts: number;
-}
-
-export interface EventReceipt {
-  readonly eventId: string;
-  readonly type: string;
-  readonly stripeCreatedAt: string;
-  readonly livemode: boolean;
-  readonly receivedAt: string;
-  readonly receivedVia: string;
-  readonly deliveryCount: number;
-  readonly publishedAt: string | null;
-  readonly replayCount: number;
-  readonly appliedBy: readonly AppliedBy[];
-}
-
-export interface ReplayRequest {
-  readonly eventIds?: readonly string[];
-  readonly type?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly force?: boolean;
-}
-
-export interface ReplayResult {
-  readonly forced: boolean;
-  readonly matched: number;
-  readonly republished: number;
-  readonly alreadyPending: number;
-  readonly notFound: readonly string[];
-}
-
-export interface BackfillRun {
-  readonly id: string;
-  readonly status: 'running' | 'done' | 'failed';
-  readonly done: boolean;
-  readonly since: string | null;
-  readonly pages: number;
-  readonly seen: number;
-  readonly ingested: number;
-  readonly error: string | null;
-}
 
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A replay of a whole type may put many thousands of events back in the outbox. */
@@ -80,14 +40,14 @@ export class IngestAdminClient {
   ) {}
 
   /** The event's receipt, or null if webhook-ingest never received it. */
-  async receipt(eventId: string): Promise<EventReceipt | null> {
-    return this.request<EventReceipt>('GET', `/admin/events/${encodeURIComponent(eventId)}`, {
+  async receipt(eventId: string): Promise<StripeEventReceiptV1 | null> {
+    return this.request<StripeEventReceiptV1>('GET', INGEST_ADMIN_PATHS.eventReceipt(eventId), {
       notFoundAsNull: true,
     });
   }
 
-  async replay(request: ReplayRequest): Promise<ReplayResult> {
-    const result = await this.request<ReplayResult>('POST', '/admin/events/replay', {
+  async replay(request: ReplayRequestV1): Promise<ReplayResultV1> {
+    const result = await this.request<ReplayResultV1>('POST', INGEST_ADMIN_PATHS.replay, {
       body: request,
       timeoutMs: REPLAY_TIMEOUT_MS,
     });
@@ -95,16 +55,16 @@ export class IngestAdminClient {
     return result;
   }
 
-  async startBackfill(since: string | undefined): Promise<BackfillRun> {
-    const run = await this.request<BackfillRun>('POST', '/admin/backfills', {
+  async startBackfill(since: string | undefined): Promise<BackfillRunV1> {
+    const run = await this.request<BackfillRunV1>('POST', INGEST_ADMIN_PATHS.backfills, {
       body: since === undefined ? {} : { since },
     });
     if (run === null) throw new CliError('webhook-ingest has no backfill route', EXIT_FAILURE);
     return run;
   }
 
-  async backfill(runId: string): Promise<BackfillRun> {
-    const run = await this.request<BackfillRun>('GET', `/admin/backfills/${runId}`);
+  async backfill(runId: string): Promise<BackfillRunV1> {
+    const run = await this.request<BackfillRunV1>('GET', INGEST_ADMIN_PATHS.backfill(runId));
     if (run === null) throw new CliError(`backfill ${runId} is gone`, EXIT_FAILURE);
     return run;
   }

@@ -11,7 +11,8 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { AdminTokenGuard } from '../admin-auth/admin-token.guard.js';
-import { BackfillService, type BackfillRunView } from './backfill.service.js';
+import type { BackfillRunV1 } from '@aegis/contracts';
+import { BackfillService } from './backfill.service.js';
 import { BackfillRunParams } from './dto/backfill-run.params.js';
 import { StartBackfillDto } from './dto/start-backfill.dto.js';
 
@@ -26,7 +27,7 @@ export class BackfillController {
   async start(
     @Body() request: StartBackfillDto,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<BackfillRunView> {
+  ): Promise<BackfillRunV1> {
     const run = await this.backfills.start(
       request.since === undefined ? undefined : new Date(request.since),
     );
@@ -35,7 +36,7 @@ export class BackfillController {
   }
 
   @Get(':runId')
-  async progress(@Param() params: BackfillRunParams): Promise<BackfillRunView> {
+  async progress(@Param() params: BackfillRunParams): Promise<BackfillRunV1> {
     const run = await this.backfills.find(params.runId);
     if (run === null) throw new NotFoundException(`no backfill ${params.runId}`);
     return run;

@@ -5,30 +5,16 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import type { BackfillRunV1 } from '@aegis/contracts';
 import { StripeProvider } from '@aegis/stripe';
 import type Stripe from 'stripe';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { WebhookIngestEnv } from '../config/webhook-ingest.env.js';
 import { StripeWebhookEvent } from '../ingest/entities/stripe-webhook-event.entity.js';
 import { StripeEventIngestService } from '../ingest/stripe-event-ingest.service.js';
-import { BackfillRun, type BackfillStatus } from './entities/backfill-run.entity.js';
+import { BackfillRun } from './entities/backfill-run.entity.js';
 
-export interface BackfillRunView {
-  readonly id: string;
-  readonly status: BackfillStatus;
-  readonly done: boolean;
-  /** Lower bound of Stripe's `created` listed; null: everything Stripe still keeps (30 days). */
-  readonly since: string | null;
-  readonly pages: number;
-  readonly seen: number;
-  readonly ingested: number;
-  readonly error: string | null;
-  readonly startedAt: string;
-  readonly updatedAt: string;
-  readonly finishedAt: string | null;
-}
-
-export function viewOf(run: BackfillRun): BackfillRunView {
+export function viewOf(run: BackfillRun): BackfillRunV1 {
   return {
     id: run.id,
     status: run.status,
@@ -90,7 +76,7 @@ export class BackfillService implements OnApplicationBootstrap, BeforeApplicatio
    * Starts a backfill, or carries on with the one under way (running, or
    * failed and `since` not given). Returns at once; the run goes on in the background.
    */
-  async start(since: Date | undefined): Promise<BackfillRunView> {
+  async start(since: Date | undefined): Promise<BackfillRunV1> {
     const running = await this.dataSource.manager.findOneBy(BackfillRun, { status: 'running' });
     if (running !== null) {
       if (since !== undefined)
@@ -110,7 +96,7 @@ export class BackfillService implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  async find(runId: string): Promise<BackfillRunView | null> {
+  async find(runId: string): Promise<BackfillRunV1 | null> {
     const run = await this.dataSource.manager.findOneBy(BackfillRun, { id: runId });
     return run === null ? null : viewOf(run);
   }

@@ -5,7 +5,12 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { StripeEventPayload, isStripeEventName, stripeEventName } from '@aegis/contracts';
+import {
+  StripeEventPayload,
+  isStripeEventName,
+  stripeEventName,
+  type ReceivedVia,
+} from '@aegis/contracts';
 import { EventPublisher, InvalidPayloadError, toValidPayload } from '@aegis/messaging';
 import { METRICS_REGISTRY } from '@aegis/observability';
 import { WebhookVerificationError } from '@aegis/stripe';
@@ -13,7 +18,7 @@ import { Counter, type Registry } from 'prom-client';
 import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isDatabaseUnavailable } from './database-availability.js';
-import { StripeWebhookEvent, type ReceivedVia } from './entities/stripe-webhook-event.entity.js';
+import { StripeWebhookEvent } from './entities/stripe-webhook-event.entity.js';
 import { StripeWebhookVerifier } from './stripe-webhook-verifier.js';
 
 /** `stored`: new, and its fan-out is in the outbox; `duplicate`: already stored, nothing published. */

@@ -1,7 +1,8 @@
 import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
 import { AdminTokenGuard } from '../admin-auth/admin-token.guard.js';
 import { EventIdParams } from './dto/event-id.params.js';
-import { ReceiptsService, type StripeEventReceiptView } from './receipts.service.js';
+import type { StripeEventReceiptV1 } from '@aegis/contracts';
+import { ReceiptsService } from './receipts.service.js';
 
 @Controller('admin/events')
 @UseGuards(AdminTokenGuard)
@@ -10,7 +11,7 @@ export class ReceiptsController {
 
   /** Received, published, applied by which services: "accepted" checked against "applied". */
   @Get(':eventId')
-  async show(@Param() params: EventIdParams): Promise<StripeEventReceiptView> {
+  async show(@Param() params: EventIdParams): Promise<StripeEventReceiptV1> {
     const receipt = await this.receipts.receiptOf(params.eventId);
     if (receipt === null) throw new NotFoundException(`no event ${params.eventId} was received`);
     return receipt;

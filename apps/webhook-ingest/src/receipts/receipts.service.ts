@@ -1,33 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { StripeEventAppliedV1 } from '@aegis/contracts';
+import type { StripeEventAppliedV1, StripeEventReceiptV1 } from '@aegis/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  StripeWebhookEvent,
-  type ReceivedVia,
-} from '../ingest/entities/stripe-webhook-event.entity.js';
+import { StripeWebhookEvent } from '../ingest/entities/stripe-webhook-event.entity.js';
 import { StripeEventReceipt } from './entities/stripe-event-receipt.entity.js';
-
-export interface AppliedBy {
-  readonly service: string;
-  readonly outcome: string;
-  readonly appliedAt: string;
-  readonly receipts: number;
-}
-
-/** Everything known about one Stripe event: received, published, applied by whom. */
-export interface StripeEventReceiptView {
-  readonly eventId: string;
-  readonly type: string;
-  readonly stripeCreatedAt: string;
-  readonly livemode: boolean;
-  readonly receivedAt: string;
-  readonly receivedVia: ReceivedVia;
-  readonly deliveryCount: number;
-  /** When the broker confirmed the latest publication; null while one is pending. */
-  readonly publishedAt: string | null;
-  readonly replayCount: number;
-  readonly appliedBy: readonly AppliedBy[];
-}
 
 @Injectable()
 export class ReceiptsService {
@@ -52,7 +27,7 @@ export class ReceiptsService {
   }
 
   /** The event's receipt, or null if no such event was received. */
-  async receiptOf(eventId: string): Promise<StripeEventReceiptView | null> {
+  async receiptOf(eventId: string): Promise<StripeEventReceiptV1 | null> {
     const event = await this.dataSource.manager.findOneBy(StripeWebhookEvent, { eventId });
     if (event === null) return null;
     const receipts = await this.dataSource.manager.find(StripeEventReceipt, {

@@ -3,7 +3,8 @@ import { InvalidInputException } from '@aegis/platform';
 import { AdminTokenGuard } from '../admin-auth/admin-token.guard.js';
 import { ReplayRequestDto } from './dto/replay-request.dto.js';
 import { replaySelectionOf } from './replay-selection.js';
-import { ReplayService, type ReplayResult } from './replay.service.js';
+import type { ReplayResultV1 } from '@aegis/contracts';
+import { ReplayService } from './replay.service.js';
 
 @Controller('admin/events')
 @UseGuards(AdminTokenGuard)
@@ -12,7 +13,7 @@ export class ReplayController {
 
   @Post('replay')
   @HttpCode(200)
-  async replay(@Body() request: ReplayRequestDto): Promise<ReplayResult> {
+  async replay(@Body() request: ReplayRequestDto): Promise<ReplayResultV1> {
     const parsed = replaySelectionOf(request);
     if ('problems' in parsed) throw new InvalidInputException([...parsed.problems]);
     return this.replays.replay(parsed.selection, request.force ?? false);

@@ -1,3 +1,4 @@
+import type { ReplayResultV1 } from '@aegis/contracts';
 import { Injectable } from '@nestjs/common';
 import { stripeEventName } from '@aegis/contracts';
 import { EventPublisher } from '@aegis/messaging';
@@ -5,18 +6,6 @@ import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { StripeWebhookEvent } from '../ingest/entities/stripe-webhook-event.entity.js';
 import type { ReplaySelection } from './replay-selection.js';
-
-export interface ReplayResult {
-  readonly forced: boolean;
-  /** Stored events the selection matched. */
-  readonly matched: number;
-  /** Put in the outbox again. */
-  readonly republished: number;
-  /** Not forced, and a publication under the event's id still waits in the outbox: it goes out once. */
-  readonly alreadyPending: number;
-  /** Requested ids that were never received. */
-  readonly notFound: readonly string[];
-}
 
 /** Events per transaction; a replay of a whole type goes through in batches of this size. */
 const BATCH_SIZE = 500;
@@ -34,7 +23,7 @@ export class ReplayService {
    * harmless. Forced, each gets a new message id, so consumers apply it
    * again, which their convergence rule makes safe.
    */
-  async replay(selection: ReplaySelection, force: boolean): Promise<ReplayResult> {
+  async replay(selection: ReplaySelection, force: boolean): Promise<ReplayResultV1> {
     let matched = 0;
     let republished = 0;
     let alreadyPending = 0;

@@ -1,3 +1,4 @@
+import type { BackfillStatus } from '@aegis/contracts';
 import {
   Column,
   CreateDateColumn,
@@ -5,9 +6,6 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-
-export const BACKFILL_STATUSES = ['running', 'done', 'failed'] as const;
-export type BackfillStatus = (typeof BACKFILL_STATUSES)[number];
 
 /**
  * One backfill: Stripe's event list walked newest to oldest down to

@@ -1,7 +1,5 @@
+import type { ReceivedVia } from '@aegis/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-export const RECEIVED_VIA = ['webhook', 'backfill'] as const;
-export type ReceivedVia = (typeof RECEIVED_VIA)[number];
 
 /** One Stripe event as received, stored once whatever how often Stripe delivers it. */
 @Entity({ name: 'stripe_webhook_events' })

@@ -1,3 +1,4 @@
+import type { ReplayRequestV1 } from '@aegis/contracts';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,7 +15,7 @@ export const MAX_REPLAY_IDS = 1_000;
  * Which stored events to publish again: `eventIds`, or `type` and/or a range
  * of Stripe's `created` time (`from` inclusive, `to` exclusive).
  */
-export class ReplayRequestDto {
+export class ReplayRequestDto implements ReplayRequestV1 {
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
