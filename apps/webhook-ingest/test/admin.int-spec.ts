@@ -138,6 +138,7 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     expect(basic.status).toBe(401);
     const unknown = await adminRequest(ingest.url, 'GET', '/admin/events/evt_anything');
     expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { code?: string }).code).toBe('event_not_found');
   });
 
   it('keeps the admin routes off (403) when no admin token is configured', async () => {

@@ -22,3 +22,4 @@ export {
   type ProblemDetails,
 } from './problem-details.filter.js';
 export { createValidationPipe } from './validation.js';
+export { DomainException, isDomainException, problemTypeOf } from './domain-exception.js';

@@ -9,11 +9,14 @@ import {
 } from '@nestjs/common';
 import { RpcError, RpcRemoteError } from '@aegis/messaging';
 import type { Response } from 'express';
+import { isDomainException, problemTypeOf } from './domain-exception.js';
 
 export interface ProblemDetails {
   type: string;
   title: string;
   status: number;
+  /** The domain code of an expected failure (see DomainException). */
+  code?: string;
   detail?: string;
   errorId?: string;
   errors?: { field: string; message: string }[];
@@ -54,6 +57,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status: 400,
         detail: exception.fieldErrors.map((error) => `${error.field}: ${error.message}`).join('; '),
         errors: exception.fieldErrors,
+      };
+    }
+    if (isDomainException(exception)) {
+      const { code, status, message } = exception;
+      return {
+        type: problemTypeOf(code),
+        title: code.replaceAll('_', ' '),
+        status,
+        code,
+        detail: message,
       };
     }
     if (exception instanceof HttpException) {

@@ -3,7 +3,12 @@ import { Body, Controller, Module, Post } from '@nestjs/common';
 import { ServiceEnv, portProperty } from '@aegis/config';
 import { IsEmail, IsInt, Min } from 'class-validator';
 import request from 'supertest';
-import { PlatformModule, startService, type RunningService } from '../src/index.js';
+import {
+  DomainException,
+  PlatformModule,
+  startService,
+  type RunningService,
+} from '../src/index.js';
 
 class HttpTestEnv extends ServiceEnv {
   @portProperty()
@@ -29,6 +34,21 @@ class ThingsController {
   @Post('explode')
   explode(): never {
     throw new Error('secret database password leaked in a stack trace');
+  }
+
+  @Post('taken')
+  taken(): never {
+    throw new ThingException(ThingExceptionCode.THING_TAKEN, 'thing 7 is taken');
+  }
+}
+
+enum ThingExceptionCode {
+  THING_TAKEN = 'thing_taken',
+}
+
+class ThingException extends DomainException<ThingExceptionCode> {
+  constructor(code: ThingExceptionCode, message: string) {
+    super(code, 409, message);
   }
 }
 
@@ -77,6 +97,19 @@ describe('HTTP errors as problem+json', () => {
     const response = await post('/things', { email: 'a@example.com', amountCents: 100 });
     expect(response.status).toBe(201);
     expect(response.get('x-correlation-id')).toBe('test-correlation');
+  });
+
+  it('answers a domain exception with its status, code and message', async () => {
+    const response = await post('/things/taken', {});
+    expect(response.status).toBe(409);
+    expect(response.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body).toStrictEqual({
+      type: 'urn:aegis:problem:thing_taken',
+      title: 'thing taken',
+      status: 409,
+      code: 'thing_taken',
+      detail: 'thing 7 is taken',
+    });
   });
 
   it('answers an unexpected error with a generic 500 carrying only an error id', async () => {

@@ -24,6 +24,7 @@ import {
 } from '@aegis/stripe';
 import Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
+import { BillingException, BillingExceptionCode } from '../billing.exception.js';
 import { Customer } from './entities/customer.entity.js';
 
 export type CustomerEventEnvelope = StripeEnvelope<
@@ -98,14 +99,21 @@ export class CustomersService {
     const row = await manager.findOneBy(Customer, { stripeCustomerId });
     if (row !== null) return row.customerId;
     const customer = known ?? (await this.currentCustomer(stripeCustomerId));
-    return (await this.register(manager, customerIdOfStripeCustomer(customer), customer))
-      .customerId;
+    try {
+      return (await this.register(manager, customerIdOfStripeCustomer(customer), customer))
+        .customerId;
+    } catch (error) {
+      // An event can never change which Stripe customer an id names: park it for a person.
+      if (error instanceof BillingException)
+        throw new DeadLetterError(error.message, { cause: error });
+      throw error;
+    }
   }
 
   /**
    * Inserts the registry row of `customerId` unless it exists, and announces
    * it (`billing.customer.created.v1`) when this call made it. An id already
-   * naming another Stripe customer can never be applied: dead-lettered.
+   * naming another Stripe customer is refused (CUSTOMER_ID_TAKEN).
    */
   private async register(
     manager: EntityManager,
@@ -131,7 +139,8 @@ export class CustomersService {
       .then((result) => result.raw as unknown[]);
     const row = await manager.findOneBy(Customer, { stripeCustomerId: customer.id });
     if (row === null) {
-      throw new DeadLetterError(
+      throw new BillingException(
+        BillingExceptionCode.CUSTOMER_ID_TAKEN,
         `customer id ${customerId} names another Stripe customer than ${customer.id}`,
       );
     }

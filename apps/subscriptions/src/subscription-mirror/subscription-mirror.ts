@@ -8,6 +8,7 @@ import {
   type SubscriptionStatus,
 } from '@aegis/contracts';
 import { fromStripeTime, idOf } from '@aegis/stripe';
+import { SubscriptionsException, SubscriptionsExceptionCode } from '../subscriptions.exception.js';
 import type Stripe from 'stripe';
 
 export const BILLING_INTERVALS = ['day', 'week', 'month', 'year'] as const;
@@ -43,10 +44,12 @@ export interface SubscriptionMirror {
 export type MirroredField = keyof SubscriptionMirror;
 
 /** A subscription status this service cannot store (Stripe added one): the event is dead-lettered at once. */
-export class UnknownSubscriptionStatusError extends Error {
+export class UnknownSubscriptionStatusError extends SubscriptionsException {
   constructor(subscription: string, status: string) {
-    super(`subscription ${subscription} has status "${status}", which the mirror does not know`);
-    this.name = 'UnknownSubscriptionStatusError';
+    super(
+      SubscriptionsExceptionCode.UNKNOWN_SUBSCRIPTION_STATUS,
+      `subscription ${subscription} has status "${status}", which the mirror does not know`,
+    );
   }
 }
 

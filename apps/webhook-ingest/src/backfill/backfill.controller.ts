@@ -1,17 +1,8 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AdminTokenGuard } from '../admin-auth/admin-token.guard.js';
 import type { BackfillRunV1 } from '@aegis/contracts';
+import { WebhookIngestException, WebhookIngestExceptionCode } from '../webhook-ingest.exception.js';
 import { BackfillService } from './backfill.service.js';
 import { BackfillRunParams } from './dto/backfill-run.params.js';
 import { StartBackfillDto } from './dto/start-backfill.dto.js';
@@ -38,7 +29,11 @@ export class BackfillController {
   @Get(':runId')
   async progress(@Param() params: BackfillRunParams): Promise<BackfillRunV1> {
     const run = await this.backfills.find(params.runId);
-    if (run === null) throw new NotFoundException(`no backfill ${params.runId}`);
+    if (run === null)
+      throw new WebhookIngestException(
+        WebhookIngestExceptionCode.BACKFILL_NOT_FOUND,
+        `no backfill ${params.runId}`,
+      );
     return run;
   }
 }

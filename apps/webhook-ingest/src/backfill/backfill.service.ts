@@ -1,11 +1,11 @@
 import {
-  ConflictException,
   Injectable,
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { BackfillRunV1 } from '@aegis/contracts';
+import { WebhookIngestException, WebhookIngestExceptionCode } from '../webhook-ingest.exception.js';
 import { StripeProvider } from '@aegis/stripe';
 import type Stripe from 'stripe';
 import { DataSource, QueryFailedError } from 'typeorm';
@@ -80,7 +80,10 @@ export class BackfillService implements OnApplicationBootstrap, BeforeApplicatio
     const running = await this.dataSource.manager.findOneBy(BackfillRun, { status: 'running' });
     if (running !== null) {
       if (since !== undefined)
-        throw new ConflictException(`backfill ${running.id} is running; wait for it to finish`);
+        throw new WebhookIngestException(
+          WebhookIngestExceptionCode.BACKFILL_RUNNING,
+          `backfill ${running.id} is running; wait for it to finish`,
+        );
       this.ensureRunner(running.id);
       return viewOf(running);
     }
