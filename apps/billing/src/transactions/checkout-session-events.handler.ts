@@ -2,17 +2,17 @@ import { Controller } from '@nestjs/common';
 import { stripeEventName } from '@aegis/contracts';
 import { OnEvent, type ConsumeContext } from '@aegis/messaging';
 import type { StripeEnvelope } from '@aegis/stripe';
-import { TransactionsService } from './transactions.service.js';
+import { CheckoutSessionTransactionsService } from './checkout-session-transactions.service.js';
 
 @Controller()
 export class CheckoutSessionEventsHandler {
-  constructor(private readonly transactions: TransactionsService) {}
+  constructor(private readonly checkoutSessions: CheckoutSessionTransactionsService) {}
 
   @OnEvent(stripeEventName('checkout.session.completed'))
   completed(
     event: StripeEnvelope<'checkout.session.completed'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.transactions.applyCheckoutSessionEvent(context.manager, event);
+    return this.checkoutSessions.applyCheckoutSessionEvent(context.manager, event);
   }
 }

@@ -2,16 +2,16 @@ import { Controller } from '@nestjs/common';
 import { stripeEventName } from '@aegis/contracts';
 import { OnEvent, type ConsumeContext } from '@aegis/messaging';
 import type { StripeEnvelope } from '@aegis/stripe';
-import { TransactionsService } from './transactions.service.js';
+import { InvoiceTransactionsService } from './invoice-transactions.service.js';
 
 /** An invoice's payment events attach the invoice and its billing period to its payments. */
 @Controller()
 export class InvoiceEventsHandler {
-  constructor(private readonly transactions: TransactionsService) {}
+  constructor(private readonly invoices: InvoiceTransactionsService) {}
 
   @OnEvent(stripeEventName('invoice.paid'))
   paid(event: StripeEnvelope<'invoice.paid'>, context: ConsumeContext): Promise<void> {
-    return this.transactions.applyInvoiceEvent(context.manager, event);
+    return this.invoices.applyInvoiceEvent(context.manager, event);
   }
 
   @OnEvent(stripeEventName('invoice.payment_succeeded'))
@@ -19,7 +19,7 @@ export class InvoiceEventsHandler {
     event: StripeEnvelope<'invoice.payment_succeeded'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.transactions.applyInvoiceEvent(context.manager, event);
+    return this.invoices.applyInvoiceEvent(context.manager, event);
   }
 
   @OnEvent(stripeEventName('invoice.payment_failed'))
@@ -27,6 +27,6 @@ export class InvoiceEventsHandler {
     event: StripeEnvelope<'invoice.payment_failed'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.transactions.applyInvoiceEvent(context.manager, event);
+    return this.invoices.applyInvoiceEvent(context.manager, event);
   }
 }

@@ -2,15 +2,15 @@ import { Controller } from '@nestjs/common';
 import { stripeEventName } from '@aegis/contracts';
 import { OnEvent, type ConsumeContext } from '@aegis/messaging';
 import type { StripeEnvelope } from '@aegis/stripe';
-import { TransactionsService } from './transactions.service.js';
+import { PaymentIntentTransactionsService } from './payment-intent-transactions.service.js';
 
 @Controller()
 export class PaymentIntentEventsHandler {
-  constructor(private readonly transactions: TransactionsService) {}
+  constructor(private readonly paymentIntents: PaymentIntentTransactionsService) {}
 
   @OnEvent(stripeEventName('payment_intent.created'))
   created(event: StripeEnvelope<'payment_intent.created'>, context: ConsumeContext): Promise<void> {
-    return this.transactions.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
   }
 
   @OnEvent(stripeEventName('payment_intent.processing'))
@@ -18,7 +18,7 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.processing'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.transactions.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
   }
 
   @OnEvent(stripeEventName('payment_intent.amount_capturable_updated'))
@@ -26,7 +26,7 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.amount_capturable_updated'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.transactions.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
   }
 
   @OnEvent(stripeEventName('payment_intent.succeeded'))
@@ -34,7 +34,7 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.succeeded'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.transactions.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
   }
 
   @OnEvent(stripeEventName('payment_intent.payment_failed'))
@@ -42,7 +42,7 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.payment_failed'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.transactions.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
   }
 
   @OnEvent(stripeEventName('payment_intent.canceled'))
@@ -50,6 +50,6 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.canceled'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.transactions.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
   }
 }

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module.js';
 import { ChargeEventsHandler } from './charge-events.handler.js';
+import { ChargeTransactionsService } from './charge-transactions.service.js';
 import { CheckoutSessionEventsHandler } from './checkout-session-events.handler.js';
+import { CheckoutSessionTransactionsService } from './checkout-session-transactions.service.js';
 import { InvoiceEventsHandler } from './invoice-events.handler.js';
+import { InvoiceTransactionsService } from './invoice-transactions.service.js';
 import { PaymentIntentEventsHandler } from './payment-intent-events.handler.js';
-import { TransactionsService } from './transactions.service.js';
+import { PaymentIntentTransactionsService } from './payment-intent-transactions.service.js';
+import { TransactionMirrorService } from './transaction-mirror.service.js';
 
 @Module({
   imports: [CustomersModule],
@@ -14,6 +18,12 @@ import { TransactionsService } from './transactions.service.js';
     InvoiceEventsHandler,
     CheckoutSessionEventsHandler,
   ],
-  providers: [TransactionsService],
+  providers: [
+    TransactionMirrorService,
+    PaymentIntentTransactionsService,
+    ChargeTransactionsService,
+    InvoiceTransactionsService,
+    CheckoutSessionTransactionsService,
+  ],
 })
 export class TransactionsModule {}
