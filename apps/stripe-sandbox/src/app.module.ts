@@ -7,6 +7,7 @@ import { CatalogModule } from './catalog/catalog.module.js';
 import { CheckoutModule } from './checkout/checkout.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { PaymentMethodsModule } from './payment-methods/payment-methods.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { SandboxCoreModule } from './sandbox-core.module.js';
@@ -19,6 +20,7 @@ class UnknownRouteModule {}
   imports: [
     PlatformModule.forRoot({ service: 'stripe-sandbox', env: StripeSandboxEnv }),
     SandboxCoreModule,
+    PaymentMethodsModule,
     CustomersModule,
     CatalogModule,
     PaymentsModule,

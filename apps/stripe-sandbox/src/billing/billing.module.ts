@@ -3,8 +3,11 @@ import { CatalogModule } from '../catalog/catalog.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
 import { InvoiceItemsController } from './invoice-items.controller.js';
+import { InvoiceAutoCollectionService } from './invoice-auto-collection.service.js';
 import { InvoiceItemsService } from './invoice-items.service.js';
+import { InvoiceLifecycleService } from './invoice-lifecycle.service.js';
 import { InvoicePaymentsController } from './invoice-payments.controller.js';
+import { InvoicePaymentsService } from './invoice-payments.service.js';
 import { InvoicesController } from './invoices.controller.js';
 import { InvoicesService } from './invoices.service.js';
 
@@ -12,7 +15,13 @@ import { InvoicesService } from './invoices.service.js';
 @Module({
   imports: [CatalogModule, CustomersModule, PaymentsModule],
   controllers: [InvoiceItemsController, InvoicesController, InvoicePaymentsController],
-  providers: [InvoiceItemsService, InvoicesService],
+  providers: [
+    InvoiceItemsService,
+    InvoicesService,
+    InvoiceLifecycleService,
+    InvoicePaymentsService,
+    InvoiceAutoCollectionService,
+  ],
   exports: [InvoicesService, InvoiceItemsService],
 })
 export class BillingModule {}

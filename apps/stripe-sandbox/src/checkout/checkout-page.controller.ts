@@ -14,7 +14,8 @@ import {
   renderMissingPage,
   type CheckoutForm,
 } from './checkout-page.js';
-import { CheckoutService, successUrlOf } from './checkout.service.js';
+import { successUrlOf } from './checkout-session-objects.js';
+import { CheckoutService } from './checkout.service.js';
 
 /**
  * The sandbox's hosted payment page, where a session's `url` leads: plain

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
-import { PaymentMethodsController } from '../payment-methods/payment-methods.controller.js';
-import { PaymentMethodsService } from '../payment-methods/payment-methods.service.js';
+import { PaymentMethodsModule } from '../payment-methods/payment-methods.module.js';
 import { CustomersController } from './customers.controller.js';
 import { CustomersService } from './customers.service.js';
 
-/** Customers and their card payment methods. */
+/**
+ * Customers. Re-exports the payment methods module: a customer's cards are
+ * part of its API, and modules that use customers use their cards too.
+ */
 @Module({
-  controllers: [CustomersController, PaymentMethodsController],
-  providers: [CustomersService, PaymentMethodsService],
-  exports: [CustomersService, PaymentMethodsService],
+  imports: [PaymentMethodsModule],
+  controllers: [CustomersController],
+  providers: [CustomersService],
+  exports: [CustomersService, PaymentMethodsModule],
 })
 export class CustomersModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module.js';
+import { PaymentMethodsModule } from '../payment-methods/payment-methods.module.js';
 import { ChargesController } from './charges.controller.js';
 import { ChargesService } from './charges.service.js';
 import { DisputesController } from './disputes.controller.js';
@@ -7,6 +8,7 @@ import { DisputesService } from './disputes.service.js';
 import { EarlyFraudWarningsController } from './early-fraud-warnings.controller.js';
 import { EarlyFraudWarningsService } from './early-fraud-warnings.service.js';
 import { PaymentFollowUps } from './payment-follow-ups.js';
+import { PaymentIntentAttempts } from './payment-intent-attempts.js';
 import { PaymentIntentsController } from './payment-intents.controller.js';
 import { PaymentIntentsService } from './payment-intents.service.js';
 import { PaymentsService } from './payments.service.js';
@@ -15,7 +17,7 @@ import { RefundsService } from './refunds.service.js';
 
 /** Payment intents, charges, refunds, disputes and early fraud warnings. */
 @Module({
-  imports: [CustomersModule],
+  imports: [CustomersModule, PaymentMethodsModule],
   controllers: [
     PaymentIntentsController,
     ChargesController,
@@ -29,6 +31,7 @@ import { RefundsService } from './refunds.service.js';
     DisputesService,
     RefundsService,
     ChargesService,
+    PaymentIntentAttempts,
     PaymentIntentsService,
     PaymentsService,
   ],

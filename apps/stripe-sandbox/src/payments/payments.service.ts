@@ -4,6 +4,7 @@ import type { StripeApiError } from '../core/stripe-error.js';
 import { EventRecorder } from '../events/event-recorder.js';
 import { SandboxStore } from '../store/sandbox-store.js';
 
+import { PaymentIntentAttempts } from './payment-intent-attempts.js';
 import { PaymentIntentsService } from './payment-intents.service.js';
 import { idOf } from '../core/ids.js';
 
@@ -33,6 +34,7 @@ export class PaymentsService {
     private readonly store: SandboxStore,
     private readonly events: EventRecorder,
     private readonly paymentIntents: PaymentIntentsService,
+    private readonly paymentIntentAttempts: PaymentIntentAttempts,
   ) {}
 
   /**
@@ -63,7 +65,7 @@ export class PaymentsService {
       this.events.record('payment_intent.created', paymentIntent, {
         testClock: request.testClock,
       });
-      const decline = this.paymentIntents.attempt(
+      const decline = this.paymentIntentAttempts.attempt(
         paymentIntent,
         request.paymentMethod,
         request.testClock,

@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module.js';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
+import { SubscriptionCancellation } from './subscription-cancellation.service.js';
+import { SubscriptionItemParams } from './subscription-item-params.js';
 import { SubscriptionLifecycle } from './subscription-lifecycle.service.js';
+import { SubscriptionProrations } from './subscription-prorations.service.js';
 import { SubscriptionSweeper } from './subscription-sweeper.js';
 import { SubscriptionsController } from './subscriptions.controller.js';
 import { SubscriptionsService } from './subscriptions.service.js';
@@ -13,7 +16,15 @@ import { TestClocksService } from './test-clocks.service.js';
 @Module({
   imports: [BillingModule, CatalogModule, CustomersModule],
   controllers: [SubscriptionsController, TestClocksController],
-  providers: [SubscriptionsService, SubscriptionLifecycle, TestClocksService, SubscriptionSweeper],
+  providers: [
+    SubscriptionsService,
+    SubscriptionItemParams,
+    SubscriptionProrations,
+    SubscriptionCancellation,
+    SubscriptionLifecycle,
+    TestClocksService,
+    SubscriptionSweeper,
+  ],
   exports: [SubscriptionsService],
 })
 export class SubscriptionsModule {}
