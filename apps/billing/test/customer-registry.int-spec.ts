@@ -4,8 +4,9 @@ import {
   BILLING_CUSTOMER_GET_OR_CREATE_V1,
   CUSTOMER_ID_PATTERN,
 } from '@aegis/contracts';
-import { RpcRemoteError } from '@aegis/messaging';
-import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import { DEAD_LETTER_REASON_HEADER, RpcRemoteError } from '@aegis/messaging';
+import { baseAmqpUrl, defined, rejectionOf, waitFor } from '@aegis/testing';
+import { connect } from 'amqplib';
 import type Stripe from 'stripe';
 import { BillingHarness } from './billing-harness.js';
 
@@ -127,6 +128,40 @@ describe('billing is the one customer registry', () => {
     ]);
     expect(await rowsOf('cust_named')).toStrictEqual([
       { customer_id: 'cust_named', stripe_customer_id: named.id },
+    ]);
+  });
+
+  it('dead-letters a second Stripe customer that claims a registered id, and keeps the first', async () => {
+    const first = await stripe.customers.create({
+      metadata: { [AEGIS_CUSTOMER_ID_KEY]: 'cust_claimed' },
+    });
+    const second = await stripe.customers.create({
+      metadata: { [AEGIS_CUSTOMER_ID_KEY]: 'cust_claimed' },
+    });
+    const createdOf = async (customer: Stripe.Customer): Promise<Stripe.Event[]> =>
+      (await harness.allEvents()).filter(
+        (event) => event.type === 'customer.created' && event.data.object.id === customer.id,
+      );
+    await harness.deliver(await createdOf(first));
+    const probe = await connect(baseAmqpUrl());
+    try {
+      const channel = await probe.createChannel();
+      await harness.publish(await createdOf(second));
+      const deadLetter = await waitFor(
+        () => channel.get(harness.names.deadLetterQueue, { noAck: true }),
+        (message) => message !== false,
+        { what: 'the dead letter of the second claim' },
+      );
+      expect(
+        String(
+          deadLetter === false ? '' : deadLetter.properties.headers?.[DEAD_LETTER_REASON_HEADER],
+        ),
+      ).toContain(`customer id cust_claimed names another Stripe customer than ${second.id}`);
+    } finally {
+      await probe.close();
+    }
+    expect(await rowsOf('cust_claimed')).toStrictEqual([
+      { customer_id: 'cust_claimed', stripe_customer_id: first.id },
     ]);
   });
 
