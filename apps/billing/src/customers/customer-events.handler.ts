@@ -10,16 +10,16 @@ export class CustomerEventsHandler {
 
   @OnEvent(stripeEventName('customer.created'))
   created(event: StripeEnvelope<'customer.created'>, context: ConsumeContext): Promise<void> {
-    return this.customers.applyCustomerEvent(context.manager, event);
+    return this.customers.applyCustomerEvent(event, context);
   }
 
   @OnEvent(stripeEventName('customer.updated'))
   updated(event: StripeEnvelope<'customer.updated'>, context: ConsumeContext): Promise<void> {
-    return this.customers.applyCustomerEvent(context.manager, event);
+    return this.customers.applyCustomerEvent(event, context);
   }
 
   @OnEvent(stripeEventName('customer.deleted'))
   deleted(event: StripeEnvelope<'customer.deleted'>, context: ConsumeContext): Promise<void> {
-    return this.customers.applyCustomerEvent(context.manager, event);
+    return this.customers.applyCustomerEvent(event, context);
   }
 }

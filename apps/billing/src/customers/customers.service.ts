@@ -7,7 +7,7 @@ import {
   type GetOrCreateCustomerReplyV1,
   type GetOrCreateCustomerRequestV1,
 } from '@aegis/contracts';
-import { DeadLetterError, EventPublisher } from '@aegis/messaging';
+import { DeadLetterError, EventPublisher, type ConsumeContext } from '@aegis/messaging';
 import { lockUntilCommit } from '@aegis/persistence';
 import { SERVICE_NAME } from '@aegis/platform';
 import {
@@ -168,7 +168,11 @@ export class CustomersService {
     }
   }
 
-  async applyCustomerEvent(manager: EntityManager, envelope: CustomerEventEnvelope): Promise<void> {
+  async applyCustomerEvent(
+    envelope: CustomerEventEnvelope,
+    context: ConsumeContext,
+  ): Promise<void> {
+    const { manager } = context;
     const event = envelope.data;
     const stripeCustomerId = event.data.object.id;
     await this.customerIdOf(manager, stripeCustomerId, event.data.object);
@@ -195,7 +199,7 @@ export class CustomersService {
         );
       }
     }
-    await reportStripeEventOutcome(this.publisher, manager, this.service, envelope, state.outcome);
+    await reportStripeEventOutcome(context, this.service, state.outcome);
   }
 
   /**

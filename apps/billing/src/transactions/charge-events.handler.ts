@@ -10,26 +10,26 @@ export class ChargeEventsHandler {
 
   @OnEvent(stripeEventName('charge.succeeded'))
   succeeded(event: StripeEnvelope<'charge.succeeded'>, context: ConsumeContext): Promise<void> {
-    return this.charges.applyChargeEvent(context.manager, event);
+    return this.charges.applyChargeEvent(event, context);
   }
 
   @OnEvent(stripeEventName('charge.failed'))
   failed(event: StripeEnvelope<'charge.failed'>, context: ConsumeContext): Promise<void> {
-    return this.charges.applyChargeEvent(context.manager, event);
+    return this.charges.applyChargeEvent(event, context);
   }
 
   @OnEvent(stripeEventName('charge.captured'))
   captured(event: StripeEnvelope<'charge.captured'>, context: ConsumeContext): Promise<void> {
-    return this.charges.applyChargeEvent(context.manager, event);
+    return this.charges.applyChargeEvent(event, context);
   }
 
   @OnEvent(stripeEventName('charge.refunded'))
   refunded(event: StripeEnvelope<'charge.refunded'>, context: ConsumeContext): Promise<void> {
-    return this.charges.applyChargeEvent(context.manager, event);
+    return this.charges.applyChargeEvent(event, context);
   }
 
   @OnEvent(stripeEventName('charge.updated'))
   updated(event: StripeEnvelope<'charge.updated'>, context: ConsumeContext): Promise<void> {
-    return this.charges.applyChargeEvent(context.manager, event);
+    return this.charges.applyChargeEvent(event, context);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { ConsumeContext } from '@aegis/messaging';
 import { StripeProvider, idOf, secondsOf, stateToApply, type StripeEnvelope } from '@aegis/stripe';
-import type { EntityManager } from 'typeorm';
 import { BillingTransaction } from './entities/billing-transaction.entity.js';
 import { mirroredOf, withCharge, withPaymentIntent } from './transaction-state.js';
 import { TransactionMirrorService } from './transaction-mirror.service.js';
@@ -17,7 +17,8 @@ export class ChargeTransactionsService {
     private readonly mirror: TransactionMirrorService,
   ) {}
 
-  async applyChargeEvent(manager: EntityManager, envelope: ChargeEventEnvelope): Promise<void> {
+  async applyChargeEvent(envelope: ChargeEventEnvelope, context: ConsumeContext): Promise<void> {
+    const { manager } = context;
     const event = envelope.data;
     const charge = event.data.object;
     const intentId = idOf(charge.payment_intent);
@@ -28,8 +29,8 @@ export class ChargeTransactionsService {
         : await manager.findOneBy(BillingTransaction, { stripePaymentIntentId: intentId })) ??
       (await manager.findOneBy(BillingTransaction, { stripeChargeId: charge.id }));
     if (intentId !== null && row?.stripeChargeId != null && row.stripeChargeId !== charge.id) {
-      const changed = await this.settleLatestCharge(manager, row, intentId, event.created);
-      return this.mirror.report(manager, envelope, changed ? 'refetched' : 'stale');
+      const changed = await this.settleLatestCharge(context, row, intentId, event.created);
+      return this.mirror.report(context, changed ? 'refetched' : 'stale');
     }
     const state = await stateToApply(
       this.stripe,
@@ -37,10 +38,10 @@ export class ChargeTransactionsService {
       event,
       secondsOf(row?.chargeLastEventCreated),
     );
-    if (state.outcome === 'stale') return this.mirror.report(manager, envelope, 'stale');
+    if (state.outcome === 'stale') return this.mirror.report(context, 'stale');
     const next = withCharge(row === null ? null : mirroredOf(row), state.object);
-    await this.mirror.save(manager, row, next, { charge: event.created });
-    await this.mirror.report(manager, envelope, state.outcome);
+    await this.mirror.save(context, row, next, { charge: event.created });
+    await this.mirror.report(context, state.outcome);
   }
 
   /**
@@ -49,7 +50,7 @@ export class ChargeTransactionsService {
    * the row changed.
    */
   private async settleLatestCharge(
-    manager: EntityManager,
+    context: ConsumeContext,
     row: BillingTransaction,
     intentId: string,
     eventCreated: number,
@@ -62,7 +63,7 @@ export class ChargeTransactionsService {
       next = withCharge(next, await this.stripe.refetch('charge', latestCharge));
       chargeStamp = eventCreated;
     }
-    return this.mirror.save(manager, row, next, {
+    return this.mirror.save(context, row, next, {
       paymentIntent: eventCreated,
       charge: chargeStamp,
     });

@@ -13,6 +13,6 @@ export class CheckoutSessionEventsHandler {
     event: StripeEnvelope<'checkout.session.completed'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.checkoutSessions.applyCheckoutSessionEvent(context.manager, event);
+    return this.checkoutSessions.applyCheckoutSessionEvent(event, context);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { ConsumeContext } from '@aegis/messaging';
 import { idOf, type StripeEnvelope } from '@aegis/stripe';
-import type { EntityManager } from 'typeorm';
 import { mirroredOf, type MirroredPayment, type PaymentRef } from './transaction-state.js';
 import { TransactionMirrorService } from './transaction-mirror.service.js';
 
@@ -12,14 +12,15 @@ export class CheckoutSessionTransactionsService {
 
   /** A checkout session in payment mode attaches itself (and its customer) to its payment. */
   async applyCheckoutSessionEvent(
-    manager: EntityManager,
     envelope: CheckoutSessionEventEnvelope,
+    context: ConsumeContext,
   ): Promise<void> {
+    const { manager } = context;
     const event = envelope.data;
     const session = event.data.object;
     const intentId = idOf(session.payment_intent);
     if (session.mode !== 'payment' || intentId === null) {
-      return this.mirror.report(manager, envelope, 'ignored');
+      return this.mirror.report(context, 'ignored');
     }
     const ref: PaymentRef = { kind: 'payment_intent', id: intentId };
     await this.mirror.lockStripeObjects(manager, [intentId]);
@@ -33,8 +34,8 @@ export class CheckoutSessionTransactionsService {
       stripeCheckoutSessionId: session.id,
       stripeCustomerId: payment.stripeCustomerId ?? idOf(session.customer),
     };
-    const changed = await this.mirror.save(manager, row, next, stamps);
+    const changed = await this.mirror.save(context, row, next, stamps);
     const outcome = row === null ? 'refetched' : 'applied';
-    await this.mirror.report(manager, envelope, changed ? outcome : 'stale');
+    await this.mirror.report(context, changed ? outcome : 'stale');
   }
 }

@@ -11,7 +11,7 @@ export class InvoiceEventsHandler {
 
   @OnEvent(stripeEventName('invoice.paid'))
   paid(event: StripeEnvelope<'invoice.paid'>, context: ConsumeContext): Promise<void> {
-    return this.invoices.applyInvoiceEvent(context.manager, event);
+    return this.invoices.applyInvoiceEvent(event, context);
   }
 
   @OnEvent(stripeEventName('invoice.payment_succeeded'))
@@ -19,7 +19,7 @@ export class InvoiceEventsHandler {
     event: StripeEnvelope<'invoice.payment_succeeded'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.invoices.applyInvoiceEvent(context.manager, event);
+    return this.invoices.applyInvoiceEvent(event, context);
   }
 
   @OnEvent(stripeEventName('invoice.payment_failed'))
@@ -27,6 +27,6 @@ export class InvoiceEventsHandler {
     event: StripeEnvelope<'invoice.payment_failed'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.invoices.applyInvoiceEvent(context.manager, event);
+    return this.invoices.applyInvoiceEvent(event, context);
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { ConsumeContext } from '@aegis/messaging';
 import type { StripeEventOutcome } from '@aegis/contracts';
 import { StripeProvider, secondsOf, stateToApply, type StripeEnvelope } from '@aegis/stripe';
 import type Stripe from 'stripe';
-import type { EntityManager } from 'typeorm';
 import { BillingTransaction } from './entities/billing-transaction.entity.js';
 import { mirroredOf, paymentRefsOf, withInvoice } from './transaction-state.js';
 import { TransactionMirrorService } from './transaction-mirror.service.js';
@@ -19,7 +19,8 @@ export class InvoiceTransactionsService {
     private readonly mirror: TransactionMirrorService,
   ) {}
 
-  async applyInvoiceEvent(manager: EntityManager, envelope: InvoiceEventEnvelope): Promise<void> {
+  async applyInvoiceEvent(envelope: InvoiceEventEnvelope, context: ConsumeContext): Promise<void> {
+    const { manager } = context;
     const event = envelope.data;
     const invoiceId = event.data.object.id;
     await this.mirror.lockStripeObjects(manager, [`invoice:${invoiceId}`]);
@@ -29,7 +30,7 @@ export class InvoiceTransactionsService {
       .filter((seconds) => seconds !== null);
     const lastApplied = appliedSeconds.length === 0 ? null : Math.max(...appliedSeconds);
     const state = await stateToApply(this.stripe, 'invoice', event, lastApplied);
-    if (state.outcome === 'stale') return this.mirror.report(manager, envelope, 'stale');
+    if (state.outcome === 'stale') return this.mirror.report(context, 'stale');
     let outcome: StripeEventOutcome = state.outcome;
     let invoice = state.object;
     if (invoice.payments === undefined) {
@@ -38,7 +39,7 @@ export class InvoiceTransactionsService {
       outcome = 'refetched';
     }
     const refs = paymentRefsOf(await this.paymentsOf(invoice));
-    if (refs.length === 0) return this.mirror.report(manager, envelope, 'ignored');
+    if (refs.length === 0) return this.mirror.report(context, 'ignored');
     await this.mirror.lockStripeObjects(
       manager,
       refs.map((ref) => ref.id),
@@ -47,18 +48,18 @@ export class InvoiceTransactionsService {
       const row = await this.mirror.findByRef(manager, ref);
       if (row === null) {
         const loaded = await this.mirror.paymentFromStripe(ref, event.created);
-        await this.mirror.save(manager, null, withInvoice(loaded.payment, invoice), {
+        await this.mirror.save(context, null, withInvoice(loaded.payment, invoice), {
           ...loaded.stamps,
           invoice: event.created,
         });
         outcome = 'refetched';
       } else {
-        await this.mirror.save(manager, row, withInvoice(mirroredOf(row), invoice), {
+        await this.mirror.save(context, row, withInvoice(mirroredOf(row), invoice), {
           invoice: event.created,
         });
       }
     }
-    await this.mirror.report(manager, envelope, outcome);
+    await this.mirror.report(context, outcome);
   }
 
   private async paymentsOf(invoice: Stripe.Invoice): Promise<Stripe.InvoicePayment[]> {

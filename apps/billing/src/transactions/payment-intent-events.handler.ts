@@ -10,7 +10,7 @@ export class PaymentIntentEventsHandler {
 
   @OnEvent(stripeEventName('payment_intent.created'))
   created(event: StripeEnvelope<'payment_intent.created'>, context: ConsumeContext): Promise<void> {
-    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(event, context);
   }
 
   @OnEvent(stripeEventName('payment_intent.processing'))
@@ -18,7 +18,7 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.processing'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(event, context);
   }
 
   @OnEvent(stripeEventName('payment_intent.amount_capturable_updated'))
@@ -26,7 +26,7 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.amount_capturable_updated'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(event, context);
   }
 
   @OnEvent(stripeEventName('payment_intent.succeeded'))
@@ -34,7 +34,7 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.succeeded'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(event, context);
   }
 
   @OnEvent(stripeEventName('payment_intent.payment_failed'))
@@ -42,7 +42,7 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.payment_failed'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(event, context);
   }
 
   @OnEvent(stripeEventName('payment_intent.canceled'))
@@ -50,6 +50,6 @@ export class PaymentIntentEventsHandler {
     event: StripeEnvelope<'payment_intent.canceled'>,
     context: ConsumeContext,
   ): Promise<void> {
-    return this.paymentIntents.applyPaymentIntentEvent(context.manager, event);
+    return this.paymentIntents.applyPaymentIntentEvent(event, context);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { ConsumeContext } from '@aegis/messaging';
 import type { StripeEventOutcome } from '@aegis/contracts';
 import { StripeProvider, idOf, secondsOf, stateToApply, type StripeEnvelope } from '@aegis/stripe';
-import type { EntityManager } from 'typeorm';
 import { BillingTransaction } from './entities/billing-transaction.entity.js';
 import { mirroredOf, withCharge, withPaymentIntent } from './transaction-state.js';
 import { TransactionMirrorService } from './transaction-mirror.service.js';
@@ -24,9 +24,10 @@ export class PaymentIntentTransactionsService {
   ) {}
 
   async applyPaymentIntentEvent(
-    manager: EntityManager,
     envelope: PaymentIntentEventEnvelope,
+    context: ConsumeContext,
   ): Promise<void> {
+    const { manager } = context;
     const event = envelope.data;
     const intent = event.data.object;
     await this.mirror.lockStripeObjects(manager, [intent.id]);
@@ -42,7 +43,7 @@ export class PaymentIntentTransactionsService {
       secondsOf(row?.paymentIntentLastEventCreated),
       inDoubt,
     );
-    if (state.outcome === 'stale') return this.mirror.report(manager, envelope, 'stale');
+    if (state.outcome === 'stale') return this.mirror.report(context, 'stale');
     let next = withPaymentIntent(row === null ? null : mirroredOf(row), state.object);
     let outcome: StripeEventOutcome = state.outcome;
     let chargeStamp: number | undefined;
@@ -52,10 +53,10 @@ export class PaymentIntentTransactionsService {
       chargeStamp = event.created;
       outcome = 'refetched';
     }
-    await this.mirror.save(manager, row, next, {
+    await this.mirror.save(context, row, next, {
       paymentIntent: event.created,
       charge: chargeStamp,
     });
-    await this.mirror.report(manager, envelope, outcome);
+    await this.mirror.report(context, outcome);
   }
 }

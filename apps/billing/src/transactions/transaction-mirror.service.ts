@@ -4,16 +4,13 @@ import {
   BILLING_TRANSACTION_CREATED_V1,
   BILLING_TRANSACTION_UPDATED_V1,
   type BillingTransactionV1,
-  type Envelope,
-  type StripeEventName,
   type StripeEventOutcome,
   type TransactionStatus,
 } from '@aegis/contracts';
-import { EventPublisher } from '@aegis/messaging';
+import type { ConsumeContext } from '@aegis/messaging';
 import { lockUntilCommit } from '@aegis/persistence';
 import { SERVICE_NAME } from '@aegis/platform';
 import { StripeProvider, idOf, laterStamp, reportStripeEventOutcome } from '@aegis/stripe';
-import type Stripe from 'stripe';
 import type { EntityManager } from 'typeorm';
 import { CustomersService } from '../customers/customers.service.js';
 import { BillingTransaction } from './entities/billing-transaction.entity.js';
@@ -66,7 +63,6 @@ function stampsOf(row: BillingTransaction | null): Record<keyof Stamps, Date | n
 export class TransactionMirrorService {
   constructor(
     private readonly stripe: StripeProvider,
-    private readonly publisher: EventPublisher,
     private readonly customers: CustomersService,
     @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
@@ -119,11 +115,12 @@ export class TransactionMirrorService {
    * whether it did.
    */
   async save(
-    manager: EntityManager,
+    context: ConsumeContext,
     row: BillingTransaction | null,
     next: MirroredPayment,
     applied: AppliedStamps,
   ): Promise<boolean> {
+    const { manager } = context;
     const before = stampsOf(row);
     const stamps: Stamps = {
       paymentIntentLastEventCreated: this.stampAfter(
@@ -147,7 +144,7 @@ export class TransactionMirrorService {
       const created = await manager.save(
         manager.create(BillingTransaction, { ...mirror, ...stamps }),
       );
-      await this.publish(manager, BILLING_TRANSACTION_CREATED_V1, created, null);
+      await this.publish(context, BILLING_TRANSACTION_CREATED_V1, created, null);
       return true;
     }
     const previousStatus = row.status;
@@ -158,17 +155,14 @@ export class TransactionMirrorService {
     );
     if (changed) {
       const updated = Object.assign(row, mirror, stamps);
-      await this.publish(manager, BILLING_TRANSACTION_UPDATED_V1, updated, previousStatus);
+      await this.publish(context, BILLING_TRANSACTION_UPDATED_V1, updated, previousStatus);
     }
     return changed;
   }
 
-  report(
-    manager: EntityManager,
-    envelope: Envelope<StripeEventName, Stripe.Event>,
-    outcome: StripeEventOutcome,
-  ): Promise<void> {
-    return reportStripeEventOutcome(this.publisher, manager, this.service, envelope, outcome);
+  /** The receipt of the event being consumed. */
+  report(context: ConsumeContext, outcome: StripeEventOutcome): Promise<void> {
+    return reportStripeEventOutcome(context, this.service, outcome);
   }
 
   private stampAfter(stamp: Date | null | undefined, applied: number | undefined): Date | null {
@@ -187,7 +181,7 @@ export class TransactionMirrorService {
   }
 
   private async publish(
-    manager: EntityManager,
+    context: ConsumeContext,
     type: typeof BILLING_TRANSACTION_CREATED_V1 | typeof BILLING_TRANSACTION_UPDATED_V1,
     row: BillingTransaction,
     previousStatus: TransactionStatus | null,
@@ -206,6 +200,6 @@ export class TransactionMirrorService {
       currency: row.currency,
       updatedAt: row.updatedAt.toISOString(),
     };
-    await this.publisher.publish(manager, type, payload);
+    await context.publish(type, payload);
   }
 }

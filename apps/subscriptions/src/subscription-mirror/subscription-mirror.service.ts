@@ -7,7 +7,7 @@ import type {
   SubscriptionStateV1,
   SubscriptionStatus,
 } from '@aegis/contracts';
-import { DeadLetterError, EventPublisher, type ConsumeContext } from '@aegis/messaging';
+import { DeadLetterError, type ConsumeContext } from '@aegis/messaging';
 import { lockUntilCommit } from '@aegis/persistence';
 import { SERVICE_NAME } from '@aegis/platform';
 import {
@@ -85,7 +85,6 @@ function mirrorOfRow(row: Subscription): SubscriptionMirror {
 export class SubscriptionMirrorService {
   constructor(
     private readonly stripe: StripeProvider,
-    private readonly publisher: EventPublisher,
     @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
 
@@ -99,13 +98,7 @@ export class SubscriptionMirrorService {
         throw new DeadLetterError(error.message, { cause: error });
       throw error;
     });
-    await reportStripeEventOutcome(
-      this.publisher,
-      context.manager,
-      this.service,
-      envelope,
-      outcome,
-    );
+    await reportStripeEventOutcome(context, this.service, outcome);
   }
 
   private async converge(
