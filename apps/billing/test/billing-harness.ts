@@ -27,10 +27,10 @@ import {
   sandboxStripe,
   waitUntilReady,
   listenForEvents,
+  consumedCount,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import Stripe from 'stripe';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 
@@ -192,17 +192,8 @@ export class BillingHarness {
   }
 
   /** Deliveries billing's consumer settled with this outcome so far (its own metric). */
-  async consumed(outcome: 'applied' | 'duplicate'): Promise<number> {
-    const metrics = (await request(this.service.app.getHttpServer()).get('/metrics').expect(200))
-      .text;
-    return metrics
-      .split('\n')
-      .filter(
-        (line) =>
-          line.startsWith('aegis_messages_consumed_total{') &&
-          line.includes(`outcome="${outcome}"`),
-      )
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  consumed(outcome: 'applied' | 'duplicate'): Promise<number> {
+    return consumedCount(this.service.url, outcome);
   }
 
   async deadLetterCount(): Promise<number> {

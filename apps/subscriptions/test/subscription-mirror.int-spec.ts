@@ -24,10 +24,10 @@ import {
   sandboxStripe,
   waitUntilReady,
   listenForEvents,
+  consumedCount,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import Stripe from 'stripe';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 
@@ -271,15 +271,8 @@ describe('subscriptions mirrors Stripe subscriptions from their events', () => {
     return { row, stripeState };
   }
 
-  async function duplicatesConsumed(): Promise<number> {
-    const { text } = await request(service.app.getHttpServer()).get('/metrics').expect(200);
-    return text
-      .split('\n')
-      .filter(
-        (line) =>
-          line.startsWith('aegis_messages_consumed_total{') && line.includes('outcome="duplicate"'),
-      )
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  function duplicatesConsumed(): Promise<number> {
+    return consumedCount(service.url, 'duplicate');
   }
 
   async function customerOnClock(

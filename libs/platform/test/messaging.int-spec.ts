@@ -16,6 +16,7 @@ import {
   rejectionOf,
   waitFor,
   type TestDatabase,
+  consumedCount,
 } from '@aegis/testing';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import request from 'supertest';
@@ -252,6 +253,7 @@ describe('messaging against the real broker and database', () => {
     expect(first).toBe('published');
     await waitFor(sentRow, (rows) => rows[0]?.published === true, { what: 'the first send' });
     // Sent already: forgotten, written anew, and out again (the inbox then absorbs the copy).
+    const duplicatesBefore = await consumedCount(harness.url, 'duplicate');
     const outcomes = await harness.dataSource.transaction(async (manager) => [
       await harness.publisher.publishAgain(manager, USAGE_RECORDED_V1, usage('ok'), { id }),
       await harness.publisher.publishAgain(manager, USAGE_RECORDED_V1, usage('ok'), { id }),
@@ -259,6 +261,12 @@ describe('messaging against the real broker and database', () => {
     expect(outcomes).toStrictEqual(['published', 'pending']);
     await waitFor(sentRow, (rows) => rows[0]?.published === true, { what: 'the second send' });
     expect(await sentRow()).toHaveLength(1);
+    // The copy reached the consumer, whose inbox absorbed it.
+    await waitFor(
+      () => consumedCount(harness.url, 'duplicate'),
+      (count) => count === duplicatesBefore + 1,
+      { what: 'the second send to arrive as a duplicate' },
+    );
     expect(await appliedCount(id)).toBe(1);
   });
 

@@ -19,3 +19,4 @@ export { startTestService, type TestAppOptions } from './test-app.js';
 export { listenForEvents } from './event-listener.js';
 export { readinessOf, waitUntilReady } from './readiness.js';
 export { sandboxStripe } from './sandbox-client.js';
+export { consumedCount } from './consumer-metrics.js';
