@@ -56,6 +56,16 @@ export {
   GetOrCreateCustomerReplyV1,
   GetOrCreateCustomerRequestV1,
 } from './rpc/customer-get-or-create.v1.js';
+export {
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  PAGE_CURSOR_ERROR_CODES,
+  PAGE_CURSOR_FIELDS,
+  PageReplyV1,
+  PageRequestV1,
+  pageCursorFieldOf,
+  type PageCursorField,
+} from './rpc/paging.js';
 export { PingRequestV1, PingResponseV1, SYSTEM_PING_V1 } from './rpc/ping.v1.js';
 export {
   EVERY_SERVICE,

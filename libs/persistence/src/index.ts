@@ -8,3 +8,10 @@ export { isSchemaCurrent, migrateSchema } from './migrations.js';
 export { DatabaseReadiness, MigrateOnStart } from './persistence.js';
 export { exactBigint } from './exact-bigint.js';
 export { lockUntilCommit } from './lock.js';
+export {
+  PageCursorError,
+  paginateNewestFirst,
+  type Page,
+  type PageKeyset,
+  type PageRequest,
+} from './pagination.js';
