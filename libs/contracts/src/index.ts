@@ -77,18 +77,26 @@ export {
 } from './rpc/rpc-route.js';
 export { SERVICE_NAMES, type ServiceName } from './services.js';
 export {
+  AppliedByV1,
   BACKFILL_STATUSES,
-  INGEST_ADMIN_PATHS,
+  BackfillRunV1,
+  GetBackfillRequestV1,
+  GetStripeEventRequestV1,
+  INGEST_BACKFILL_GET_V1,
+  INGEST_BACKFILL_START_V1,
+  INGEST_STRIPE_EVENT_GET_V1,
+  INGEST_STRIPE_EVENT_REPLAY_V1,
+  MAX_REPLAY_EVENT_IDS,
   RECEIVED_VIA,
-  type AppliedByV1,
-  type BackfillRunV1,
+  ReplayRequestV1,
+  ReplayResultV1,
+  StartBackfillRequestV1,
+  StripeEventReceiptV1,
   type BackfillStatus,
   type ReceivedVia,
-  type ReplayRequestV1,
-  type ReplayResultV1,
-  type StartBackfillRequestV1,
-  type StripeEventReceiptV1,
-} from './http/ingest-admin.v1.js';
+} from './rpc/stripe-events.v1.js';
+// Only the paths: apps/cli still calls webhook-ingest's former admin HTTP API until it moves to the gateway.
+export { INGEST_ADMIN_PATHS } from './http/ingest-admin.v1.js';
 export {
   DEFAULT_GATEWAY_URL,
   DEV_ADMIN_KEY_FILE,
