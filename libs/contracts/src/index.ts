@@ -57,6 +57,12 @@ export {
   GetOrCreateCustomerRequestV1,
 } from './rpc/customer-get-or-create.v1.js';
 export {
+  BILLING_CUSTOMER_GET_V1,
+  GetCustomerReplyV1,
+  GetCustomerRequestV1,
+} from './rpc/customer-get.v1.js';
+export { BILLING_CUSTOMER_LIST_V1, ListCustomersReplyV1 } from './rpc/customer-list.v1.js';
+export {
   DEFAULT_PAGE_LIMIT,
   MAX_PAGE_LIMIT,
   PAGE_CURSOR_ERROR_CODES,

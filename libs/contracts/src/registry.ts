@@ -19,6 +19,8 @@ import {
 } from './events/subscription.v1.js';
 import { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
 import { BILLING_CUSTOMER_GET_OR_CREATE_V1 } from './rpc/customer-get-or-create.v1.js';
+import { BILLING_CUSTOMER_GET_V1 } from './rpc/customer-get.v1.js';
+import { BILLING_CUSTOMER_LIST_V1 } from './rpc/customer-list.v1.js';
 import { SYSTEM_PING_V1 } from './rpc/ping.v1.js';
 import type { RpcRoute } from './rpc/rpc-route.js';
 import {
@@ -66,6 +68,8 @@ export function payloadClassOf(name: EventName): PayloadClass {
 export const RPC_ROUTES = {
   [SYSTEM_PING_V1.name]: SYSTEM_PING_V1,
   [BILLING_CUSTOMER_GET_OR_CREATE_V1.name]: BILLING_CUSTOMER_GET_OR_CREATE_V1,
+  [BILLING_CUSTOMER_GET_V1.name]: BILLING_CUSTOMER_GET_V1,
+  [BILLING_CUSTOMER_LIST_V1.name]: BILLING_CUSTOMER_LIST_V1,
   [INGEST_STRIPE_EVENT_GET_V1.name]: INGEST_STRIPE_EVENT_GET_V1,
   [INGEST_STRIPE_EVENT_REPLAY_V1.name]: INGEST_STRIPE_EVENT_REPLAY_V1,
   [INGEST_BACKFILL_START_V1.name]: INGEST_BACKFILL_START_V1,

@@ -4,11 +4,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   BILLING_CUSTOMER_CREATED_V1,
   type CustomerV1,
+  type GetCustomerReplyV1,
   type GetOrCreateCustomerReplyV1,
   type GetOrCreateCustomerRequestV1,
+  type ListCustomersReplyV1,
+  type PageRequestV1,
 } from '@aegis/contracts';
 import { DeadLetterError, EventPublisher, type ConsumeContext } from '@aegis/messaging';
-import { lockUntilCommit } from '@aegis/persistence';
+import { lockUntilCommit, paginateNewestFirst } from '@aegis/persistence';
 import { SERVICE_NAME } from '@aegis/platform';
 import {
   StripeProvider,
@@ -46,6 +49,7 @@ function customerV1Of(row: Customer): CustomerV1 {
     email: row.email,
     name: row.name,
     metadata: { ...row.metadata },
+    createdAt: row.createdAt.toISOString(),
   };
 }
 
@@ -83,6 +87,31 @@ export class CustomersService {
       const row = await this.register(manager, customerId, stripeCustomer);
       return { customer: customerV1Of(row), created: true };
     });
+  }
+
+  /** The registered customer `customerId`; CUSTOMER_NOT_FOUND when there is none. */
+  async get(customerId: string): Promise<GetCustomerReplyV1> {
+    const row = await this.dataSource.manager.findOneBy(Customer, { customerId });
+    if (row === null) {
+      throw new BillingException(
+        BillingExceptionCode.CUSTOMER_NOT_FOUND,
+        `no customer is registered under the id ${customerId}`,
+      );
+    }
+    return { customer: customerV1Of(row) };
+  }
+
+  /**
+   * A page of the registry, newest registered first. A cursor that is not a
+   * registered id is a PageCursorError, which reaches the caller as its code.
+   */
+  async list(page: PageRequestV1): Promise<ListCustomersReplyV1> {
+    const { items, hasMore } = await paginateNewestFirst(
+      this.dataSource.manager.createQueryBuilder(Customer, 'customer'),
+      { alias: 'customer', id: 'customerId', createdAt: 'createdAt' },
+      page,
+    );
+    return { customers: items.map(customerV1Of), hasMore };
   }
 
   /**

@@ -1,10 +1,12 @@
 import { CreateBillingSchema1763800000000 } from './1763800000000-create-billing-schema.js';
 import { CreateStripeMirrorTables1763800000001 } from './1763800000001-create-stripe-mirror-tables.js';
 import { CustomerRegistry1763800000002 } from './1763800000002-customer-registry.js';
+import { CustomersNewestFirstIndex1763800000003 } from './1763800000003-customers-newest-first-index.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
   CreateBillingSchema1763800000000,
   CreateStripeMirrorTables1763800000001,
   CustomerRegistry1763800000002,
+  CustomersNewestFirstIndex1763800000003,
 ];

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsEmail,
+  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -53,6 +54,10 @@ export class CustomerV1 {
 
   @IsObject()
   metadata!: Record<string, string>;
+
+  /** When billing registered the customer (RFC 3339, UTC). */
+  @IsISO8601({ strict: true })
+  createdAt!: string;
 }
 
 export class GetOrCreateCustomerReplyV1 {
