@@ -12,7 +12,7 @@ const STATUS: Readonly<Record<WebhookIngestExceptionCode, number>> = {
   [WebhookIngestExceptionCode.BACKFILL_RUNNING]: 409,
 };
 
-/** An expected failure of webhook-ingest's admin routes. */
+/** An expected failure of webhook-ingest's RPC routes (receipts, replay, backfill). */
 export class WebhookIngestException extends DomainException<WebhookIngestExceptionCode> {
   constructor(code: WebhookIngestExceptionCode, message: string) {
     super(code, STATUS[code], message);

@@ -2,19 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import {
-  INGEST_ADMIN_PATHS,
+  INGEST_STRIPE_EVENT_GET_V1,
+  INGEST_STRIPE_EVENT_REPLAY_V1,
+  MAX_REPLAY_EVENT_IDS,
   STRIPE_EVENT_APPLIED_V1,
+  type ReplayRequestV1,
   type ReplayResultV1,
   type StripeEventAppliedV1,
   type StripeEventReceiptV1,
 } from '@aegis/contracts';
-import { topologyNames } from '@aegis/messaging';
+import { RpcRemoteError, topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
   createTestDatabase,
   createTestPrefix,
   defined,
   deleteServiceTopologies,
+  rejectionOf,
   waitFor,
   type ServiceProcess,
   type TestDatabase,
@@ -22,30 +26,33 @@ import {
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type Stripe from 'stripe';
 import {
-  ADMIN_TOKEN,
   EventTap,
   IngestDatabase,
-  adminRequest,
+  IngestRpcCaller,
+  fieldsAtFault,
   postWebhook,
   startIngest,
   syntheticEvent,
 } from './ingest-harness.js';
 
-interface Problem {
-  status: number;
-  detail: string;
-  errors?: { field: string }[];
-}
+/** Where the admin HTTP API was; the routes are RPC only now. */
+const FORMER_ADMIN_PATHS = [
+  ['GET', '/admin/events/evt_anything'],
+  ['POST', '/admin/events/replay'],
+  ['POST', '/admin/backfills'],
+  ['GET', '/admin/backfills/00000000-0000-4000-8000-000000000000'],
+] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('webhook-ingest admin routes: receipts and replay', () => {
+describe('webhook-ingest receipts and replay over RPC', () => {
   let database: TestDatabase;
   let ingest: ServiceProcess;
   let tap: EventTap;
   let db: IngestDatabase;
   let broker: ChannelModel;
   let channel: ConfirmChannel;
+  let caller: IngestRpcCaller;
   const prefix = createTestPrefix();
   const amqpUrl = baseAmqpUrl();
 
@@ -58,21 +65,30 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     return event;
   };
 
-  const receipt = async (eventId: string): Promise<StripeEventReceiptV1> => {
-    const response = await adminRequest(
-      ingest.url,
-      'GET',
-      INGEST_ADMIN_PATHS.eventReceipt(eventId),
-    );
-    expect(response.status).toBe(200);
-    return (await response.json()) as StripeEventReceiptV1;
-  };
+  const receipt = (eventId: string): Promise<StripeEventReceiptV1> =>
+    caller.rpc.call(INGEST_STRIPE_EVENT_GET_V1, { eventId });
 
-  const replay = async (body: object): Promise<ReplayResultV1> => {
-    const response = await adminRequest(ingest.url, 'POST', '/admin/events/replay', body);
-    expect(response.status).toBe(200);
-    return (await response.json()) as ReplayResultV1;
-  };
+  const replay = (request: ReplayRequestV1): Promise<ReplayResultV1> =>
+    caller.rpc.call(INGEST_STRIPE_EVENT_REPLAY_V1, request);
+
+  const refusalOf = (call: Promise<unknown>): Promise<RpcRemoteError> =>
+    rejectionOf(call, RpcRemoteError);
+
+  /** An HTTP request to webhook-ingest, with the `Authorization` header given (none if null). */
+  const httpRequest = (
+    url: string,
+    method: 'GET' | 'POST',
+    path: string,
+    authorization: string | null,
+  ): Promise<Response> =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: {
+        ...(authorization === null ? {} : { authorization }),
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(method === 'POST' ? { body: '{}' } : {}),
+    });
 
   /** What a consuming service's outbox sends after applying a Stripe event. */
   const sendReceipt = async (
@@ -104,9 +120,11 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     db = new IngestDatabase(database.url);
     broker = await connect(amqpUrl);
     channel = await broker.createConfirmChannel();
+    caller = await IngestRpcCaller.open(amqpUrl, prefix);
   });
 
   afterAll(async () => {
+    await caller.close();
     await tap.close();
     await broker.close();
     await ingest.stop();
@@ -118,42 +136,45 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
     await database.drop();
   });
 
-  it('refuses the admin routes without the token or with a wrong one', async () => {
-    const wrong = ADMIN_TOKEN.replace(/.$/, (last) => (last === '0' ? '1' : '0'));
-    for (const [method, path] of [
-      ['GET', '/admin/events/evt_anything'],
-      ['POST', '/admin/events/replay'],
-      ['POST', '/admin/backfills'],
-    ] as const) {
-      for (const token of [null, wrong, '']) {
-        const body = method === 'POST' ? {} : undefined;
-        const response = await adminRequest(ingest.url, method, path, body, token);
-        expect(response.status).toBe(401);
-        expect(response.headers.get('www-authenticate') ?? '').toMatch(/^Bearer/);
+  it('answers the former admin paths with 404 over HTTP, whatever the token, and an unknown event over RPC with event_not_found', async () => {
+    for (const [method, path] of FORMER_ADMIN_PATHS) {
+      for (const authorization of [
+        null,
+        `Bearer ${'a'.repeat(48)}`,
+        'Bearer',
+        `Basic ${'a'.repeat(48)}`,
+      ]) {
+        const response = await httpRequest(ingest.url, method, path, authorization);
+        expect(response.status).toBe(404);
+        expect(response.headers.get('www-authenticate')).toBe(null);
       }
     }
-    const basic = await fetch(`${ingest.url}/admin/events/evt_anything`, {
-      headers: { authorization: `Basic ${ADMIN_TOKEN}` },
-    });
-    expect(basic.status).toBe(401);
-    const unknown = await adminRequest(ingest.url, 'GET', '/admin/events/evt_anything');
+    const unknown = await refusalOf(receipt('evt_anything'));
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { code?: string }).code).toBe('event_not_found');
+    expect(unknown.code).toBe('event_not_found');
+    expect(unknown.message).toContain('evt_anything');
   });
 
-  it('keeps the admin routes off (403) when no admin token is configured', async () => {
-    const withoutToken = await startIngest({
+  it('opens nothing over HTTP when a leftover INGEST_ADMIN_TOKEN is still configured', async () => {
+    const leftoverToken = 'b'.repeat(48);
+    const withLeftoverToken = await startIngest({
       databaseUrl: database.url,
       amqpUrl,
       prefix,
-      env: { INGEST_ADMIN_TOKEN: '' },
+      env: { INGEST_ADMIN_TOKEN: leftoverToken },
     });
     try {
-      const response = await adminRequest(withoutToken.url, 'GET', '/admin/events/evt_anything');
-      expect(response.status).toBe(403);
-      expect(((await response.json()) as Problem).detail).toMatch(/INGEST_ADMIN_TOKEN/);
+      for (const [method, path] of FORMER_ADMIN_PATHS) {
+        const response = await httpRequest(
+          withLeftoverToken.url,
+          method,
+          path,
+          `Bearer ${leftoverToken}`,
+        );
+        expect(response.status).toBe(404);
+      }
     } finally {
-      await withoutToken.stop();
+      await withLeftoverToken.stop();
     }
   });
 
@@ -209,10 +230,12 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
   });
 
   it('answers a malformed event id with 400 naming it', async () => {
-    const response = await adminRequest(ingest.url, 'GET', '/admin/events/not-an-event');
-    expect(response.status).toBe(400);
-    const problem = (await response.json()) as Problem;
-    expect(problem.errors?.map((error) => error.field)).toEqual(['eventId']);
+    for (const eventId of ['not-an-event', '', 'evt_with space']) {
+      const refused = await refusalOf(receipt(eventId));
+      expect(refused.status).toBe(400);
+      expect(refused.code).toBe('invalid_request');
+      expect(fieldsAtFault(refused)).toEqual(['eventId']);
+    }
   });
 
   it('replays stored events by id, type or time range under their own ids', async () => {
@@ -276,18 +299,31 @@ describe('webhook-ingest admin routes: receipts and replay', () => {
   });
 
   it('refuses a replay that selects nothing, mixes ids with filters or names a bad id', async () => {
-    const cases: [object, string][] = [
+    const cases: [Record<string, unknown>, string][] = [
       [{}, 'eventIds'],
       [{ eventIds: ['evt_1'], type: 'invoice.paid' }, 'type'],
       [{ eventIds: ['not-an-event'] }, 'eventIds'],
+      [{ eventIds: [] }, 'eventIds'],
+      [{ eventIds: Array.from({ length: MAX_REPLAY_EVENT_IDS + 1 }, () => 'evt_1') }, 'eventIds'],
       [{ from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 'to'],
+      [{ from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 'to'],
+      [{ from: 'last tuesday' }, 'from'],
+      [{ type: 'invoice.paid', to: '2026-13-01T00:00:00Z' }, 'to'],
+      [{ type: 'Invoice Paid' }, 'type'],
       [{ type: 'invoice.paid', force: 'yes' }, 'force'],
     ];
-    for (const [body, field] of cases) {
-      const response = await adminRequest(ingest.url, 'POST', '/admin/events/replay', body);
-      expect(response.status).toBe(400);
-      const problem = (await response.json()) as Problem;
-      expect(problem.errors?.map((error) => error.field)).toEqual([field]);
+    const replayCountsBefore = await db.query<{ total: string }>(
+      `SELECT coalesce(sum("replay_count"), 0) AS total FROM "ingest"."stripe_webhook_events"`,
+    );
+    for (const [request, field] of cases) {
+      const refused = await refusalOf(replay(request));
+      expect(refused.status).toBe(400);
+      expect(refused.code).toBe('invalid_request');
+      expect(fieldsAtFault(refused)).toEqual([field]);
     }
+    const replayCountsAfter = await db.query<{ total: string }>(
+      `SELECT coalesce(sum("replay_count"), 0) AS total FROM "ingest"."stripe_webhook_events"`,
+    );
+    expect(replayCountsAfter.rows).toStrictEqual(replayCountsBefore.rows);
   });
 });

@@ -1,13 +1,19 @@
-import { INGEST_ADMIN_PATHS, type BackfillRunV1 } from '@aegis/contracts';
+import {
+  INGEST_BACKFILL_GET_V1,
+  INGEST_BACKFILL_START_V1,
+  type BackfillRunV1,
+  type StartBackfillRequestV1,
+} from '@aegis/contracts';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
-import { topologyNames } from '@aegis/messaging';
+import { RpcRemoteError, topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
   createTestDatabase,
   createTestPrefix,
   defined,
   deleteServiceTopologies,
+  rejectionOf,
   waitFor,
   type ServiceProcess,
   type TestDatabase,
@@ -15,9 +21,10 @@ import {
 import type Stripe from 'stripe';
 import {
   IngestDatabase,
+  IngestRpcCaller,
   StripeApiProxy,
   WEBHOOK_SECRET,
-  adminRequest,
+  fieldsAtFault,
   pairedPorts,
   startIngest,
   startSandbox,
@@ -33,6 +40,7 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
   let ingest: ServiceProcess;
   let db: IngestDatabase;
   let ingestPort: number;
+  let caller: IngestRpcCaller;
   const prefix = createTestPrefix();
   const amqpUrl = baseAmqpUrl();
 
@@ -48,19 +56,18 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
       },
     });
 
-  const startBackfill = async (): Promise<BackfillRunV1> => {
-    const response = await adminRequest(ingest.url, 'POST', INGEST_ADMIN_PATHS.backfills, {});
-    expect(response.status).toBe(202);
-    const run = (await response.json()) as BackfillRunV1;
-    expect(response.headers.get('location')).toBe(`/admin/backfills/${run.id}`);
+  const progress = (runId: string): Promise<BackfillRunV1> =>
+    caller.rpc.call(INGEST_BACKFILL_GET_V1, { runId });
+
+  /** Starts (or joins) a backfill; the run it answers with is the one its id finds. */
+  const startBackfill = async (request: StartBackfillRequestV1 = {}): Promise<BackfillRunV1> => {
+    const run = await caller.rpc.call(INGEST_BACKFILL_START_V1, request);
+    expect((await progress(run.id)).id).toBe(run.id);
     return run;
   };
 
-  const progress = async (runId: string): Promise<BackfillRunV1> => {
-    const response = await adminRequest(ingest.url, 'GET', INGEST_ADMIN_PATHS.backfill(runId));
-    expect(response.status).toBe(200);
-    return (await response.json()) as BackfillRunV1;
-  };
+  const refusalOf = (call: Promise<unknown>): Promise<RpcRemoteError> =>
+    rejectionOf(call, RpcRemoteError);
 
   const untilDone = (runId: string): Promise<BackfillRunV1> =>
     waitFor(
@@ -101,6 +108,7 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
     db = new IngestDatabase(database.url);
+    caller = await IngestRpcCaller.open(amqpUrl, prefix);
 
     const delivered = await sandbox.stripe.customers.create({ email: 'delivered@example.com' });
     await waitFor(
@@ -116,6 +124,7 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
   });
 
   afterAll(async () => {
+    await caller.close();
     await sandbox.process.stop();
     await ingest.stop();
     await proxy.stop();
@@ -164,6 +173,10 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
     const interrupted = await progress(started.id);
     expect(interrupted.status).toBe('running');
     expect(interrupted.pages).toBe(2);
+    expect((await startBackfill()).id).toBe(started.id);
+    const otherSince = await refusalOf(startBackfill({ since: '2026-01-01T00:00:00Z' }));
+    expect(otherSince.status).toBe(409);
+    expect(otherSince.code).toBe('backfill_running');
     const { rows } = await db.query<{ cursor: string }>(
       `SELECT "cursor" FROM "ingest"."backfill_runs" WHERE "id" = $1`,
       [started.id],
@@ -217,5 +230,26 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
     );
     expect(new URL(firstAfterResume, proxy.url).searchParams.get('starting_after')).not.toBe(null);
     expect(run.ingested).toBe(missed.length);
+  });
+
+  it('answers an unknown run with 404 backfill_not_found, and a malformed run id or since with 400 naming it', async () => {
+    const unknown = await refusalOf(progress('00000000-0000-4000-8000-000000000000'));
+    expect(unknown.status).toBe(404);
+    expect(unknown.code).toBe('backfill_not_found');
+
+    const malformedRunId = await refusalOf(progress('not-a-run'));
+    expect(malformedRunId.status).toBe(400);
+    expect(malformedRunId.code).toBe('invalid_request');
+    expect(fieldsAtFault(malformedRunId)).toEqual(['runId']);
+
+    const runsBefore = await db.query('SELECT "id", "status" FROM "ingest"."backfill_runs"');
+    for (const since of ['yesterday', '2026-02-30T00:00:00Z', '']) {
+      const malformedSince = await refusalOf(startBackfill({ since }));
+      expect(malformedSince.status).toBe(400);
+      expect(malformedSince.code).toBe('invalid_request');
+      expect(fieldsAtFault(malformedSince)).toEqual(['since']);
+    }
+    const runsAfter = await db.query('SELECT "id", "status" FROM "ingest"."backfill_runs"');
+    expect(runsAfter.rows).toStrictEqual(runsBefore.rows);
   });
 });

@@ -3,6 +3,12 @@ import { createServer, request as httpRequest, type Server, type ServerResponse 
 import type { AddressInfo } from 'node:net';
 import type { Envelope } from '@aegis/contracts';
 import {
+  AmqpConnection,
+  AmqpRpcClient,
+  topologyNames,
+  type RpcRemoteError,
+} from '@aegis/messaging';
+import {
   deleteBrokerObjects,
   freePort,
   startServiceProcess,
@@ -16,7 +22,6 @@ import Stripe from 'stripe';
 
 export const WEBHOOK_SECRET = 'whsec_ingest_test_current';
 export const PREVIOUS_WEBHOOK_SECRET = 'whsec_ingest_test_previous';
-export const ADMIN_TOKEN = randomBytes(24).toString('hex');
 
 export interface IngestSettings {
   readonly databaseUrl: string;
@@ -32,7 +37,6 @@ export function startIngest(settings: IngestSettings): Promise<ServiceProcess> {
     AMQP_URL: settings.amqpUrl,
     MESSAGING_PREFIX: settings.prefix,
     STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET},${PREVIOUS_WEBHOOK_SECRET}`,
-    INGEST_ADMIN_TOKEN: ADMIN_TOKEN,
     OUTBOX_POLL_INTERVAL_MS: '100',
     ...settings.env,
   });
@@ -246,22 +250,43 @@ export class IngestDatabase {
   }
 }
 
-/** Calls an admin route with the test's token (or the one given, or none with null). */
-export function adminRequest(
-  ingestUrl: string,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-  token: string | null = ADMIN_TOKEN,
-): Promise<Response> {
-  return fetch(`${ingestUrl}${path}`, {
-    method,
-    headers: {
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+/**
+ * Calls webhook-ingest's RPC routes over the test's broker prefix, as the
+ * gateway does: requests and replies are validated against the routes' classes.
+ */
+export class IngestRpcCaller {
+  private constructor(
+    private readonly connection: AmqpConnection,
+    readonly rpc: AmqpRpcClient,
+  ) {}
+
+  static async open(amqpUrl: string, prefix: string): Promise<IngestRpcCaller> {
+    const connection = new AmqpConnection({
+      url: amqpUrl,
+      connectionName: 'webhook-ingest test rpc caller',
+    });
+    await connection.start();
+    const rpc = new AmqpRpcClient(
+      connection,
+      topologyNames(prefix, 'gateway', []).rpcExchange,
+      10_000,
+    );
+    await rpc.connect();
+    if (!(await connection.waitUntilConnected(10_000)))
+      throw new Error('the test RPC caller could not connect to the broker');
+    return new IngestRpcCaller(connection, rpc);
+  }
+
+  async close(): Promise<void> {
+    this.rpc.close();
+    await this.connection.close();
+  }
+}
+
+/** The fields an `invalid_request` refusal names, once each, as the RPC server lists its problems. */
+export function fieldsAtFault(refusal: RpcRemoteError): string[] {
+  const problems = refusal.message.replace(/^invalid payload for \S+: /, '').split('; ');
+  return [...new Set(problems.map((problem) => /^[\w.]+/.exec(problem)?.[0] ?? problem))];
 }
 
 /**

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { IngestModule } from '../ingest/ingest.module.js';
-import { BackfillController } from './backfill.controller.js';
+import { BackfillHandler } from './backfill.handler.js';
 import { BackfillService } from './backfill.service.js';
 
 @Module({
   imports: [IngestModule],
-  controllers: [BackfillController],
+  controllers: [BackfillHandler],
   providers: [BackfillService],
 })
 export class BackfillModule {}

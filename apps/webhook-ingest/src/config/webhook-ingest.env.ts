@@ -1,7 +1,7 @@
 import { DEFAULT_STRIPE_WEBHOOK_SECRET, portProperty } from '@aegis/config';
 import { StripeServiceEnv } from '@aegis/stripe';
 import { Transform } from 'class-transformer';
-import { ArrayMinSize, IsInt, IsOptional, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsInt, Matches, Max, Min } from 'class-validator';
 
 function toList(value: unknown): unknown {
   return typeof value === 'string' ? value.split(',').map((part) => part.trim()) : value;
@@ -22,12 +22,6 @@ export class WebhookIngestEnv extends StripeServiceEnv {
   @Min(1)
   @Max(3_600)
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: number = 300;
-
-  /** Bearer token of the admin routes (replay, backfill, receipts); unset turns them off. */
-  @IsOptional()
-  @MinLength(32)
-  @Matches(/^\S+$/, { message: 'must not contain white space' })
-  INGEST_ADMIN_TOKEN?: string;
 
   /** Events per `GET /v1/events` page during a backfill; progress is saved after each page. */
   @IsInt()

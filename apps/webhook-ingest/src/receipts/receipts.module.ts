@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ReceiptsController } from './receipts.controller.js';
 import { ReceiptsService } from './receipts.service.js';
 import { StripeEventAppliedHandler } from './stripe-event-applied.handler.js';
+import { StripeEventReceiptHandler } from './stripe-event-receipt.handler.js';
 
 @Module({
-  controllers: [ReceiptsController, StripeEventAppliedHandler],
+  controllers: [StripeEventAppliedHandler, StripeEventReceiptHandler],
   providers: [ReceiptsService],
 })
 export class ReceiptsModule {}

@@ -1,4 +1,4 @@
-import type { ReplayRequestDto } from './dto/replay-request.dto.js';
+import type { ReplayRequestV1 } from '@aegis/contracts';
 
 export type ReplaySelection =
   | { readonly kind: 'ids'; readonly eventIds: readonly string[] }
@@ -9,38 +9,22 @@ export type ReplaySelection =
       readonly to: Date | undefined;
     };
 
-export interface FieldProblem {
-  readonly field: string;
-  readonly message: string;
+function dateOf(value: string | undefined): Date | undefined {
+  return value === undefined ? undefined : new Date(value);
 }
 
-/** The selection a replay request makes, or the fields at fault. */
-export function replaySelectionOf(
-  request: ReplayRequestDto,
-): { selection: ReplaySelection } | { problems: FieldProblem[] } {
-  const { eventIds, type } = request;
-  const from = request.from === undefined ? undefined : new Date(request.from);
-  const to = request.to === undefined ? undefined : new Date(request.to);
-  if (eventIds !== undefined) {
-    const combined = (['type', 'from', 'to'] as const).filter(
-      (field) => request[field] !== undefined,
-    );
-    if (combined.length === 0)
-      return { selection: { kind: 'ids', eventIds: [...new Set(eventIds)] } };
-    return {
-      problems: combined.map((field) => ({
-        field,
-        message: `${field} cannot be combined with eventIds`,
-      })),
-    };
-  }
-  if (type === undefined && from === undefined && to === undefined) {
-    return {
-      problems: [{ field: 'eventIds', message: 'give eventIds, or a type and/or a from/to range' }],
-    };
-  }
-  if (from !== undefined && to !== undefined && from >= to) {
-    return { problems: [{ field: 'to', message: 'to must be later than from' }] };
-  }
-  return { selection: { kind: 'filter', type, from, to } };
+/**
+ * The selection a replay request makes. The request is valid already: its
+ * contract refuses one that selects nothing, mixes ids with a filter or has
+ * an empty range.
+ */
+export function replaySelectionOf(request: ReplayRequestV1): ReplaySelection {
+  if (request.eventIds !== undefined)
+    return { kind: 'ids', eventIds: [...new Set(request.eventIds)] };
+  return {
+    kind: 'filter',
+    type: request.type,
+    from: dateOf(request.from),
+    to: dateOf(request.to),
+  };
 }

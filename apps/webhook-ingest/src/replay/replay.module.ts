@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ReplayController } from './replay.controller.js';
+import { ReplayHandler } from './replay.handler.js';
 import { ReplayService } from './replay.service.js';
 
 @Module({
-  controllers: [ReplayController],
+  controllers: [ReplayHandler],
   providers: [ReplayService],
 })
 export class ReplayModule {}
