@@ -9,7 +9,13 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { promisify } from 'node:util';
 import { DEFAULT_STRIPE_WEBHOOK_SECRET } from '@aegis/config';
-import { BILLING_CUSTOMER_GET_OR_CREATE_V1, SERVICE_NAMES } from '@aegis/contracts';
+import {
+  BILLING_CUSTOMER_GET_OR_CREATE_V1,
+  INGEST_BACKFILL_GET_V1,
+  INGEST_BACKFILL_START_V1,
+  INGEST_STRIPE_EVENT_REPLAY_V1,
+  SERVICE_NAMES,
+} from '@aegis/contracts';
 import { AmqpConnection, AmqpRpcClient, topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
@@ -29,7 +35,6 @@ import Stripe from 'stripe';
 
 const run = promisify(execFile);
 const DAY = 24 * 60 * 60;
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef0123456789';
 const RETRY_DELAYS_MS = '200,1000';
 const MIRROR_TIMEOUT_MS = 60_000;
 
@@ -233,15 +238,23 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     return { pairs: Number(rows[0]?.pairs), receipts: Number(rows[0]?.receipts ?? 0) };
   }
 
-  async function admin(path: string, body?: unknown): Promise<Response> {
-    return fetch(`${ingest.url}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  /** Calls RPC routes over the run's broker prefix, as the gateway does, on a connection of its own. */
+  async function withRpc<T>(use: (rpc: AmqpRpcClient) => Promise<T>): Promise<T> {
+    const connection = new AmqpConnection({ url: baseAmqpUrl(), connectionName: 'e2e rpc caller' });
+    await connection.start();
+    const rpc = new AmqpRpcClient(
+      connection,
+      topologyNames(prefix, 'gateway', [1_000]).rpcExchange,
+      10_000,
+    );
+    await rpc.connect();
+    try {
+      expect(await connection.waitUntilConnected(10_000)).toBe(true);
+      return await use(rpc);
+    } finally {
+      rpc.close();
+      await connection.close();
+    }
   }
 
   async function pay(
@@ -273,11 +286,7 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
       OUTBOX_POLL_INTERVAL_MS: '200',
     };
     [ingest, billing, subscriptions] = await Promise.all([
-      startServiceProcess('webhook-ingest', {
-        ...serviceEnv,
-        PORT: String(ingestPort),
-        INGEST_ADMIN_TOKEN: ADMIN_TOKEN,
-      }),
+      startServiceProcess('webhook-ingest', { ...serviceEnv, PORT: String(ingestPort) }),
       startServiceProcess('billing', serviceEnv),
       startServiceProcess('subscriptions', serviceEnv),
     ]);
@@ -439,13 +448,14 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     }
     // Past the inboxes too: a forced replay makes billing and subscriptions apply every event again.
     const receiptsBefore = await receiptTotals();
-    const replay = await admin('/admin/events/replay', {
-      from: '2000-01-01T00:00:00Z',
-      to: '2100-01-01T00:00:00Z',
-      force: true,
-    });
-    expect(replay.status).toBe(200);
-    const replayed = (await replay.json()) as { republished: number };
+    const replayed = await withRpc((rpc) =>
+      rpc.call(INGEST_STRIPE_EVENT_REPLAY_V1, {
+        from: '2000-01-01T00:00:00Z',
+        to: '2100-01-01T00:00:00Z',
+        force: true,
+      }),
+    );
+    expect(replayed.forced).toBe(true);
     expect(replayed.republished).toBeGreaterThanOrEqual(events.length);
     // Each service that applied an event sends one more receipt for it.
     await waitFor(
@@ -522,18 +532,15 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
     );
     expect(stored.rowCount).toBe(0);
 
-    const started = await admin('/admin/backfills', { since });
-    expect(started.status).toBe(202);
-    const run_ = (await started.json()) as { id: string };
-    const finished = await waitFor(
-      async () =>
-        (await (await admin(`/admin/backfills/${run_.id}`)).json()) as {
-          status: string;
-          ingested: number;
-        },
-      (progress) => progress.status !== 'running',
-      { timeoutMs: MIRROR_TIMEOUT_MS, what: 'the backfill' },
-    );
+    const finished = await withRpc(async (rpc) => {
+      const started = await rpc.call(INGEST_BACKFILL_START_V1, { since });
+      expect(started.status).toBe('running');
+      return waitFor(
+        () => rpc.call(INGEST_BACKFILL_GET_V1, { runId: started.id }),
+        (progress) => progress.status !== 'running',
+        { timeoutMs: MIRROR_TIMEOUT_MS, what: 'the backfill' },
+      );
+    });
     expect(finished.status).toBe('done');
     expect(finished.ingested).toBeGreaterThanOrEqual(4);
     await waitUntilMirrored('after the backfill');
