@@ -1,0 +1,228 @@
+/**
+ * The gateway's public HTTP API (`../shared/API.md`), declared once: the
+ * gateway's response classes implement these shapes, and the CLI, the
+ * dashboard and the tests read them. Field names are the public API's
+ * (snake_case); messages between services keep their own (camelCase) shapes.
+ */
+
+const segment = encodeURIComponent;
+
+export const PUBLIC_API_PATHS = {
+  openapi: '/api/v1/openapi.json',
+  docs: '/api/docs',
+  /** POST a CreateCustomerBodyV1 (201 new, 200 existing); GET: a ListV1<CustomerResourceV1>. */
+  customers: '/api/v1/customers',
+  customer: (customerId: string): string => `/api/v1/customers/${segment(customerId)}`,
+  /** POST a CreateApiKeyBodyV1 (201, CreatedApiKeyV1); GET: a ListV1<ApiKeyResourceV1>. */
+  customerApiKeys: (customerId: string): string =>
+    `/api/v1/customers/${segment(customerId)}/api_keys`,
+  /** POST (no body): the revoked key's ApiKeyResourceV1 (200). */
+  revokeApiKey: (keyId: string): string => `/api/v1/api_keys/${segment(keyId)}/revoke`,
+  /** POST a RollApiKeyBodyV1: a CreatedApiKeyV1 (201); the old key keeps working for the grace period. */
+  rollApiKey: (keyId: string): string => `/api/v1/api_keys/${segment(keyId)}/roll`,
+  /** POST a VerifyApiKeyBodyV1 (admin key): a VerifyResultV1, always 200. */
+  verifyApiKey: '/api/v1/api_keys/verify',
+  stripeEvent: (eventId: string): string => `/api/v1/stripe_events/${segment(eventId)}`,
+  /** POST a ReplayStripeEventsBodyV1: a ReplayResultResourceV1. */
+  replayStripeEvents: '/api/v1/stripe_events/replay',
+  /** POST a StartBackfillBodyV1: a BackfillRunResourceV1 (202). */
+  backfills: '/api/v1/stripe_events/backfill',
+  backfill: (runId: string): string => `/api/v1/stripe_events/backfills/${segment(runId)}`,
+  /** GET: a ListV1<AuditLogEntryV1>. */
+  auditLog: '/api/v1/audit_log',
+  /** ANY: the metered proxy to route `route`'s upstream. */
+  proxy: (route: string, path = ''): string => `/proxy/${segment(route)}/${path}`,
+} as const;
+
+/** Where `npm start` keeps the development admin key, relative to the workspace root (git-ignored). */
+export const DEV_ADMIN_KEY_FILE = '.aegis/dev-admin-key';
+export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:3000';
+
+/** `Idempotency-Key` replays answer with this header set to `true`. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+
+/** RFC 9457 problem details, as every error leaves the gateway. */
+export interface ProblemV1 {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly code?: string;
+  readonly errors?: readonly { readonly field: string; readonly message: string }[];
+}
+
+/** `limit` (1–100, default 10), `starting_after` or `ending_before` (an id of the previous page). */
+export interface ListQueryV1 {
+  readonly limit?: number;
+  readonly starting_after?: string;
+  readonly ending_before?: string;
+}
+
+/** Every list: newest first. */
+export interface ListV1<T> {
+  readonly object: 'list';
+  readonly data: readonly T[];
+  readonly has_more: boolean;
+}
+
+export interface CreateCustomerBodyV1 {
+  readonly id?: string;
+  readonly email: string;
+  readonly name?: string;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface CustomerResourceV1 {
+  readonly id: string;
+  readonly email: string | null;
+  readonly name: string | null;
+  readonly metadata: Record<string, string>;
+  readonly stripe_customer_id: string;
+  readonly created_at: string;
+}
+
+export interface RateLimitV1 {
+  readonly requests: number;
+  readonly per_seconds: number;
+}
+
+export interface CreateApiKeyBodyV1 {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly expires_at?: string;
+  readonly rate_limit?: RateLimitV1;
+}
+
+export interface ApiKeyResourceV1 {
+  readonly id: string;
+  /** The first characters of the key, to recognise it; never enough to use it. */
+  readonly prefix: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly rate_limit: RateLimitV1;
+  readonly customer_id: string;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly revoked_at: string | null;
+  readonly last_used_at: string | null;
+  /** The key this one replaced by a roll, if any. */
+  readonly rolled_from: string | null;
+}
+
+/** Only the answer that creates a key carries the key itself. */
+export interface CreatedApiKeyV1 extends ApiKeyResourceV1 {
+  readonly key: string;
+}
+
+export interface RollApiKeyBodyV1 {
+  /** How long the old key keeps working (default 24 h; 0 ends it at once). */
+  readonly expires_in_seconds?: number;
+}
+
+export interface VerifyUsageV1 {
+  readonly product_id: string;
+  readonly quantity: number;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface VerifyApiKeyBodyV1 {
+  readonly key: string;
+  readonly scope?: string;
+  readonly usage?: VerifyUsageV1;
+}
+
+export const VERIFY_FAILURE_REASONS = [
+  'unknown',
+  'revoked',
+  'expired',
+  'scope_missing',
+  'rate_limited',
+] as const;
+export type VerifyFailureReason = (typeof VERIFY_FAILURE_REASONS)[number];
+
+export interface RateLimitStateV1 {
+  readonly limit: number;
+  readonly remaining: number;
+  readonly reset_at: string;
+}
+
+export type VerifyResultV1 =
+  | {
+      readonly valid: true;
+      readonly key_id: string;
+      readonly customer_id: string;
+      readonly scopes: readonly string[];
+      readonly rate_limit: RateLimitStateV1;
+      readonly usage_event_id?: string;
+    }
+  | {
+      readonly valid: false;
+      readonly reason: VerifyFailureReason;
+      readonly rate_limit?: RateLimitStateV1;
+    };
+
+export interface StripeEventAppliedByV1 {
+  readonly service: string;
+  readonly outcome: string;
+  readonly applied_at: string;
+  readonly receipts: number;
+}
+
+export interface StripeEventResourceV1 {
+  readonly id: string;
+  readonly type: string;
+  readonly stripe_created_at: string;
+  readonly livemode: boolean;
+  readonly received_at: string;
+  readonly received_via: 'webhook' | 'backfill';
+  readonly delivery_count: number;
+  readonly published_at: string | null;
+  readonly replay_count: number;
+  readonly applied_by: readonly StripeEventAppliedByV1[];
+}
+
+export interface ReplayStripeEventsBodyV1 {
+  readonly event_ids?: readonly string[];
+  readonly type?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly force?: boolean;
+}
+
+export interface ReplayResultResourceV1 {
+  readonly forced: boolean;
+  readonly matched: number;
+  readonly republished: number;
+  readonly already_pending: number;
+  readonly not_found: readonly string[];
+}
+
+export interface StartBackfillBodyV1 {
+  readonly since?: string;
+}
+
+export interface BackfillRunResourceV1 {
+  readonly id: string;
+  readonly status: 'running' | 'done' | 'failed';
+  readonly done: boolean;
+  readonly since: string | null;
+  readonly pages: number;
+  readonly seen: number;
+  readonly ingested: number;
+  readonly error: string | null;
+  readonly started_at: string;
+  readonly updated_at: string;
+  readonly finished_at: string | null;
+}
+
+export interface AuditLogEntryV1 {
+  readonly id: string;
+  /** The key that made the change (`admin_…` for an admin key). */
+  readonly key_id: string;
+  /** e.g. `customer.create`, `api_key.revoke`. */
+  readonly action: string;
+  /** The changed object's id. */
+  readonly target: string;
+  readonly request_id: string;
+  readonly created_at: string;
+}
