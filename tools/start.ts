@@ -13,7 +13,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_AMQP_URL, DEFAULT_DATABASE_URL } from '@aegis/config';
+import { DEV_ADMIN_KEY_FILE } from '@aegis/contracts';
 import { redactUrl } from '@aegis/persistence';
+import { developmentAdminKey } from './dev-admin-key.js';
 import { migrateAll } from './migrate.js';
 import { checkInfrastructure, envSetting } from './preflight.js';
 import { SERVICES, portVariableOf, type ServiceEntry } from './services.js';
@@ -206,12 +208,15 @@ const serviceEnv: Record<string, string> = useSandbox
     }
   : {};
 
+const adminKey = developmentAdminKey(fileURLToPath(new URL('../..', import.meta.url)));
+const gatewayEnv = { ...serviceEnv, AEGIS_ADMIN_KEY: adminKey.key };
+const envOf = (name: string): Record<string, string> =>
+  name === 'stripe-sandbox' ? sandboxEnv : name === 'gateway' ? gatewayEnv : serviceEnv;
+
 for (const [index, { name }] of SERVICES.entries()) {
   if (state.stopping) break;
   if (name === 'stripe-sandbox' && !useSandbox) continue;
-  running.push(
-    startApp(name, ports[index] ?? 0, name === 'stripe-sandbox' ? sandboxEnv : serviceEnv),
-  );
+  running.push(startApp(name, ports[index] ?? 0, envOf(name)));
 }
 
 const readiness = await Promise.all(running.map(waitUntilReady));
@@ -232,6 +237,14 @@ if (!state.stopping) {
       ]),
       '',
       'Every app answers GET /health/live, /health/ready and /metrics (Prometheus).',
+      '',
+      `API:       http://127.0.0.1:${portOfService('gateway')}/api/v1 (docs at /api/docs)`,
+      adminKey.file === null
+        ? 'Admin key: AEGIS_ADMIN_KEY as you set it'
+        : `Admin key: ${adminKey.key} (kept in ${DEV_ADMIN_KEY_FILE}, which the CLI reads)`,
+      `Try:       npm run aegis -- customers list`,
+      `           curl -H "Authorization: Bearer ${adminKey.file === null ? '$AEGIS_ADMIN_KEY' : adminKey.key}" http://127.0.0.1:${portOfService('gateway')}/api/v1/customers`,
+      '',
       useSandbox
         ? `Stripe:   the sandbox at http://127.0.0.1:${portOfService('stripe-sandbox')} (any sk_test_ key; recent objects and events at /_sandbox), webhooks to ${sandboxEnv.SANDBOX_WEBHOOK_URL}`
         : 'Stripe:   STRIPE_SECRET_KEY is set, so the services use Stripe itself and the sandbox is not started',

@@ -1,11 +1,20 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
 import { gatewayStorage } from './gateway.storage.js';
+import { RedisModule, RedisReadiness } from './redis/redis.module.js';
 
 @Module({
   imports: [
-    PlatformModule.forRoot({ service: 'gateway', env: GatewayEnv, storage: gatewayStorage }),
+    PlatformModule.forRoot({
+      service: 'gateway',
+      env: GatewayEnv,
+      storage: gatewayStorage,
+      readiness: [RedisReadiness],
+    }),
+    RedisModule,
+    ApiKeysModule,
   ],
 })
 export class AppModule {}

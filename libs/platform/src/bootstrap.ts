@@ -11,6 +11,8 @@ import { SERVICE_TRANSPORT } from './platform.module.js';
 export interface ServiceOptions {
   /** The largest JSON body accepted (bytes, or e.g. '1mb'); a bigger one is a 413. Default: Express's 100 KiB. */
   readonly jsonBodyLimit?: number | string;
+  /** Runs on the created application before it listens, e.g. to mount API docs. */
+  readonly beforeListen?: (app: NestExpressApplication) => void | Promise<void>;
 }
 
 export interface RunningService {
@@ -69,6 +71,7 @@ export async function listenAsService(
   if (options.jsonBodyLimit !== undefined)
     app.useBodyParser('json', { limit: options.jsonBodyLimit });
   app.enableShutdownHooks();
+  await options.beforeListen?.(app);
   const transport = app.get<AmqpServer | null>(SERVICE_TRANSPORT);
   if (transport !== null) {
     // Not inheriting the HTTP pipes and filters: messages are validated against their contracts by the transport.

@@ -5,6 +5,7 @@ import {
   Inject,
   Module,
   type DynamicModule,
+  type InjectionToken,
   type Provider,
 } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
@@ -62,6 +63,11 @@ export interface ServiceDefinition<E extends ServiceEnv> {
   readonly service: ServiceName;
   readonly env: new () => E;
   readonly storage: ServiceStorage;
+  /**
+   * Further readiness checks beside the database and the broker: providers
+   * exported by a global module of the app.
+   */
+  readonly readiness?: readonly InjectionToken<ReadinessCheck>[];
 }
 
 /** A service with no database and no broker (the Stripe sandbox). */
@@ -69,6 +75,7 @@ export interface HttpOnlyServiceDefinition<E extends HttpServiceEnv> {
   readonly service: ServiceName;
   readonly env: new () => E;
   readonly storage?: undefined;
+  readonly readiness?: undefined;
 }
 
 /** Answers `system.ping.v1`: lets callers check a service end to end over the broker. */
@@ -188,7 +195,7 @@ export class PlatformModule {
         { provide: SERVICE_TRANSPORT, useExisting: AmqpServer },
         {
           provide: READINESS_CHECKS,
-          inject: [DatabaseReadiness, BrokerReadiness],
+          inject: [DatabaseReadiness, BrokerReadiness, ...(definition.readiness ?? [])],
           useFactory: (...checks: ReadinessCheck[]) => checks,
         },
       ],

@@ -86,6 +86,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         detail,
       };
     }
+    if (exception instanceof RpcRemoteError && exception.status < 500) {
+      // A service's domain error reaches the caller as if the gateway had raised it.
+      const { code, status, message } = exception;
+      return {
+        type: problemTypeOf(code),
+        title: code.replaceAll('_', ' '),
+        status,
+        code,
+        detail: message,
+      };
+    }
     if (exception instanceof RpcError) {
       const status = rpcStatus(exception);
       return {

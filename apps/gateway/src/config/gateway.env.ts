@@ -1,6 +1,70 @@
 import { ServiceEnv, portProperty } from '@aegis/config';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 export class GatewayEnv extends ServiceEnv {
   @portProperty()
   PORT: number = 3000;
+
+  /**
+   * The operator's admin key. Required in production; `npm start` makes a
+   * development one (see DEV_ADMIN_KEY_FILE). Without one, only customer keys work.
+   */
+  @ValidateIf(
+    (env: GatewayEnv) => env.NODE_ENV === 'production' || env.AEGIS_ADMIN_KEY !== undefined,
+  )
+  @IsString({ message: 'AEGIS_ADMIN_KEY is required in production (at least 32 characters)' })
+  @MinLength(32)
+  @Matches(/^\S+$/, { message: 'must not contain white space' })
+  AEGIS_ADMIN_KEY?: string;
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key and channel, so parallel test runs never collide. */
+  @Matches(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' })
+  REDIS_KEY_PREFIX: string = 'aegis';
+
+  /** A customer key's limit when it was created without `rate_limit`: requests per window. */
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_DEFAULT_REQUESTS: number = 100;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_DEFAULT_PER_SECONDS: number = 1;
+
+  /** Every key of one customer together: requests per window. */
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_CUSTOMER_REQUESTS: number = 1_000;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_CUSTOMER_PER_SECONDS: number = 1;
+
+  /**
+   * How long a replica trusts a key record it read. Revocations are also
+   * broadcast over Redis; this bounds how late one can take effect when a
+   * broadcast is lost.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  API_KEY_CACHE_TTL_MS: number = 1_000;
+
+  /** The metered proxy's routes (JSON or YAML); unset: no proxy routes. */
+  @IsOptional()
+  @IsString()
+  GATEWAY_ROUTES_FILE?: string;
 }

@@ -1,4 +1,8 @@
 import { CreateGatewaySchema1763800000000 } from './1763800000000-create-gateway-schema.js';
+import { KeysIdempotencyAudit1765000000000 } from './1765000000000-keys-idempotency-audit.js';
 
 /** Every migration of the `gateway` schema, oldest first. */
-export const gatewayMigrations = [CreateGatewaySchema1763800000000];
+export const gatewayMigrations = [
+  CreateGatewaySchema1763800000000,
+  KeysIdempotencyAudit1765000000000,
+];

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { currentCorrelationId, newCorrelationId } from '@aegis/observability';
+import type { EntityManager } from 'typeorm';
+import type { Principal } from '../auth/principal.js';
+import { AuditEntry } from './audit-entry.entity.js';
+
+export type AuditAction =
+  | 'customer.create'
+  | 'api_key.create'
+  | 'api_key.revoke'
+  | 'api_key.roll'
+  | 'stripe_events.replay'
+  | 'stripe_events.backfill';
+
+/** Writes the audit row of an admin change, inside the transaction of the change itself. */
+@Injectable()
+export class AuditLogService {
+  async record(
+    manager: EntityManager,
+    principal: Principal,
+    action: AuditAction,
+    target: string,
+  ): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive)
+      throw new Error(`audit ${action} must be written in the transaction of its effect`);
+    await manager.insert(AuditEntry, {
+      id: `aud_${randomBytes(12).toString('base64url')}`,
+      keyId: principal.keyId,
+      action,
+      target,
+      requestId: currentCorrelationId() ?? newCorrelationId(),
+      createdAt: new Date(),
+    });
+  }
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
+import { PUBLIC_API_PATHS, type CreatedApiKeyV1, type CustomerResourceV1 } from '@aegis/contracts';
+import { topologyNames } from '@aegis/messaging';
+import {
+  baseAmqpUrl,
+  createTestDatabase,
+  createTestPrefix,
+  deleteServiceTopologies,
+  sandboxStripe,
+  startServiceProcess,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@aegis/testing';
+import { Redis } from 'ioredis';
+import type Stripe from 'stripe';
+import { DataSource } from 'typeorm';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface ApiAnswer<T = unknown> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+/**
+ * The gateway as it runs: two replicas (processes) sharing one database and
+ * Redis, billing and metering behind them, and the Stripe sandbox; each run
+ * has its own database, broker prefix and Redis key prefix.
+ */
+export class GatewayHarness {
+  readonly adminKey = `admin_${randomBytes(24).toString('base64url')}`;
+  /** Every key a test was given: none of them may ever appear in a log. */
+  readonly issuedSecrets: string[] = [];
+  private readonly extra: ServiceProcess[] = [];
+
+  private constructor(
+    readonly database: TestDatabase,
+    readonly prefix: string,
+    readonly redisPrefix: string,
+    readonly sandbox: ServiceProcess,
+    readonly billing: ServiceProcess,
+    readonly metering: ServiceProcess,
+    readonly replicas: ServiceProcess[],
+    readonly stripe: Stripe,
+    readonly sql: DataSource,
+  ) {
+    this.issuedSecrets.push(this.adminKey);
+  }
+
+  static async start({ replicas = 2 } = {}): Promise<GatewayHarness> {
+    const database = await createTestDatabase();
+    const prefix = createTestPrefix();
+    const redisPrefix = `${prefix}-redis`;
+    const sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
+    const common = {
+      DATABASE_URL: database.url,
+      AMQP_URL: baseAmqpUrl(),
+      MESSAGING_PREFIX: prefix,
+      OUTBOX_POLL_INTERVAL_MS: '100',
+    };
+    const [billing, metering] = await Promise.all([
+      startServiceProcess('billing', { ...common, STRIPE_API_URL: sandbox.url }),
+      startServiceProcess('metering', common),
+    ]);
+    const sql = new DataSource({ type: 'postgres', url: database.url });
+    await sql.initialize();
+    const harness = new GatewayHarness(
+      database,
+      prefix,
+      redisPrefix,
+      sandbox,
+      billing,
+      metering,
+      [],
+      sandboxStripe(sandbox.port, 'sk_test_gateway'),
+      sql,
+    );
+    for (let index = 0; index < replicas; index += 1)
+      harness.replicas.push(await harness.startReplica());
+    return harness;
+  }
+
+  /** Another gateway process on this run's database, broker and Redis (or other settings). */
+  async startReplica(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const replica = await startServiceProcess('gateway', {
+      DATABASE_URL: this.database.url,
+      AMQP_URL: baseAmqpUrl(),
+      MESSAGING_PREFIX: this.prefix,
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      AEGIS_ADMIN_KEY: this.adminKey,
+      REDIS_URL: REDIS_URL,
+      REDIS_KEY_PREFIX: this.redisPrefix,
+      // Everything a replica logs is scanned for keys afterwards.
+      LOG_LEVEL: 'debug',
+      ...env,
+    });
+    if (!this.replicas.includes(replica)) this.extra.push(replica);
+    return replica;
+  }
+
+  get gateway(): ServiceProcess {
+    const [first] = this.replicas;
+    if (first === undefined) throw new Error('no gateway replica');
+    return first;
+  }
+
+  /** Everything every gateway process of this run wrote. */
+  gatewayLogs(): string {
+    return [...this.replicas, ...this.extra].map((replica) => replica.output()).join('\n');
+  }
+
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    {
+      key = this.adminKey,
+      body,
+      headers = {},
+      via = this.gateway,
+    }: {
+      key?: string | null;
+      body?: unknown;
+      headers?: Record<string, string>;
+      via?: ServiceProcess;
+    } = {},
+  ): Promise<ApiAnswer<T>> {
+    const response = await fetch(`${via.url}${path}`, {
+      method,
+      headers: {
+        ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined
+        ? {}
+        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const parsed: unknown = text === '' ? null : JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  async createCustomer(body: Record<string, unknown> = {}): Promise<CustomerResourceV1> {
+    const answer = await this.request<CustomerResourceV1>('POST', PUBLIC_API_PATHS.customers, {
+      body: { email: `c-${randomBytes(4).toString('hex')}@example.com`, ...body },
+    });
+    if (answer.status !== 201) throw new Error(`customer not created: ${JSON.stringify(answer)}`);
+    return answer.body;
+  }
+
+  async createKey(
+    customerId: string,
+    body: Record<string, unknown> = {},
+  ): Promise<CreatedApiKeyV1> {
+    const answer = await this.request<CreatedApiKeyV1>(
+      'POST',
+      PUBLIC_API_PATHS.customerApiKeys(customerId),
+      {
+        body: { name: 'test key', scopes: [], ...body },
+      },
+    );
+    if (answer.status !== 201) throw new Error(`key not created: ${JSON.stringify(answer)}`);
+    this.issuedSecrets.push(answer.body.key);
+    return answer.body;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.replicas, ...this.extra].map((replica) => replica.stop()));
+    await Promise.all([this.billing.stop(), this.metering.stop(), this.sandbox.stop()]);
+    await this.sql.destroy();
+    await deleteServiceTopologies(baseAmqpUrl(), [
+      topologyNames(this.prefix, 'billing', DEFAULT_RETRY_DELAYS_MS),
+      topologyNames(this.prefix, 'metering', DEFAULT_RETRY_DELAYS_MS),
+      topologyNames(this.prefix, 'gateway', DEFAULT_RETRY_DELAYS_MS),
+    ]);
+    const redis = new Redis(REDIS_URL);
+    const leftovers = await redis.keys(`${this.redisPrefix}:*`);
+    if (leftovers.length > 0) await redis.del(...leftovers);
+    await redis.quit();
+    await this.database.drop();
+  }
+}
