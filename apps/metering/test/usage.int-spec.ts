@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
-import { USAGE_RECORDED_V1 } from '@aegis/contracts';
+import { USAGE_METADATA_LIMITS, USAGE_RECORDED_V1 } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
 import type { RunningService } from '@aegis/platform';
 import {
@@ -39,7 +39,11 @@ describe('metering records usage events', () => {
     await channel.waitForConfirms();
   };
 
-  const usageEnvelope = (quantity: number, id = randomUUID()): Record<string, unknown> => ({
+  const usageEnvelope = (
+    quantity: number,
+    id = randomUUID(),
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> => ({
     id,
     type: USAGE_RECORDED_V1,
     version: 1,
@@ -51,8 +55,30 @@ describe('metering records usage events', () => {
       meter: 'api_calls',
       quantity,
       recordedAt: '2026-11-22T10:00:00.000Z',
+      ...extra,
     },
   });
+
+  const storedMetadataOf = (eventId: unknown) =>
+    waitFor(
+      () =>
+        dataSource.query<{ metadata: unknown }[]>(
+          `SELECT "metadata" FROM "metering"."usage_events" WHERE "event_id" = $1`,
+          [eventId],
+        ),
+      (found) => found.length === 1,
+      { what: 'the usage row' },
+    );
+
+  const deadLetterReason = async (): Promise<string> => {
+    const deadLetter = await waitFor(
+      () => channel.get(names.deadLetterQueue, { noAck: true }),
+      (message) => message !== false,
+      { what: 'the dead letter' },
+    );
+    const letter = defined(deadLetter || undefined, 'the dead letter');
+    return String(letter.properties.headers?.['x-aegis-dead-letter-reason']);
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -114,5 +140,40 @@ describe('metering records usage events', () => {
       [envelope.id],
     );
     expect(rows.length).toBe(0);
+  });
+
+  it('stores the metadata a usage event carries, and {} when it carries none', async () => {
+    const metered = usageEnvelope(1, randomUUID(), {
+      metadata: { endpoint: '/proxy/intel/reports', status: '200' },
+    });
+    const bare = usageEnvelope(1);
+    await publish(metered);
+    await publish(bare);
+    expect(await storedMetadataOf(metered.id)).toStrictEqual([
+      { metadata: { endpoint: '/proxy/intel/reports', status: '200' } },
+    ]);
+    expect(await storedMetadataOf(bare.id)).toStrictEqual([{ metadata: {} }]);
+  });
+
+  it('dead-letters a usage event whose metadata is not a bounded object of strings, and stores nothing', async () => {
+    const tooMany = Object.fromEntries(
+      Array.from({ length: USAGE_METADATA_LIMITS.entries + 1 }, (_, n) => [`key_${n}`, 'x']),
+    );
+    for (const metadata of [
+      { status: 200 },
+      ['endpoint'],
+      tooMany,
+      { endpoint: 'x'.repeat(USAGE_METADATA_LIMITS.valueLength + 1) },
+      { ['k'.repeat(USAGE_METADATA_LIMITS.keyLength + 1)]: 'x' },
+    ]) {
+      const envelope = usageEnvelope(1, randomUUID(), { metadata });
+      await publish(envelope);
+      expect(await deadLetterReason()).toContain('metadata');
+      const rows: unknown[] = await dataSource.query(
+        `SELECT 1 FROM "metering"."usage_events" WHERE "event_id" = $1`,
+        [envelope.id],
+      );
+      expect(rows.length).toBe(0);
+    }
   });
 });

@@ -14,6 +14,7 @@ export class UsageService {
       quantity: usage.quantity,
       recordedAt: new Date(usage.recordedAt),
       apiKeyId: usage.apiKeyId ?? null,
+      metadata: usage.metadata ?? {},
     });
   }
 }

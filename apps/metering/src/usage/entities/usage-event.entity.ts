@@ -24,6 +24,10 @@ export class UsageEvent {
   @Column({ name: 'api_key_id', type: 'text', nullable: true })
   apiKeyId!: string | null;
 
+  /** What the producer said of the call (e.g. `{endpoint, status}`); `{}` when nothing. */
+  @Column({ type: 'jsonb' })
+  metadata!: Record<string, string>;
+
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
 }
