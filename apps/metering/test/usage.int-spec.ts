@@ -10,6 +10,7 @@ import {
   createTestPrefix,
   defined,
   deleteServiceTopologies,
+  rejectionOf,
   useTestEnvironment,
   waitFor,
   type TestDatabase,
@@ -19,6 +20,7 @@ import {
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
+import { UsageEvent } from '../src/usage/entities/usage-event.entity.js';
 
 describe('metering records usage events', () => {
   let database: TestDatabase;
@@ -175,5 +177,23 @@ describe('metering records usage events', () => {
       );
       expect(rows.length).toBe(0);
     }
+  });
+
+  it('reads a stored quantity exactly, and refuses one a number cannot hold rather than round it', async () => {
+    const store = async (quantity: string): Promise<string> => {
+      const eventId = randomUUID();
+      await dataSource.query(
+        `INSERT INTO "metering"."usage_events" ("event_id", "customer_id", "meter", "quantity", "recorded_at")
+         VALUES ($1, 'cus_42', 'api_calls', $2, now())`,
+        [eventId, quantity],
+      );
+      return eventId;
+    };
+    const exact = await store(String(Number.MAX_SAFE_INTEGER));
+    expect(
+      (await dataSource.manager.findOneByOrFail(UsageEvent, { eventId: exact })).quantity,
+    ).toBe(Number.MAX_SAFE_INTEGER);
+    const tooLarge = await store('9007199254740993');
+    await rejectionOf(dataSource.manager.findOneBy(UsageEvent, { eventId: tooLarge }), RangeError);
   });
 });

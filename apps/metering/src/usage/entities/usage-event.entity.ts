@@ -1,3 +1,4 @@
+import { exactBigint } from '@aegis/persistence';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /** One usage record as received; the event id makes a redelivery harmless. */
@@ -12,10 +13,7 @@ export class UsageEvent {
   @Column({ type: 'text' })
   meter!: string;
 
-  @Column({
-    type: 'bigint',
-    transformer: { to: (value: number) => value, from: (value: string) => Number(value) },
-  })
+  @Column({ type: 'bigint', transformer: exactBigint })
   quantity!: number;
 
   @Column({ name: 'recorded_at', type: 'timestamptz' })
