@@ -4,6 +4,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
 import { gatewayStorage } from './gateway.storage.js';
 import { RedisModule, RedisReadiness } from './redis/redis.module.js';
+import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
 
 @Module({
   imports: [
@@ -15,6 +16,7 @@ import { RedisModule, RedisReadiness } from './redis/redis.module.js';
     }),
     RedisModule,
     ApiKeysModule,
+    StripeEventsModule,
   ],
 })
 export class AppModule {}

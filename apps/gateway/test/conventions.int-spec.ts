@@ -25,10 +25,7 @@ function controllersOf(module: ModuleRef, seen = new Set<unknown>()): Type[] {
   const moduleClass = dynamic?.module ?? (module as Type);
   const read = (key: string): unknown[] =>
     (Reflect.getMetadata(key, moduleClass) as unknown[] | undefined) ?? [];
-  const controllers = [
-    ...(read('controllers') as Type[]),
-    ...((dynamic?.controllers ?? [])),
-  ];
+  const controllers = [...(read('controllers') as Type[]), ...(dynamic?.controllers ?? [])];
   const imports = [
     ...(read('imports') as ModuleRef[]),
     ...((dynamic?.imports ?? []) as ModuleRef[]),

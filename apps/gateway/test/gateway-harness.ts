@@ -7,6 +7,7 @@ import {
   createTestDatabase,
   createTestPrefix,
   deleteServiceTopologies,
+  freePort,
   sandboxStripe,
   startServiceProcess,
   type ServiceProcess,
@@ -34,6 +35,8 @@ export class GatewayHarness {
   /** Every key a test was given: none of them may ever appear in a log. */
   readonly issuedSecrets: string[] = [];
   private readonly extra: ServiceProcess[] = [];
+  /** Services beside billing and metering that this run started (webhook-ingest). */
+  private readonly extraServices: ServiceProcess[] = [];
 
   private constructor(
     readonly database: TestDatabase,
@@ -49,20 +52,37 @@ export class GatewayHarness {
     this.issuedSecrets.push(this.adminKey);
   }
 
-  static async start({ replicas = 2 } = {}): Promise<GatewayHarness> {
+  /**
+   * `withIngest`: webhook-ingest runs too, and the sandbox delivers its
+   * webhooks to it (otherwise the sandbox sends none).
+   */
+  static async start({ replicas = 2, withIngest = false } = {}): Promise<GatewayHarness> {
     const database = await createTestDatabase();
     const prefix = createTestPrefix();
     const redisPrefix = `${prefix}-redis`;
-    const sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
+    const ingestPort = withIngest ? await freePort() : undefined;
+    const sandbox = await startServiceProcess('stripe-sandbox', {
+      SANDBOX_WEBHOOK_URL:
+        ingestPort === undefined ? 'off' : `http://127.0.0.1:${ingestPort}/webhooks/stripe`,
+    });
     const common = {
       DATABASE_URL: database.url,
       AMQP_URL: baseAmqpUrl(),
       MESSAGING_PREFIX: prefix,
       OUTBOX_POLL_INTERVAL_MS: '100',
     };
-    const [billing, metering] = await Promise.all([
+    const [billing, metering, ingest] = await Promise.all([
       startServiceProcess('billing', { ...common, STRIPE_API_URL: sandbox.url }),
       startServiceProcess('metering', common),
+      ...(ingestPort === undefined
+        ? []
+        : [
+            startServiceProcess('webhook-ingest', {
+              ...common,
+              STRIPE_API_URL: sandbox.url,
+              PORT: String(ingestPort),
+            }),
+          ]),
     ]);
     const sql = new DataSource({ type: 'postgres', url: database.url });
     await sql.initialize();
@@ -77,6 +97,7 @@ export class GatewayHarness {
       sandboxStripe(sandbox.port, 'sk_test_gateway'),
       sql,
     );
+    if (ingest !== undefined) harness.extraServices.push(ingest);
     for (let index = 0; index < replicas; index += 1)
       harness.replicas.push(await harness.startReplica());
     return harness;
@@ -168,12 +189,17 @@ export class GatewayHarness {
 
   async stop(): Promise<void> {
     await Promise.all([...this.replicas, ...this.extra].map((replica) => replica.stop()));
-    await Promise.all([this.billing.stop(), this.metering.stop(), this.sandbox.stop()]);
+    await Promise.all(
+      [this.billing, this.metering, this.sandbox, ...this.extraServices].map((service) =>
+        service.stop(),
+      ),
+    );
     await this.sql.destroy();
     await deleteServiceTopologies(baseAmqpUrl(), [
       topologyNames(this.prefix, 'billing', DEFAULT_RETRY_DELAYS_MS),
       topologyNames(this.prefix, 'metering', DEFAULT_RETRY_DELAYS_MS),
       topologyNames(this.prefix, 'gateway', DEFAULT_RETRY_DELAYS_MS),
+      topologyNames(this.prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
     ]);
     const redis = new Redis(REDIS_URL);
     const leftovers = await redis.keys(`${this.redisPrefix}:*`);
