@@ -1,59 +1,60 @@
-import { EnvValidationError, loadEnv } from '@aegis/config';
-import { CliEnv } from './config/cli.env.js';
-import {
-  EVENTS_USAGE,
-  parseEventsCommand,
-  runEventsCommand,
-  type Terminal,
-} from './events/events.command.js';
-import { CliError, EXIT_USAGE, IngestAdminClient } from './events/ingest-admin.client.js';
+import { CliError } from './cli-error.js';
+import type { CommandContext } from './command-context.js';
+import { parseCommandLine, type AegisCommand } from './command-line.js';
+import { runCustomersCommand } from './customers/customers.command.js';
+import type { CliEnvironment } from './environment.js';
+import { runEventsCommand } from './events/events.command.js';
+import { GatewayClient, GatewayRefusal } from './gateway/gateway.client.js';
+import { runKeysCommand } from './keys/keys.command.js';
+import { Printer } from './output/printer.js';
+import { resolveGatewaySettings } from './settings/gateway-settings.js';
 
-const USAGE = [
-  'usage:',
-  ...EVENTS_USAGE.map((line) => `  ${line}`),
-  '',
-  'settings (environment):',
-  '  INGEST_URL          webhook-ingest’s address (default http://127.0.0.1:3001)',
-  '  INGEST_ADMIN_TOKEN  its admin token (webhook-ingest’s INGEST_ADMIN_TOKEN)',
-];
+export interface RunOptions {
+  /** How often a watched backfill's progress is asked for. */
+  readonly pollIntervalMs?: number;
+}
 
-/** `aegis <command>`: returns the process exit code. */
-export async function runCli(
-  args: string[],
-  environment: Record<string, string | undefined>,
-  terminal: Terminal,
-): Promise<number> {
-  const [area, ...rest] = args;
-  if (area === 'help' || area === '--help' || area === '-h') {
-    for (const line of USAGE) terminal.out(line);
-    return 0;
+function run(command: AegisCommand, context: CommandContext): Promise<number> {
+  switch (command.kind) {
+    case 'customers.create':
+    case 'customers.list':
+    case 'customers.show':
+      return runCustomersCommand(command, context);
+    case 'keys.create':
+    case 'keys.list':
+    case 'keys.revoke':
+    case 'keys.roll':
+    case 'keys.verify':
+      return runKeysCommand(command, context);
+    case 'events.show':
+    case 'events.replay':
+    case 'events.backfill':
+    case 'events.backfill-status':
+      return runEventsCommand(command, context);
   }
+}
+
+/** `aegis <command>`: returns the process's exit code. */
+export async function runCli(
+  args: readonly string[],
+  environment: CliEnvironment,
+  { pollIntervalMs = 500 }: RunOptions = {},
+): Promise<number> {
+  const { terminal } = environment;
+  const commandLine = parseCommandLine(args, terminal);
+  if (commandLine.kind === 'done') return commandLine.exitCode;
+  const { command, flags } = commandLine;
+  const printer = new Printer(terminal, command.json);
   try {
-    if (area !== 'events')
-      throw new CliError(
-        area === undefined ? 'no command given' : `unknown command: ${area}`,
-        EXIT_USAGE,
-      );
-    const command = parseEventsCommand(rest);
-    const env = loadEnv(CliEnv, environment);
-    if (env.INGEST_ADMIN_TOKEN === undefined)
-      throw new CliError(
-        'INGEST_ADMIN_TOKEN is not set: give webhook-ingest’s admin token',
-        EXIT_USAGE,
-      );
-    return await runEventsCommand(
-      command,
-      new IngestAdminClient(env.INGEST_URL, env.INGEST_ADMIN_TOKEN),
-      terminal,
-    );
+    const client = new GatewayClient(resolveGatewaySettings(flags, environment), environment);
+    return await run(command, { client, printer, sleep: environment.sleep, pollIntervalMs });
   } catch (error) {
-    if (error instanceof EnvValidationError) {
-      terminal.err(`aegis: ${error.message}`);
-      return EXIT_USAGE;
-    }
     if (!(error instanceof CliError)) throw error;
+    // The gateway's answer is what --json promises, a refusal's included.
+    if (error instanceof GatewayRefusal && command.json && error.body !== undefined)
+      printer.printJson(error.body);
     terminal.err(`aegis: ${error.message}`);
-    if (error.exitCode === EXIT_USAGE) for (const line of USAGE) terminal.err(line);
+    for (const line of error.details) terminal.err(line);
     return error.exitCode;
   }
 }

@@ -1,7 +1,4 @@
-import 'reflect-metadata';
 import { runCli } from './cli.js';
+import { processEnvironment } from './process-environment.js';
 
-process.exitCode = await runCli(process.argv.slice(2), process.env, {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-});
+process.exitCode = await runCli(process.argv.slice(2), processEnvironment());

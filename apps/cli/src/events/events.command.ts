@@ -1,170 +1,231 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
-import { formatBackfill, formatReceipt, formatReplay } from './events-output.js';
-import type { BackfillRunV1, ReplayRequestV1 } from '@aegis/contracts';
 import {
-  CliError,
-  EXIT_FAILURE,
-  EXIT_USAGE,
-  type IngestAdminClient,
-} from './ingest-admin.client.js';
+  PUBLIC_API_PATHS,
+  type BackfillRunResourceV1,
+  type ReplayResultResourceV1,
+  type ReplayStripeEventsBodyV1,
+  type StripeEventResourceV1,
+} from '@aegis/contracts';
+import type { Command } from 'commander';
+import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from '../cli-error.js';
+import type { CommandContext } from '../command-context.js';
+import { GatewayRefusal } from '../gateway/gateway.client.js';
+import {
+  idempotencyKeyOption,
+  idempotencyOf,
+  jsonOption,
+  repeated,
+  type IdempotencyKeyOption,
+  type JsonOption,
+} from '../options/option-parsers.js';
+import {
+  formatBackfill,
+  formatBackfillStart,
+  formatReplay,
+  formatStripeEvent,
+} from './events-output.js';
 
-export const EVENTS_USAGE = [
-  'aegis events show <event id> [--json]',
-  '    what webhook-ingest did with a Stripe event: received, published, applied by which services',
-  'aegis events replay (--id <event id>... | [--type <type>] [--from <time>] [--to <time>]) [--force] [--json]',
-  '    publish stored events again; consumers skip what they applied unless --force',
-  '    (times are ISO 8601, compared with Stripe’s `created`: from inclusive, to exclusive)',
-  'aegis events backfill [--since <time>] [--json]',
-  '    ingest the events Stripe has whose webhooks never arrived, showing progress until done',
-];
+/** A replay of a whole type may put many thousands of events back in the outbox. */
+const REPLAY_TIMEOUT_MS = 10 * 60_000;
 
 export type EventsCommand =
-  | { readonly kind: 'show'; readonly eventId: string; readonly json: boolean }
-  | { readonly kind: 'replay'; readonly request: ReplayRequestV1; readonly json: boolean }
-  | { readonly kind: 'backfill'; readonly since: string | undefined; readonly json: boolean };
-
-export interface Terminal {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-function usageError(message: string): CliError {
-  return new CliError(message, EXIT_USAGE);
-}
-
-/** Runs node's parseArgs, turning its complaints into usage errors. */
-function parsed<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-/** Reads `events <subcommand> …`; throws a usage CliError naming what is wrong. */
-export function parseEventsCommand(args: string[]): EventsCommand {
-  const [subcommand, ...rest] = args;
-  switch (subcommand) {
-    case 'show': {
-      const { values, positionals } = parsed(() =>
-        parseArgs({
-          args: rest,
-          options: { json: { type: 'boolean' } },
-          allowPositionals: true,
-          strict: true,
-        }),
-      );
-      const [eventId, ...extra] = positionals;
-      if (eventId === undefined || extra.length > 0)
-        throw usageError('events show takes exactly one event id');
-      return { kind: 'show', eventId, json: values.json === true };
+  | { readonly kind: 'events.show'; readonly eventId: string; readonly json: boolean }
+  | {
+      readonly kind: 'events.replay';
+      readonly body: ReplayStripeEventsBodyV1;
+      readonly idempotencyKey?: string;
+      readonly json: boolean;
     }
-    case 'replay': {
-      const { values, positionals } = parsed(() =>
-        parseArgs({
-          args: rest,
-          options: {
-            id: { type: 'string', multiple: true },
-            type: { type: 'string' },
-            from: { type: 'string' },
-            to: { type: 'string' },
-            force: { type: 'boolean' },
-            json: { type: 'boolean' },
-          },
-          allowPositionals: true,
-          strict: true,
-        }),
-      );
-      if (positionals.length > 0)
-        throw usageError(`events replay takes options only, not ${positionals.join(' ')}`);
-      const { id, type, from, to } = values;
+  | {
+      readonly kind: 'events.backfill';
+      readonly since?: string;
+      readonly idempotencyKey?: string;
+      readonly json: boolean;
+    }
+  | {
+      readonly kind: 'events.backfill-status';
+      readonly runId: string;
+      readonly wait: boolean;
+      readonly json: boolean;
+    };
+
+interface ReplayOptions extends JsonOption, IdempotencyKeyOption {
+  readonly id?: readonly string[];
+  readonly type?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly force?: true;
+}
+
+/** `aegis events show|replay|backfill|backfill-status`; each command line read goes to `parsed`. */
+export function defineEventsCommands(
+  program: Command,
+  parsed: (command: EventsCommand) => void,
+): void {
+  const events = program
+    .command('events')
+    .description('the Stripe events Aegis received: receipts, replay, backfill');
+
+  events
+    .command('show')
+    .summary('what happened to a Stripe event')
+    .description('what happened to a Stripe event: received, published, applied by which services')
+    .argument('<event_id>')
+    .addOption(jsonOption())
+    .action((eventId: string, options: JsonOption) => {
+      parsed({ kind: 'events.show', eventId, json: options.json === true });
+    });
+
+  events
+    .command('replay')
+    .summary('publish stored events again')
+    .description(
+      'publish stored events again; consumers skip what they applied unless --force (times are RFC 3339, compared with Stripe’s `created`: from inclusive, to exclusive)',
+    )
+    .option('--id <event_id>', 'an event to replay (repeat for more)', repeated)
+    .option('--type <type>', 'every stored event of this type')
+    .option('--from <time>', 'events created at or after this time')
+    .option('--to <time>', 'events created before this time')
+    .option('--force', 'under new message ids, so that consumers apply them again')
+    .addOption(idempotencyKeyOption())
+    .addOption(jsonOption())
+    .action(function (this: Command, options: ReplayOptions) {
+      const { id, type, from, to } = options;
       const filtered = type !== undefined || from !== undefined || to !== undefined;
       if (id !== undefined && filtered)
-        throw usageError('--id cannot be combined with --type, --from or --to');
+        this.error('error: --id cannot be combined with --type, --from or --to', {
+          exitCode: EXIT_USAGE,
+        });
       if (id === undefined && !filtered)
-        throw usageError('events replay needs --id, or --type and/or --from/--to');
-      const request: ReplayRequestV1 = {
-        ...(id === undefined ? {} : { eventIds: id }),
-        ...(type === undefined ? {} : { type }),
-        ...(from === undefined ? {} : { from }),
-        ...(to === undefined ? {} : { to }),
-        ...(values.force === true ? { force: true } : {}),
-      };
-      return { kind: 'replay', request, json: values.json === true };
-    }
-    case 'backfill': {
-      const { values, positionals } = parsed(() =>
-        parseArgs({
-          args: rest,
-          options: { since: { type: 'string' }, json: { type: 'boolean' } },
-          allowPositionals: true,
-          strict: true,
-        }),
-      );
-      if (positionals.length > 0)
-        throw usageError(`events backfill takes options only, not ${positionals.join(' ')}`);
-      return { kind: 'backfill', since: values.since, json: values.json === true };
-    }
-    case undefined:
-      throw usageError('events needs a command: show, replay or backfill');
-    default:
-      throw usageError(`unknown command: events ${subcommand}`);
+        this.error('error: events replay needs --id, or --type and/or --from/--to', {
+          exitCode: EXIT_USAGE,
+        });
+      parsed({
+        kind: 'events.replay',
+        body: {
+          ...(id === undefined ? {} : { event_ids: id }),
+          ...(type === undefined ? {} : { type }),
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+          ...(options.force === true ? { force: true } : {}),
+        },
+        ...idempotencyOf(options),
+        json: options.json === true,
+      });
+    });
+
+  events
+    .command('backfill')
+    .summary('ingest the events whose webhooks never arrived')
+    .description(
+      'ingest the events Stripe has whose webhooks never arrived, showing progress until done',
+    )
+    .option('--since <time>', 'Stripe’s events created at or after this time (RFC 3339)')
+    .addOption(idempotencyKeyOption())
+    .addOption(jsonOption())
+    .action((options: { readonly since?: string } & JsonOption & IdempotencyKeyOption) => {
+      parsed({
+        kind: 'events.backfill',
+        ...(options.since === undefined ? {} : { since: options.since }),
+        ...idempotencyOf(options),
+        json: options.json === true,
+      });
+    });
+
+  events
+    .command('backfill-status')
+    .description('how far a backfill got')
+    .argument('<run_id>')
+    .option('--wait', 'show progress until it ends')
+    .addOption(jsonOption())
+    .action((runId: string, options: { readonly wait?: true } & JsonOption) => {
+      parsed({
+        kind: 'events.backfill-status',
+        runId,
+        wait: options.wait === true,
+        json: options.json === true,
+      });
+    });
+}
+
+async function showStripeEvent(
+  eventId: string,
+  { client, printer }: CommandContext,
+): Promise<number> {
+  let event: StripeEventResourceV1;
+  try {
+    ({ body: event } = await client.get<StripeEventResourceV1>(
+      PUBLIC_API_PATHS.stripeEvent(eventId),
+    ));
+  } catch (error) {
+    if (error instanceof GatewayRefusal && error.status === 404)
+      throw new GatewayRefusal(error.status, error.body, [
+        `${eventId}: webhook-ingest never received this event`,
+        error.message,
+        ...error.details,
+      ]);
+    throw error;
   }
+  printer.answer(event, formatStripeEvent(event));
+  return EXIT_OK;
 }
 
-export interface RunOptions {
-  /** How often backfill progress is asked for. */
-  readonly pollIntervalMs: number;
+/** Asks for the run's progress until it ends, printing each change; returns the last answer. */
+async function watchBackfill(
+  started: BackfillRunResourceV1,
+  { client, printer, sleep, pollIntervalMs }: CommandContext,
+): Promise<BackfillRunResourceV1> {
+  let run = started;
+  let shown = formatBackfill(run);
+  while (run.status === 'running') {
+    await sleep(pollIntervalMs);
+    ({ body: run } = await client.get<BackfillRunResourceV1>(PUBLIC_API_PATHS.backfill(run.id)));
+    const line = formatBackfill(run);
+    if (line !== shown && run.status === 'running') printer.note(line);
+    shown = line;
+  }
+  return run;
 }
 
-/** Runs a parsed command; returns the exit code, or throws a CliError. */
+function exitCodeOf(run: BackfillRunResourceV1): number {
+  return run.status === 'failed' ? EXIT_REFUSED : EXIT_OK;
+}
+
 export async function runEventsCommand(
   command: EventsCommand,
-  client: IngestAdminClient,
-  terminal: Terminal,
-  options: RunOptions = { pollIntervalMs: 500 },
+  context: CommandContext,
 ): Promise<number> {
-  const print = (value: unknown, lines: string[]): void => {
-    if (command.json) terminal.out(JSON.stringify(value, null, 2));
-    else for (const line of lines) terminal.out(line);
-  };
+  const { client, printer } = context;
   switch (command.kind) {
-    case 'show': {
-      const receipt = await client.receipt(command.eventId);
-      if (receipt === null)
-        throw new CliError(
-          `${command.eventId}: webhook-ingest never received this event`,
-          EXIT_FAILURE,
-        );
-      print(receipt, formatReceipt(receipt));
-      return 0;
+    case 'events.show':
+      return showStripeEvent(command.eventId, context);
+    case 'events.replay': {
+      const { body } = await client.post<ReplayResultResourceV1>(
+        PUBLIC_API_PATHS.replayStripeEvents,
+        command.body,
+        { ...idempotencyOf(command), timeoutMs: REPLAY_TIMEOUT_MS },
+      );
+      printer.answer(body, formatReplay(body));
+      return body.not_found.length > 0 ? EXIT_REFUSED : EXIT_OK;
     }
-    case 'replay': {
-      const result = await client.replay(command.request);
-      print(result, formatReplay(result));
-      return result.notFound.length > 0 ? EXIT_FAILURE : 0;
+    case 'events.backfill': {
+      const { body: started } = await client.post<BackfillRunResourceV1>(
+        PUBLIC_API_PATHS.backfills,
+        command.since === undefined ? {} : { since: command.since },
+        idempotencyOf(command),
+      );
+      printer.note(formatBackfillStart(started));
+      const run = await watchBackfill(started, context);
+      printer.answer(run, [formatBackfill(run)]);
+      return exitCodeOf(run);
     }
-    case 'backfill': {
-      let run: BackfillRunV1 = await client.startBackfill(command.since);
-      if (!command.json) {
-        if (run.pages > 0)
-          terminal.out(`carrying on with backfill ${run.id} after page ${run.pages}`);
-        else
-          terminal.out(
-            `backfill ${run.id} started${run.since === null ? '' : `, listing events since ${run.since}`}`,
-          );
-      }
-      let shown = '';
-      while (run.status === 'running') {
-        await sleep(options.pollIntervalMs);
-        run = await client.backfill(run.id);
-        const line = formatBackfill(run);
-        if (line !== shown && run.status === 'running' && !command.json) terminal.out(line);
-        shown = line;
-      }
-      print(run, [formatBackfill(run)]);
-      return run.status === 'done' ? 0 : EXIT_FAILURE;
+    case 'events.backfill-status': {
+      const { body: current } = await client.get<BackfillRunResourceV1>(
+        PUBLIC_API_PATHS.backfill(command.runId),
+      );
+      if (command.wait && current.status === 'running') printer.note(formatBackfill(current));
+      const run = command.wait ? await watchBackfill(current, context) : current;
+      printer.answer(run, [formatBackfill(run)]);
+      return exitCodeOf(run);
     }
   }
 }
