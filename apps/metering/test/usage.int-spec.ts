@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
-import { USAGE_METADATA_LIMITS, USAGE_RECORDED_V1 } from '@aegis/contracts';
+import { METADATA_LIMITS, USAGE_RECORDED_V1 } from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
 import type { RunningService } from '@aegis/platform';
 import {
@@ -159,14 +159,14 @@ describe('metering records usage events', () => {
 
   it('dead-letters a usage event whose metadata is not a bounded object of strings, and stores nothing', async () => {
     const tooMany = Object.fromEntries(
-      Array.from({ length: USAGE_METADATA_LIMITS.entries + 1 }, (_, n) => [`key_${n}`, 'x']),
+      Array.from({ length: METADATA_LIMITS.entries + 1 }, (_, n) => [`key_${n}`, 'x']),
     );
     for (const metadata of [
       { status: 200 },
       ['endpoint'],
       tooMany,
-      { endpoint: 'x'.repeat(USAGE_METADATA_LIMITS.valueLength + 1) },
-      { ['k'.repeat(USAGE_METADATA_LIMITS.keyLength + 1)]: 'x' },
+      { endpoint: 'x'.repeat(METADATA_LIMITS.valueLength + 1) },
+      { ['k'.repeat(METADATA_LIMITS.keyLength + 1)]: 'x' },
     ]) {
       const envelope = usageEnvelope(1, randomUUID(), { metadata });
       await publish(envelope);

@@ -38,11 +38,8 @@ export {
   type StripeEventOf,
   type StripeEventType,
 } from './events/stripe-event.js';
-export {
-  USAGE_METADATA_LIMITS,
-  USAGE_RECORDED_V1,
-  UsageRecordedV1,
-} from './events/usage-recorded.v1.js';
+export { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
+export { IsMetadata, METADATA_LIMITS, isMetadata } from './metadata.js';
 export {
   EVENT_PAYLOADS,
   RPC_ROUTES,

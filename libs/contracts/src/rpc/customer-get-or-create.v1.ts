@@ -11,6 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCustomerId } from '../customer-id.js';
+import { IsMetadata } from '../metadata.js';
 import { defineRpcRoute } from './rpc-route.js';
 
 export class GetOrCreateCustomerRequestV1 {
@@ -33,7 +34,7 @@ export class GetOrCreateCustomerRequestV1 {
 
   /** Kept on the Stripe customer too, beside `aegis_customer_id`. */
   @IsOptional()
-  @IsObject()
+  @IsMetadata()
   metadata?: Record<string, string>;
 }
 

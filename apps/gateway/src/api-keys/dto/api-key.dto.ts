@@ -10,7 +10,7 @@ import type {
   VerifyFailureReason,
   VerifyUsageV1,
 } from '@aegis/contracts';
-import { VERIFY_FAILURE_REASONS } from '@aegis/contracts';
+import { IsMetadata, VERIFY_FAILURE_REASONS } from '@aegis/contracts';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -27,7 +27,6 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsStringRecord } from '../../http/string-record.js';
 
 export const SCOPE_PATTERN = /^[a-z0-9][a-z0-9_.:*-]{0,63}$/;
 
@@ -97,7 +96,7 @@ export class VerifyUsageDto implements VerifyUsageV1 {
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
   @IsObject()
-  @IsStringRecord()
+  @IsMetadata()
   metadata?: Record<string, string>;
 }
 

@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsCustomerId,
+  IsMetadata,
   type CreateCustomerBodyV1,
   type CustomerResourceV1,
   type CustomerV1,
 } from '@aegis/contracts';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsStringRecord } from '../../http/string-record.js';
 
 export class CreateCustomerDto implements CreateCustomerBodyV1 {
   @ApiPropertyOptional({
@@ -31,7 +31,7 @@ export class CreateCustomerDto implements CreateCustomerBodyV1 {
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
-  @IsStringRecord()
+  @IsMetadata()
   metadata?: Record<string, string>;
 }
 
