@@ -242,7 +242,7 @@ if (!state.stopping) {
       adminKey.file === null
         ? 'Admin key: AEGIS_ADMIN_KEY as you set it'
         : `Admin key: ${adminKey.key} (kept in ${DEV_ADMIN_KEY_FILE}, which the CLI reads)`,
-      `Try:       npm run aegis -- customers list`,
+      `Try:       ${portOfService('gateway') === 3000 ? '' : `AEGIS_URL=http://127.0.0.1:${portOfService('gateway')} `}npm run aegis -- customers list`,
       `           curl -H "Authorization: Bearer ${adminKey.file === null ? '$AEGIS_ADMIN_KEY' : adminKey.key}" http://127.0.0.1:${portOfService('gateway')}/api/v1/customers`,
       '',
       useSandbox
