@@ -44,6 +44,7 @@ describe('customers', () => {
     });
     expect(first.body.stripe_customer_id).toMatch(/^cus_/);
     expect(Date.parse(first.body.created_at)).not.toBeNaN();
+    expect(first.body.metadata).toEqual({ plan: 'pro' });
     const again = await harness.request<CustomerResourceV1>('POST', PUBLIC_API_PATHS.customers, {
       body: { id, email: 'ada@example.com' },
     });

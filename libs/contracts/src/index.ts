@@ -103,7 +103,6 @@ export {
   type ReceivedVia,
 } from './rpc/stripe-events.v1.js';
 // Only the paths: apps/cli still calls webhook-ingest's former admin HTTP API until it moves to the gateway.
-export { INGEST_ADMIN_PATHS } from './http/ingest-admin.v1.js';
 export {
   DEFAULT_GATEWAY_URL,
   DEV_ADMIN_KEY_FILE,

@@ -27,6 +27,8 @@ import {
   stripeEventResourceOf,
 } from './stripe-events.dto.js';
 
+const REPLAY_TIMEOUT_MS = 120_000;
+
 /** Receipts, replay and backfill of Stripe events: webhook-ingest's, over RPC, for the operator. */
 @ApiTags('operations')
 @RequireApiKey()
@@ -48,13 +50,18 @@ export class StripeEventsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: ReplayStripeEventsDto,
   ): Promise<ReplayResultResourceV1> {
-    const result = await this.rpc.call(INGEST_STRIPE_EVENT_REPLAY_V1, {
-      ...(body.event_ids === undefined ? {} : { eventIds: body.event_ids }),
-      ...(body.type === undefined ? {} : { type: body.type }),
-      ...(body.from === undefined ? {} : { from: body.from }),
-      ...(body.to === undefined ? {} : { to: body.to }),
-      ...(body.force === undefined ? {} : { force: body.force }),
-    });
+    const result = await this.rpc.call(
+      INGEST_STRIPE_EVENT_REPLAY_V1,
+      {
+        ...(body.event_ids === undefined ? {} : { eventIds: body.event_ids }),
+        ...(body.type === undefined ? {} : { type: body.type }),
+        ...(body.from === undefined ? {} : { from: body.from }),
+        ...(body.to === undefined ? {} : { to: body.to }),
+        ...(body.force === undefined ? {} : { force: body.force }),
+      },
+      // A replay by type or range may put many events in the outbox in one transaction.
+      { timeoutMs: REPLAY_TIMEOUT_MS },
+    );
     await this.dataSource.transaction((manager) =>
       this.audit.record(
         manager,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  AEGIS_CUSTOMER_ID_KEY,
   IsCustomerId,
   IsMetadata,
   type CreateCustomerBodyV1,
@@ -50,12 +51,19 @@ export class CustomerResource implements CustomerResourceV1 {
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
+/** The operator's metadata: the key that names the customer's id on the Stripe side is ours, not theirs. */
+function operatorMetadataOf(metadata: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(metadata).filter(([key]) => key !== AEGIS_CUSTOMER_ID_KEY),
+  );
+}
+
 export function customerResourceOf(customer: CustomerV1): CustomerResource {
   return {
     id: customer.customerId,
     email: customer.email,
     name: customer.name,
-    metadata: customer.metadata,
+    metadata: operatorMetadataOf(customer.metadata),
     stripe_customer_id: customer.stripeCustomerId,
     created_at: customer.createdAt,
   };
