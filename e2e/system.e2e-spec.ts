@@ -1,10 +1,21 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { promisify } from 'node:util';
-import { SERVICE_NAMES, type ServiceName } from '@aegis/contracts';
+import {
+  DEV_ADMIN_KEY_FILE,
+  PUBLIC_API_PATHS,
+  SERVICE_NAMES,
+  type CreatedApiKeyV1,
+  type CustomerResourceV1,
+  type VerifyResultV1,
+  type ServiceName,
+} from '@aegis/contracts';
 import { topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
@@ -43,13 +54,20 @@ describe('npm start: the whole system', () => {
   const ports = new Map<ServiceName, number>();
   let system: ChildProcess;
   let output = '';
+  // npm start keeps its development admin key in the directory it runs in: a private one here.
+  const workDirectory = mkdtempSync(join(tmpdir(), 'aegis-start-'));
+  const inheritedEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name !== 'AEGIS_ADMIN_KEY'),
+  );
 
   beforeAll(async () => {
     database = await createTestDatabase();
     for (const service of SERVICE_NAMES) ports.set(service, await freePort());
     system = spawn(process.execPath, ['--enable-source-maps', startScript], {
+      cwd: workDirectory,
       env: {
-        ...process.env,
+        ...inheritedEnv,
+        REDIS_KEY_PREFIX: prefix,
         DATABASE_URL: database.url,
         AMQP_URL: baseAmqpUrl(),
         MESSAGING_PREFIX: prefix,
@@ -74,6 +92,7 @@ describe('npm start: the whole system', () => {
       SERVICE_NAMES.map((service) => topologyNames(prefix, service, DEFAULT_RETRY_DELAYS_MS)),
     );
     await database.drop();
+    rmSync(workDirectory, { recursive: true, force: true });
   });
 
   it('brings every service to ready', async () => {
@@ -143,6 +162,61 @@ describe('npm start: the whole system', () => {
         expect(retry?.arguments.get('x-dead-letter-routing-key')).toBe(names.queue);
       }
     }
+  });
+
+  it('makes a development admin key, prints it, and serves the API with it', async () => {
+    const keyFile = join(workDirectory, DEV_ADMIN_KEY_FILE);
+    const adminKey = readFileSync(keyFile, 'utf8').trim();
+    expect(adminKey).toMatch(/^ak_admin_[A-Za-z0-9_-]{43}$/);
+    expect(statSync(keyFile).mode & 0o077).toBe(0);
+    await waitFor(
+      () => Promise.resolve(output),
+      (printed) => printed.includes('Aegis Payments is running'),
+      { timeoutMs: 30_000, what: 'the start-up table' },
+    );
+    expect(output).toContain(`Admin key: ${adminKey}`);
+    const gateway = `http://127.0.0.1:${defined(ports.get('gateway'), 'gateway port')}`;
+    const post = async (
+      path: string,
+      body: unknown,
+    ): Promise<{ status: number; body: unknown }> => {
+      const response = await fetch(`${gateway}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const customer = (await post(PUBLIC_API_PATHS.customers, {
+      id: 'cust_e2e_start',
+      email: 'start@example.com',
+    })) as { status: number; body: CustomerResourceV1 };
+    expect(customer.status).toBe(201);
+    expect(customer.body.stripe_customer_id).toMatch(/^cus_/);
+    const key = (await post(PUBLIC_API_PATHS.customerApiKeys('cust_e2e_start'), {
+      name: 'e2e',
+      scopes: ['intel:read'],
+    })) as { status: number; body: CreatedApiKeyV1 };
+    expect(key.status).toBe(201);
+    const verified = (await post(PUBLIC_API_PATHS.verifyApiKey, {
+      key: key.body.key,
+      scope: 'intel:read',
+      usage: { product_id: 'api_call', quantity: 3 },
+    })) as { status: number; body: VerifyResultV1 };
+    expect(verified.body).toMatchObject({ valid: true, customer_id: 'cust_e2e_start' });
+    const usageEventId = verified.body.valid ? verified.body.usage_event_id : undefined;
+    expect(usageEventId).toBeDefined();
+    const { stdout } = await waitFor(
+      () =>
+        run('psql', [
+          database.url,
+          '-Atc',
+          `SELECT customer_id || ' ' || quantity FROM metering.usage_events WHERE event_id = '${String(usageEventId)}'`,
+        ]),
+      (result) => result.stdout.trim() !== '',
+      { timeoutMs: 15_000, what: 'metering to store the usage event' },
+    );
+    expect(stdout.trim()).toBe('cust_e2e_start 3');
   });
 
   it('stops every service on Ctrl-C', async () => {

@@ -14,10 +14,10 @@ export interface DevelopmentAdminKey {
  * else the development key kept in DEV_ADMIN_KEY_FILE (git-ignored; made on
  * the first start, readable by its owner only), which the CLI reads by default.
  */
-export function developmentAdminKey(workspaceRoot: string): DevelopmentAdminKey {
+export function developmentAdminKey(directory: string): DevelopmentAdminKey {
   const given = process.env.AEGIS_ADMIN_KEY;
   if (given !== undefined && given !== '') return { key: given, file: null };
-  const file = join(workspaceRoot, DEV_ADMIN_KEY_FILE);
+  const file = join(directory, DEV_ADMIN_KEY_FILE);
   try {
     const kept = readFileSync(file, 'utf8').trim();
     if (kept.length >= 32) return { key: kept, file };

@@ -208,7 +208,8 @@ const serviceEnv: Record<string, string> = useSandbox
     }
   : {};
 
-const adminKey = developmentAdminKey(fileURLToPath(new URL('../..', import.meta.url)));
+// Where npm start runs (the workspace root): where the CLI looks for the key too.
+const adminKey = developmentAdminKey(process.cwd());
 const gatewayEnv = { ...serviceEnv, AEGIS_ADMIN_KEY: adminKey.key };
 const envOf = (name: string): Record<string, string> =>
   name === 'stripe-sandbox' ? sandboxEnv : name === 'gateway' ? gatewayEnv : serviceEnv;
