@@ -132,3 +132,42 @@ describe('without Redis', () => {
     );
   });
 });
+
+describe('the customer limit', () => {
+  it('counts every key of one customer together', async () => {
+    const replica = await harness.startReplica({
+      RATE_LIMIT_CUSTOMER_REQUESTS: '3',
+      RATE_LIMIT_CUSTOMER_PER_SECONDS: '60',
+    });
+    const customer = await harness.createCustomer();
+    const [first, second] = [
+      await harness.createKey(customer.id),
+      await harness.createKey(customer.id),
+    ];
+    const path = PUBLIC_API_PATHS.customer(customer.id);
+    const statuses: number[] = [];
+    for (const key of [first, second, first, second])
+      statuses.push((await harness.request('GET', path, { key: key.key, via: replica })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const other = await harness.createCustomer();
+    const otherKey = await harness.createKey(other.id);
+    const unaffected = await harness.request('GET', PUBLIC_API_PATHS.customer(other.id), {
+      key: otherKey.key,
+      via: replica,
+    });
+    expect(unaffected.status).toBe(200);
+  });
+});
+
+describe('a service that does not answer', () => {
+  it('is a 504 problem within the RPC timeout, never a hang', async () => {
+    const replica = await harness.startReplica({ RPC_TIMEOUT_MS: '1000' });
+    await harness.billing.stop();
+    const answer = await harness.request<ProblemV1>('GET', PUBLIC_API_PATHS.customers, {
+      via: replica,
+    });
+    expect(answer.status).toBe(504);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.body.status).toBe(504);
+  });
+});
