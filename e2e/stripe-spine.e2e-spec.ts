@@ -16,7 +16,7 @@ import {
   INGEST_STRIPE_EVENT_REPLAY_V1,
   SERVICE_NAMES,
 } from '@aegis/contracts';
-import { AmqpConnection, AmqpRpcClient, topologyNames } from '@aegis/messaging';
+import { AmqpRpcClient, topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
   createTestDatabase,
@@ -29,6 +29,7 @@ import {
   type TestDatabase,
   defined,
   sandboxStripe,
+  withRpcCaller,
 } from '@aegis/testing';
 import pg from 'pg';
 import Stripe from 'stripe';
@@ -239,22 +240,8 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
   }
 
   /** Calls RPC routes over the run's broker prefix, as the gateway does, on a connection of its own. */
-  async function withRpc<T>(use: (rpc: AmqpRpcClient) => Promise<T>): Promise<T> {
-    const connection = new AmqpConnection({ url: baseAmqpUrl(), connectionName: 'e2e rpc caller' });
-    await connection.start();
-    const rpc = new AmqpRpcClient(
-      connection,
-      topologyNames(prefix, 'gateway', [1_000]).rpcExchange,
-      10_000,
-    );
-    await rpc.connect();
-    try {
-      expect(await connection.waitUntilConnected(10_000)).toBe(true);
-      return await use(rpc);
-    } finally {
-      rpc.close();
-      await connection.close();
-    }
+  function withRpc<T>(use: (rpc: AmqpRpcClient) => Promise<T>): Promise<T> {
+    return withRpcCaller(baseAmqpUrl(), prefix, use);
   }
 
   async function pay(
@@ -549,16 +536,7 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
   });
 
   it('keeps one customer id: a customer registered through billing owns its payment and subscription under that id', async () => {
-    const connection = new AmqpConnection({ url: baseAmqpUrl(), connectionName: 'e2e rpc caller' });
-    await connection.start();
-    const rpc = new AmqpRpcClient(
-      connection,
-      topologyNames(prefix, 'gateway', [1_000]).rpcExchange,
-      10_000,
-    );
-    await rpc.connect();
-    try {
-      expect(await connection.waitUntilConnected(10_000)).toBe(true);
+    await withRpc(async (rpc) => {
       const customerId = `cust_e2e_${randomInt(1_000_000_000)}`;
       const { customer } = await rpc.call(BILLING_CUSTOMER_GET_OR_CREATE_V1, {
         customerId,
@@ -613,9 +591,6 @@ describe('the Stripe event spine: sandbox → webhook-ingest → billing and sub
         [customer.stripeCustomerId],
       );
       expect(registered.rows).toStrictEqual([{ customer_id: customerId }]);
-    } finally {
-      rpc.close();
-      await connection.close();
-    }
+    });
   });
 });

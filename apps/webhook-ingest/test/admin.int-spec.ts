@@ -22,13 +22,13 @@ import {
   waitFor,
   type ServiceProcess,
   type TestDatabase,
+  TestRpcCaller,
 } from '@aegis/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type Stripe from 'stripe';
 import {
   EventTap,
   IngestDatabase,
-  IngestRpcCaller,
   fieldsAtFault,
   postWebhook,
   startIngest,
@@ -52,7 +52,7 @@ describe('webhook-ingest receipts and replay over RPC', () => {
   let db: IngestDatabase;
   let broker: ChannelModel;
   let channel: ConfirmChannel;
-  let caller: IngestRpcCaller;
+  let caller: TestRpcCaller;
   const prefix = createTestPrefix();
   const amqpUrl = baseAmqpUrl();
 
@@ -120,7 +120,7 @@ describe('webhook-ingest receipts and replay over RPC', () => {
     db = new IngestDatabase(database.url);
     broker = await connect(amqpUrl);
     channel = await broker.createConfirmChannel();
-    caller = await IngestRpcCaller.open(amqpUrl, prefix);
+    caller = await TestRpcCaller.open(amqpUrl, prefix);
   });
 
   afterAll(async () => {

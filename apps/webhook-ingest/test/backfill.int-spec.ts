@@ -17,11 +17,11 @@ import {
   waitFor,
   type ServiceProcess,
   type TestDatabase,
+  TestRpcCaller,
 } from '@aegis/testing';
 import type Stripe from 'stripe';
 import {
   IngestDatabase,
-  IngestRpcCaller,
   StripeApiProxy,
   WEBHOOK_SECRET,
   fieldsAtFault,
@@ -40,7 +40,7 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
   let ingest: ServiceProcess;
   let db: IngestDatabase;
   let ingestPort: number;
-  let caller: IngestRpcCaller;
+  let caller: TestRpcCaller;
   const prefix = createTestPrefix();
   const amqpUrl = baseAmqpUrl();
 
@@ -108,7 +108,7 @@ describe('webhook-ingest backfills the events whose webhooks were dropped', () =
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
     db = new IngestDatabase(database.url);
-    caller = await IngestRpcCaller.open(amqpUrl, prefix);
+    caller = await TestRpcCaller.open(amqpUrl, prefix);
 
     const delivered = await sandbox.stripe.customers.create({ email: 'delivered@example.com' });
     await waitFor(

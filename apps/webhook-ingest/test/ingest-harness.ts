@@ -2,12 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Envelope } from '@aegis/contracts';
-import {
-  AmqpConnection,
-  AmqpRpcClient,
-  topologyNames,
-  type RpcRemoteError,
-} from '@aegis/messaging';
+import type { RpcRemoteError } from '@aegis/messaging';
 import {
   deleteBrokerObjects,
   freePort,
@@ -247,39 +242,6 @@ export class IngestDatabase {
 
   async close(): Promise<void> {
     await this.pool.end();
-  }
-}
-
-/**
- * Calls webhook-ingest's RPC routes over the test's broker prefix, as the
- * gateway does: requests and replies are validated against the routes' classes.
- */
-export class IngestRpcCaller {
-  private constructor(
-    private readonly connection: AmqpConnection,
-    readonly rpc: AmqpRpcClient,
-  ) {}
-
-  static async open(amqpUrl: string, prefix: string): Promise<IngestRpcCaller> {
-    const connection = new AmqpConnection({
-      url: amqpUrl,
-      connectionName: 'webhook-ingest test rpc caller',
-    });
-    await connection.start();
-    const rpc = new AmqpRpcClient(
-      connection,
-      topologyNames(prefix, 'gateway', []).rpcExchange,
-      10_000,
-    );
-    await rpc.connect();
-    if (!(await connection.waitUntilConnected(10_000)))
-      throw new Error('the test RPC caller could not connect to the broker');
-    return new IngestRpcCaller(connection, rpc);
-  }
-
-  async close(): Promise<void> {
-    this.rpc.close();
-    await this.connection.close();
   }
 }
 

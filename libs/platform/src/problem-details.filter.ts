@@ -29,6 +29,24 @@ export class InvalidInputException extends HttpException {
   }
 }
 
+function domainProblemOf({
+  code,
+  status,
+  message,
+}: {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}): ProblemDetails {
+  return {
+    type: problemTypeOf(code),
+    title: code.replaceAll('_', ' '),
+    status,
+    code,
+    detail: message,
+  };
+}
+
 function rpcStatus(error: RpcError): number {
   if (error instanceof RpcRemoteError) return error.status;
   return error.kind === 'timeout' ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.SERVICE_UNAVAILABLE;
@@ -59,16 +77,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         errors: exception.fieldErrors,
       };
     }
-    if (isDomainException(exception)) {
-      const { code, status, message } = exception;
-      return {
-        type: problemTypeOf(code),
-        title: code.replaceAll('_', ' '),
-        status,
-        code,
-        detail: message,
-      };
-    }
+    // A service's domain error over RPC reaches the caller as if this service had raised it.
+    if (
+      isDomainException(exception) ||
+      (exception instanceof RpcRemoteError && exception.status < 500)
+    )
+      return domainProblemOf(exception);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
@@ -84,17 +98,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         title: HttpStatus[status]?.toString().replaceAll('_', ' ').toLowerCase() ?? 'error',
         status,
         detail,
-      };
-    }
-    if (exception instanceof RpcRemoteError && exception.status < 500) {
-      // A service's domain error reaches the caller as if the gateway had raised it.
-      const { code, status, message } = exception;
-      return {
-        type: problemTypeOf(code),
-        title: code.replaceAll('_', ' '),
-        status,
-        code,
-        detail: message,
       };
     }
     if (exception instanceof RpcError) {

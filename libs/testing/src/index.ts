@@ -20,3 +20,4 @@ export { listenForEvents } from './event-listener.js';
 export { readinessOf, waitUntilReady } from './readiness.js';
 export { sandboxStripe } from './sandbox-client.js';
 export { consumedCount } from './consumer-metrics.js';
+export { TestRpcCaller, withRpcCaller } from './rpc-caller.js';
