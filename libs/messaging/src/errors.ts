@@ -56,6 +56,8 @@ export class RpcRemoteError extends RpcError {
     readonly code: string,
     readonly status: number,
     message: string,
+    /** The fields at fault, when the service named them. */
+    readonly fields: readonly { readonly field: string; readonly message: string }[] = [],
   ) {
     super(message);
     this.name = 'RpcRemoteError';

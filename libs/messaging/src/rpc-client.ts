@@ -217,7 +217,13 @@ export class AmqpRpcClient extends ClientProxy {
     if (body.ok) call.callback({ response: body.data, isDisposed: true });
     else
       call.callback({
-        err: new RpcRemoteError(call.route, body.error.code, body.error.status, body.error.message),
+        err: new RpcRemoteError(
+          call.route,
+          body.error.code,
+          body.error.status,
+          body.error.message,
+          body.error.fields ?? [],
+        ),
         isDisposed: true,
       });
   }

@@ -1,10 +1,42 @@
 import { RpcException } from '@nestjs/microservices';
 import { InvalidPayloadError } from './errors.js';
 
+/** A field at fault in a refused request, named as the caller's API names it. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
 export interface RemoteErrorBody {
   readonly code: string;
   readonly status: number;
   readonly message: string;
+  readonly fields?: readonly FieldError[];
+}
+
+function isFieldErrors(value: unknown): value is readonly FieldError[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (item: unknown) =>
+        item !== null &&
+        typeof item === 'object' &&
+        typeof (item as Record<string, unknown>).field === 'string' &&
+        typeof (item as Record<string, unknown>).message === 'string',
+    )
+  );
+}
+
+function bodyOf(error: RemoteErrorBody): RemoteErrorBody {
+  const fields = isFieldErrors(error.fields) && error.fields.length > 0 ? error.fields : undefined;
+  return {
+    code: error.code,
+    status: error.status,
+    message: error.message,
+    ...(fields === undefined
+      ? {}
+      : { fields: fields.map(({ field, message }) => ({ field, message })) }),
+  };
 }
 
 export type RpcReplyBody = { ok: true; data: unknown } | { ok: false; error: RemoteErrorBody };
@@ -30,11 +62,9 @@ export function toRemoteErrorBody(error: unknown): RemoteErrorBody {
   }
   if (error instanceof RpcException) {
     const body = error.getError();
-    if (isRemoteErrorBody(body))
-      return { code: body.code, status: body.status, message: body.message };
+    if (isRemoteErrorBody(body)) return bodyOf(body);
   }
-  if (isRemoteErrorBody(error))
-    return { code: error.code, status: error.status, message: error.message };
+  if (isRemoteErrorBody(error)) return bodyOf(error);
   return {
     code: 'internal_error',
     status: 500,

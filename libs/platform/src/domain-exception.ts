@@ -10,6 +10,8 @@ export abstract class DomainException<Code extends string = string> extends Erro
     readonly code: Code,
     readonly status: number,
     message: string,
+    /** For bad input: each field at fault, named as the API names it (problem+json `errors`). */
+    readonly fields: readonly { readonly field: string; readonly message: string }[] = [],
   ) {
     super(message);
     this.name = new.target.name;
