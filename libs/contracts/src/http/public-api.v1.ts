@@ -28,6 +28,18 @@ export const PUBLIC_API_PATHS = {
   /** POST a StartBackfillBodyV1: a BackfillRunResourceV1 (202). */
   backfills: '/api/v1/stripe_events/backfill',
   backfill: (runId: string): string => `/api/v1/stripe_events/backfills/${segment(runId)}`,
+  /** POST a CreateProductBodyV1 (201); GET: a ListV1<ProductResourceV1>. */
+  products: '/api/v1/products',
+  /** GET, PATCH an UpdateProductBodyV1. */
+  product: (productId: string): string => `/api/v1/products/${segment(productId)}`,
+  archiveProduct: (productId: string): string => `/api/v1/products/${segment(productId)}/archive`,
+  /** PUT a SetPricingBodyV1: a new PricingVersionResourceV1 (201); GET: every version, oldest first. */
+  productPricing: (productId: string): string => `/api/v1/products/${segment(productId)}/pricing`,
+  /** PUT a SetDiscountBodyV1; DELETE (`?product_id=`) clears it. */
+  customerDiscount: (customerId: string): string =>
+    `/api/v1/customers/${segment(customerId)}/discount`,
+  /** POST a QuoteBodyV1: a QuoteResourceV1. */
+  quote: '/api/v1/pricing/quote',
   /** GET: a ListV1<AuditLogEntryV1>. */
   auditLog: '/api/v1/audit_log',
   /** ANY: the metered proxy to route `route`'s upstream. */
@@ -225,4 +237,133 @@ export interface AuditLogEntryV1 {
   readonly target: string;
   readonly request_id: string;
   readonly created_at: string;
+}
+
+export type PricingTypeV1 = 'outcome' | 'usage';
+export type AggregationV1 = 'sum' | 'count' | 'max' | 'unique_count' | 'latest';
+export type PricingModelNameV1 = 'per_unit' | 'graduated' | 'volume' | 'package';
+
+export interface CreateProductBodyV1 {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly pricing_type: PricingTypeV1;
+  /** Exactly one of base_price_cents and unit_amount_decimal: the first, per-unit pricing. */
+  readonly base_price_cents?: number;
+  readonly unit_amount_decimal?: string;
+  readonly currency: string;
+  readonly unit_label?: string;
+  readonly aggregation?: AggregationV1;
+  /** The metadata key `unique_count` counts distinct values of. */
+  readonly aggregation_field?: string;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface UpdateProductBodyV1 {
+  readonly name?: string;
+  readonly description?: string;
+  readonly unit_label?: string;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface PricingTierBodyV1 {
+  /** The tier's last unit; null for the last, open-ended tier. */
+  readonly up_to: number | null;
+  readonly price_cents?: number;
+  readonly unit_amount_decimal?: string;
+  readonly flat_amount_cents?: number;
+}
+
+export interface PackageBodyV1 {
+  readonly size: number;
+  readonly price_cents: number;
+  readonly round: 'up' | 'down';
+}
+
+export interface SetPricingBodyV1 {
+  readonly model: PricingModelNameV1;
+  /** per_unit: exactly one of price_cents and unit_amount_decimal. */
+  readonly price_cents?: number;
+  readonly unit_amount_decimal?: string;
+  readonly tiers?: readonly PricingTierBodyV1[];
+  readonly package?: PackageBodyV1;
+  readonly effective_from?: string;
+}
+
+export interface PricingTierResourceV1 {
+  readonly up_to: number | null;
+  readonly unit_amount_decimal: string;
+  readonly flat_amount_cents: number;
+}
+
+export interface PricingVersionResourceV1 {
+  readonly id: string;
+  readonly version: number;
+  readonly model: PricingModelNameV1;
+  readonly unit_amount_decimal: string | null;
+  readonly tiers: readonly PricingTierResourceV1[] | null;
+  readonly package: PackageBodyV1 | null;
+  readonly effective_from: string;
+  readonly stripe_price_id: string | null;
+  readonly created_at: string;
+}
+
+export interface ProductResourceV1 {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly pricing_type: PricingTypeV1;
+  readonly currency: string;
+  readonly unit_label: string | null;
+  readonly aggregation: AggregationV1 | null;
+  readonly aggregation_field: string | null;
+  readonly metadata: Record<string, string>;
+  readonly stripe_product_id: string | null;
+  readonly archived: boolean;
+  readonly archived_at: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+  /** The pricing version in force now. */
+  readonly pricing: PricingVersionResourceV1;
+}
+
+export interface SetDiscountBodyV1 {
+  readonly percent_off?: number | string;
+  readonly amount_off_cents?: number;
+  readonly product_id?: string;
+  readonly starts_at?: string;
+  readonly ends_at?: string;
+}
+
+export interface DiscountResourceV1 {
+  readonly customer_id: string;
+  readonly product_id: string | null;
+  readonly percent_off: string | null;
+  readonly amount_off_cents: number | null;
+  readonly starts_at: string | null;
+  readonly ends_at: string | null;
+  readonly created_at: string;
+}
+
+export interface QuoteBodyV1 {
+  readonly product_id: string;
+  readonly quantity: number;
+  readonly customer_id?: string;
+  readonly at?: string;
+}
+
+export interface QuoteResourceV1 {
+  readonly product_id: string;
+  readonly amount_cents: number;
+  readonly quantity: number;
+  readonly unit_price: string;
+  readonly subtotal_cents: number;
+  readonly discount_applied: number;
+  readonly currency: string;
+  readonly tiers: readonly {
+    readonly up_to: number | null;
+    readonly quantity: number;
+    readonly amount_cents: number;
+  }[];
+  readonly pricing_version_id: string;
 }
