@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { currentCorrelationId, newCorrelationId } from '@aegis/observability';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { AuditEntry } from './audit-entry.entity.js';
 
@@ -11,11 +11,28 @@ export type AuditAction =
   | 'api_key.revoke'
   | 'api_key.roll'
   | 'stripe_events.replay'
-  | 'stripe_events.backfill';
+  | 'stripe_events.backfill'
+  | 'product.create'
+  | 'product.update'
+  | 'product.archive'
+  | 'pricing.set'
+  | 'discount.set'
+  | 'discount.clear';
 
 /** Writes the audit row of an admin change, inside the transaction of the change itself. */
 @Injectable()
 export class AuditLogService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The audit row of a change another service made and has answered: written
+   * right after its answer (a crash in between loses the row; the caller's
+   * retry under its Idempotency-Key writes it then).
+   */
+  async recordAnswered(principal: Principal, action: AuditAction, target: string): Promise<void> {
+    await this.dataSource.transaction((manager) => this.record(manager, principal, action, target));
+  }
+
   async record(
     manager: EntityManager,
     principal: Principal,

@@ -46,10 +46,7 @@ export class CustomersController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CustomerResource> {
     const { customer, created } = await this.customers.getOrCreate(body);
-    if (created)
-      await this.dataSource.transaction((manager) =>
-        this.audit.record(manager, principal, 'customer.create', customer.customerId),
-      );
+    if (created) await this.audit.recordAnswered(principal, 'customer.create', customer.customerId);
     response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return customerResourceOf(customer);
   }

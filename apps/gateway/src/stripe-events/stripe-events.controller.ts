@@ -10,7 +10,6 @@ import {
   type StripeEventResourceV1,
 } from '@aegis/contracts';
 import { AmqpRpcClient } from '@aegis/messaging';
-import { DataSource } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { CurrentPrincipal, RequireApiKey } from '../auth/access.decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -37,7 +36,6 @@ export class StripeEventsController {
   constructor(
     private readonly rpc: AmqpRpcClient,
     private readonly audit: AuditLogService,
-    private readonly dataSource: DataSource,
   ) {}
 
   @Post('replay')
@@ -62,13 +60,10 @@ export class StripeEventsController {
       // A replay by type or range may put many events in the outbox in one transaction.
       { timeoutMs: REPLAY_TIMEOUT_MS },
     );
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(
-        manager,
-        principal,
-        'stripe_events.replay',
-        body.event_ids?.join(',') ?? body.type ?? 'range',
-      ),
+    await this.audit.recordAnswered(
+      principal,
+      'stripe_events.replay',
+      body.event_ids?.join(',') ?? body.type ?? 'range',
     );
     return replayResultResourceOf(result);
   }
@@ -85,9 +80,7 @@ export class StripeEventsController {
       INGEST_BACKFILL_START_V1,
       body.since === undefined ? {} : { since: body.since },
     );
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, principal, 'stripe_events.backfill', run.id),
-    );
+    await this.audit.recordAnswered(principal, 'stripe_events.backfill', run.id);
     return backfillRunResourceOf(run);
   }
 
