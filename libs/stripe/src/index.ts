@@ -16,9 +16,15 @@ export {
 } from './stripe-client.js';
 export { DEFAULT_SANDBOX_API_URL, StripeServiceEnv } from './stripe-env.js';
 export {
+  AEGIS_PRICING_VERSION_ID_KEY,
+  AEGIS_PRODUCT_ID_KEY,
   STRIPE_CLIENT,
   StripeProvider,
   isRefetchable,
+  priceCreationKey,
+  productArchiveKey,
+  productCreationKey,
+  productUpdateKey,
   type RefetchableKind,
   type RefetchableObjects,
   type RefetchParams,

@@ -23,6 +23,36 @@ export interface RefetchableObjects {
 
 export type RefetchableKind = keyof RefetchableObjects;
 
+/** The metadata key naming, on a Stripe Product, the catalogue product it is. */
+export const AEGIS_PRODUCT_ID_KEY = 'aegis_product_id';
+/** The metadata key naming, on a Stripe Price, the pricing version it is. */
+export const AEGIS_PRICING_VERSION_ID_KEY = 'aegis_pricing_version_id';
+
+/** Creating the Stripe Product of catalogue product `productId`: a retry creates none. */
+export function productCreationKey(productId: string): string {
+  return `aegis-product-create-${productId}`;
+}
+
+/** One change of a product, named by the product's new `updated_at`: each change is its own call. */
+export function productUpdateKey(productId: string, changedAt: Date): string {
+  return `aegis-product-update-${productId}-${changedAt.getTime()}`;
+}
+
+/** Archiving happens once per product (nothing unarchives it). */
+export function productArchiveKey(productId: string): string {
+  return `aegis-product-archive-${productId}`;
+}
+
+/** Creating the Stripe Price of pricing version `pricingVersionId`. */
+export function priceCreationKey(pricingVersionId: string): string {
+  return `aegis-price-create-${pricingVersionId}`;
+}
+
+/** Stripe's create parameters, with our own metadata (the provider adds the key naming our id). */
+type WithOwnMetadata<Params> = Omit<Params, 'metadata'> & {
+  readonly metadata?: Readonly<Record<string, string>>;
+};
+
 /** What a re-fetch may ask for besides the object, e.g. `{ expand: ['payments'] }` on an invoice. */
 export interface RefetchParams {
   readonly expand?: string[];
@@ -105,6 +135,75 @@ export class StripeProvider {
       this.client.customers.create(
         { ...params, metadata: { ...params.metadata, [AEGIS_CUSTOMER_ID_KEY]: customerId } },
         { idempotencyKey: customerCreationKey(customerId) },
+      ),
+    );
+  }
+
+  /**
+   * Creates the Stripe Product of catalogue product `productId`, naming it in
+   * `metadata.aegis_product_id`, with an idempotency key derived from the id.
+   */
+  createProduct(
+    productId: string,
+    params: WithOwnMetadata<Stripe.ProductCreateParams>,
+  ): Promise<Stripe.Product> {
+    return this.calling(() =>
+      this.client.products.create(
+        { ...params, metadata: { ...params.metadata, [AEGIS_PRODUCT_ID_KEY]: productId } },
+        { idempotencyKey: productCreationKey(productId) },
+      ),
+    );
+  }
+
+  /**
+   * Changes the Stripe Product of `productId` (name, description, unit label,
+   * metadata: a key set to `''` is removed, as Stripe unsets it); `changedAt`,
+   * the change's own time, makes its idempotency key.
+   */
+  updateProduct(
+    productId: string,
+    stripeProductId: string,
+    changedAt: Date,
+    params: WithOwnMetadata<
+      Pick<Stripe.ProductUpdateParams, 'name' | 'description' | 'unit_label'>
+    >,
+  ): Promise<Stripe.Product> {
+    return this.calling(() =>
+      this.client.products.update(
+        stripeProductId,
+        { ...params, metadata: { ...params.metadata, [AEGIS_PRODUCT_ID_KEY]: productId } },
+        { idempotencyKey: productUpdateKey(productId, changedAt) },
+      ),
+    );
+  }
+
+  /** Archives the Stripe Product of `productId` (`active=false`): its prices can no longer be bought. */
+  archiveProduct(productId: string, stripeProductId: string): Promise<Stripe.Product> {
+    return this.calling(() =>
+      this.client.products.update(
+        stripeProductId,
+        { active: false },
+        { idempotencyKey: productArchiveKey(productId) },
+      ),
+    );
+  }
+
+  /**
+   * Creates the Stripe Price of pricing version `pricingVersionId`, naming it
+   * in `metadata.aegis_pricing_version_id`, with an idempotency key derived
+   * from the version's id.
+   */
+  createPrice(
+    pricingVersionId: string,
+    params: WithOwnMetadata<Stripe.PriceCreateParams>,
+  ): Promise<Stripe.Price> {
+    return this.calling(() =>
+      this.client.prices.create(
+        {
+          ...params,
+          metadata: { ...params.metadata, [AEGIS_PRICING_VERSION_ID_KEY]: pricingVersionId },
+        },
+        { idempotencyKey: priceCreationKey(pricingVersionId) },
       ),
     );
   }
