@@ -1,11 +1,14 @@
 import type { ServiceStorage } from '@aegis/platform';
+import { CustomerDiscount } from './catalog/entities/customer-discount.entity.js';
+import { PricingVersion } from './catalog/entities/pricing-version.entity.js';
+import { Product } from './catalog/entities/product.entity.js';
 import { Customer } from './customers/entities/customer.entity.js';
 import { billingMigrations } from './migrations/index.js';
 import { BillingTransaction } from './transactions/entities/billing-transaction.entity.js';
 
 export const billingStorage: ServiceStorage = {
   schema: 'billing',
-  entities: [Customer, BillingTransaction],
+  entities: [Customer, BillingTransaction, Product, PricingVersion, CustomerDiscount],
   consumesEvents: true,
   migrations: billingMigrations,
 };

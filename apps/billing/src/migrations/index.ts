@@ -2,6 +2,7 @@ import { CreateBillingSchema1763800000000 } from './1763800000000-create-billing
 import { CreateStripeMirrorTables1763800000001 } from './1763800000001-create-stripe-mirror-tables.js';
 import { CustomerRegistry1763800000002 } from './1763800000002-customer-registry.js';
 import { CustomersNewestFirstIndex1763800000003 } from './1763800000003-customers-newest-first-index.js';
+import { Catalog1763800000004 } from './1763800000004-catalog.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -9,4 +10,5 @@ export const billingMigrations = [
   CreateStripeMirrorTables1763800000001,
   CustomerRegistry1763800000002,
   CustomersNewestFirstIndex1763800000003,
+  Catalog1763800000004,
 ];
