@@ -33,8 +33,9 @@ import { defineRpcRoute } from './rpc-route.js';
 
 /**
  * billing's catalogue and pricing over RPC. Expected failures: `product_not_found`
- * (404), `product_id_taken` (409), `product_archived` (409), `invalid_pricing` (400,
- * with the fields at fault), `pricing_version_exists` (409), `customer_not_found` (404).
+ * (404), `product_id_taken` (409), `product_archived` (409), `invalid_product`,
+ * `invalid_pricing`, `invalid_discount` and `invalid_quote` (400, with the fields at
+ * fault), `pricing_version_exists` (409), `customer_not_found` (404). See docs/catalog.md.
  */
 
 export class CreateProductRequestV1 {
