@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { EnvValidationError, SERVICE_ENV, type HttpServiceEnv } from '@aegis/config';
 import type { AmqpServer } from '@aegis/messaging';
 import { JsonLogger, newCorrelationId, withCorrelationId } from '@aegis/observability';
+import type { IncomingMessage } from 'node:http';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,6 +12,11 @@ import { SERVICE_TRANSPORT } from './platform.module.js';
 export interface ServiceOptions {
   /** The largest JSON body accepted (bytes, or e.g. '1mb'); a bigger one is a 413. Default: Express's 100 KiB. */
   readonly jsonBodyLimit?: number | string;
+  /**
+   * Path prefixes (e.g. '/proxy') whose request bodies no body parser reads, so that their
+   * handlers can stream them on untouched. Default: none.
+   */
+  readonly unparsedBodyPaths?: readonly string[];
   /** Runs on the created application before it listens, e.g. to mount API docs. */
   readonly beforeListen?: (app: NestExpressApplication) => void | Promise<void>;
 }
@@ -68,8 +74,7 @@ export async function listenAsService(
   logger.setLevel(env.LOG_LEVEL);
   app.useLogger(logger);
   app.use(correlate);
-  if (options.jsonBodyLimit !== undefined)
-    app.useBodyParser('json', { limit: options.jsonBodyLimit });
+  useBodyParsers(app, options);
   app.enableShutdownHooks();
   await options.beforeListen?.(app);
   const transport = app.get<AmqpServer | null>(SERVICE_TRANSPORT);
@@ -84,6 +89,40 @@ export async function listenAsService(
   const url = `http://127.0.0.1:${port}`;
   logger.log(`${service} listening on ${url}`);
   return { app, url };
+}
+
+/** The media type of a request (`application/json` of `application/json; charset=utf-8`). */
+function mediaTypeOf(request: IncomingMessage): string | undefined {
+  return request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+}
+
+function isUnder(request: IncomingMessage, prefixes: readonly string[]): boolean {
+  // Express matches routes case-insensitively, so the prefixes are compared so too.
+  const path = (request.url ?? '').split('?', 1)[0]?.toLowerCase() ?? '';
+  return prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/**
+ * The JSON parser (with the service's limit) and, where some paths keep their bodies unread,
+ * JSON and urlencoded parsers that pass those paths by. Nest registers its default parsers at
+ * init only for the kinds not registered here.
+ */
+function useBodyParsers(app: NestExpressApplication, options: ServiceOptions): void {
+  const limit = options.jsonBodyLimit === undefined ? {} : { limit: options.jsonBodyLimit };
+  const unparsed = (options.unparsedBodyPaths ?? []).map((prefix) => prefix.toLowerCase());
+  if (unparsed.length === 0) {
+    if (options.jsonBodyLimit !== undefined) app.useBodyParser('json', limit);
+    return;
+  }
+  const parsedAs =
+    (mediaType: string) =>
+    (request: IncomingMessage): boolean =>
+      !isUnder(request, unparsed) && mediaTypeOf(request) === mediaType;
+  app.useBodyParser('json', { ...limit, type: parsedAs('application/json') });
+  app.useBodyParser('urlencoded', {
+    extended: true,
+    type: parsedAs('application/x-www-form-urlencoded'),
+  });
 }
 
 /** `main.ts` of every app: start, or explain in one line why not and exit non-zero. */
