@@ -3,6 +3,7 @@ import { PlatformModule } from '@aegis/platform';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
 import { gatewayStorage } from './gateway.storage.js';
+import { ProxyModule } from './proxy/proxy.module.js';
 import { RedisModule, RedisReadiness } from './redis/redis.module.js';
 import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
 
@@ -16,6 +17,7 @@ import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
     }),
     RedisModule,
     ApiKeysModule,
+    ProxyModule,
     StripeEventsModule,
   ],
 })
