@@ -49,7 +49,10 @@ function declaredApiRoutes(): string[] {
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (path === undefined || method === undefined) return [];
-      const full = join(base, path).replaceAll(/:(\w+)/g, '{$1}');
+      const full = join(base, path)
+        .replaceAll(/\{\/\*(\w+)\}/g, '/{$1}')
+        .replaceAll(/\*(\w+)/g, '{$1}')
+        .replaceAll(/:(\w+)/g, '{$1}');
       return full.startsWith('/api/') || full.startsWith('/proxy/')
         ? [`${RequestMethod[method].toLowerCase()} ${full}`]
         : [];
