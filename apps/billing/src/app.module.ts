@@ -3,6 +3,7 @@ import { PlatformModule } from '@aegis/platform';
 import { StripeModule } from '@aegis/stripe';
 import { BillingEnv } from './config/billing.env.js';
 import { billingStorage } from './billing.storage.js';
+import { CatalogModule } from './catalog/catalog.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
 
@@ -12,6 +13,7 @@ import { TransactionsModule } from './transactions/transactions.module.js';
     StripeModule.forRoot(),
     CustomersModule,
     TransactionsModule,
+    CatalogModule,
   ],
 })
 export class AppModule {}
