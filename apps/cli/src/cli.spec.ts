@@ -16,7 +16,9 @@ describe(runCli.name, () => {
     const help = new FakeEnvironment();
     expect(await runCli(['--help'], help)).toBe(0);
     expect(help.out[0]).toBe('Usage: aegis [options] [command]');
-    expect(help.out.join('\n')).toMatch(/customers .*\n.*keys .*\n.*events /);
+    expect(help.out.join('\n')).toMatch(
+      /customers .*\n.*keys .*\n.*events .*\n.*products .*\n.*pricing .*\n.*discounts .*\n.*quote /,
+    );
 
     const nothing = new FakeEnvironment();
     expect(await runCli([], nothing)).toBe(EXIT_USAGE);

@@ -2,11 +2,15 @@ import { CliError } from './cli-error.js';
 import type { CommandContext } from './command-context.js';
 import { parseCommandLine, type AegisCommand } from './command-line.js';
 import { runCustomersCommand } from './customers/customers.command.js';
+import { runDiscountsCommand } from './discounts/discounts.command.js';
 import type { CliEnvironment } from './environment.js';
 import { runEventsCommand } from './events/events.command.js';
 import { GatewayClient, GatewayRefusal } from './gateway/gateway.client.js';
 import { runKeysCommand } from './keys/keys.command.js';
 import { Printer } from './output/printer.js';
+import { runPricingCommand } from './pricing/pricing.command.js';
+import { runProductsCommand } from './products/products.command.js';
+import { runQuoteCommand } from './quote/quote.command.js';
 import { resolveGatewaySettings } from './settings/gateway-settings.js';
 
 export interface RunOptions {
@@ -31,6 +35,19 @@ function run(command: AegisCommand, context: CommandContext): Promise<number> {
     case 'events.backfill':
     case 'events.backfill-status':
       return runEventsCommand(command, context);
+    case 'products.create':
+    case 'products.list':
+    case 'products.show':
+    case 'products.archive':
+      return runProductsCommand(command, context);
+    case 'pricing.set':
+    case 'pricing.show':
+      return runPricingCommand(command, context);
+    case 'discounts.set':
+    case 'discounts.clear':
+      return runDiscountsCommand(command, context);
+    case 'quote':
+      return runQuoteCommand(command, context);
   }
 }
 

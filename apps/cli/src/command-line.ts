@@ -1,12 +1,23 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './cli-error.js';
 import { defineCustomersCommands, type CustomersCommand } from './customers/customers.command.js';
+import { defineDiscountsCommands, type DiscountsCommand } from './discounts/discounts.command.js';
 import type { Terminal } from './environment.js';
 import { defineEventsCommands, type EventsCommand } from './events/events.command.js';
 import { defineKeysCommands, type KeysCommand } from './keys/keys.command.js';
+import { definePricingCommands, type PricingCommand } from './pricing/pricing.command.js';
+import { defineProductsCommands, type ProductsCommand } from './products/products.command.js';
+import { defineQuoteCommand, type QuoteCommand } from './quote/quote.command.js';
 import type { ConnectionFlags } from './settings/gateway-settings.js';
 
-export type AegisCommand = CustomersCommand | KeysCommand | EventsCommand;
+export type AegisCommand =
+  | CustomersCommand
+  | KeysCommand
+  | EventsCommand
+  | ProductsCommand
+  | PricingCommand
+  | DiscountsCommand
+  | QuoteCommand;
 
 export type CommandLine =
   | { readonly kind: 'command'; readonly command: AegisCommand; readonly flags: ConnectionFlags }
@@ -47,6 +58,10 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   defineCustomersCommands(aegis, parsed);
   defineKeysCommands(aegis, parsed);
   defineEventsCommands(aegis, parsed);
+  defineProductsCommands(aegis, parsed);
+  definePricingCommands(aegis, parsed);
+  defineDiscountsCommands(aegis, parsed);
+  defineQuoteCommand(aegis, parsed);
   return aegis;
 }
 

@@ -40,6 +40,42 @@ describe(GatewayClient.name, () => {
     });
   });
 
+  it('sends an Idempotency-Key on every PUT too, and the query of a GET or DELETE', async () => {
+    const environment = new FakeEnvironment()
+      .reply(201, { id: 'pv_1' })
+      .reply(201, { id: 'pv_2' })
+      .reply(200, { cleared: true })
+      .reply(200, { object: 'list', data: [], has_more: false });
+    const client = clientOf(environment);
+    await client.put('/api/v1/products/p/pricing', { model: 'per_unit', price_cents: 1 });
+    await client.put('/api/v1/products/p/pricing', { model: 'per_unit' }, { idempotencyKey: 'k' });
+    await client.delete('/api/v1/customers/c/discount', {
+      product_id: 'api call',
+      other: undefined,
+    });
+    await client.get('/api/v1/products', {
+      pricing_type: 'usage',
+      include_archived: true,
+      limit: 2,
+    });
+    const [generated, given, cleared, listed] = environment.requests;
+    expect(generated).toMatchObject({
+      method: 'PUT',
+      body: { model: 'per_unit', price_cents: 1 },
+      headers: { 'idempotency-key': 'generated-key-1', 'content-type': 'application/json' },
+    });
+    expect(given?.headers['idempotency-key']).toBe('k');
+    expect(cleared).toMatchObject({
+      method: 'DELETE',
+      url: 'http://gateway.test:3000/api/v1/customers/c/discount?product_id=api+call',
+      body: undefined,
+    });
+    expect(cleared?.headers['idempotency-key']).toBeUndefined();
+    expect(listed?.url).toBe(
+      'http://gateway.test:3000/api/v1/products?pricing_type=usage&include_archived=true&limit=2',
+    );
+  });
+
   it('returns the status with the answer', async () => {
     const environment = new FakeEnvironment().reply(200, { id: 'cust_1' });
     expect(await clientOf(environment).post('/api/v1/customers', {})).toStrictEqual({

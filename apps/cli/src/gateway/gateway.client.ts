@@ -32,6 +32,17 @@ export interface PostOptions {
   readonly timeoutMs?: number;
 }
 
+/** A query string's parameters; undefined ones are left out. */
+export type QueryParameters = Readonly<Record<string, string | number | boolean | undefined>>;
+
+function withQuery(path: string, query: QueryParameters): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query))
+    if (value !== undefined) search.set(name, String(value));
+  const queryString = search.toString();
+  return queryString === '' ? path : `${path}?${queryString}`;
+}
+
 function isProblem(value: unknown): value is ProblemV1 {
   return (
     typeof value === 'object' &&
@@ -94,18 +105,10 @@ export class GatewayClient {
     private readonly environment: Pick<CliEnvironment, 'fetch' | 'newIdempotencyKey'>,
   ) {}
 
-  get<T>(path: string, query: ListQueryV1 = {}): Promise<GatewayAnswer<T>> {
-    const search = new URLSearchParams();
-    if (query.limit !== undefined) search.set('limit', String(query.limit));
-    if (query.starting_after !== undefined) search.set('starting_after', query.starting_after);
-    if (query.ending_before !== undefined) search.set('ending_before', query.ending_before);
-    const queryString = search.toString();
-    return this.request<T>(
-      'GET',
-      queryString === '' ? path : `${path}?${queryString}`,
-      undefined,
-      {},
-    );
+  /** `query`'s defined values become the query string, in their order. */
+  get<T>(path: string, query: ListQueryV1 | QueryParameters = {}): Promise<GatewayAnswer<T>> {
+    // A copy: an interface (ListQueryV1 and its extensions) has no index signature.
+    return this.request<T>('GET', withQuery(path, { ...query }), undefined, {});
   }
 
   /** Every POST carries an `Idempotency-Key`, so that retrying it by hand is safe. */
@@ -114,19 +117,24 @@ export class GatewayClient {
     body: object | undefined,
     options: PostOptions = {},
   ): Promise<GatewayAnswer<T>> {
-    return this.request<T>(
-      'POST',
-      path,
-      body,
-      {
-        'idempotency-key': options.idempotencyKey ?? this.environment.newIdempotencyKey(),
-      },
-      options.timeoutMs,
-    );
+    return this.request<T>('POST', path, body, this.idempotencyHeader(options), options.timeoutMs);
+  }
+
+  /** A PUT carries an `Idempotency-Key` as a POST does. */
+  put<T>(path: string, body: object, options: PostOptions = {}): Promise<GatewayAnswer<T>> {
+    return this.request<T>('PUT', path, body, this.idempotencyHeader(options), options.timeoutMs);
+  }
+
+  delete<T>(path: string, query: QueryParameters = {}): Promise<GatewayAnswer<T>> {
+    return this.request<T>('DELETE', withQuery(path, query), undefined, {});
+  }
+
+  private idempotencyHeader(options: PostOptions): Record<string, string> {
+    return { 'idempotency-key': options.idempotencyKey ?? this.environment.newIdempotencyKey() };
   }
 
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body: object | undefined,
     headers: Record<string, string>,
