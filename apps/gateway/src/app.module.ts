@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { CatalogModule } from './catalog/catalog.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
 import { gatewayStorage } from './gateway.storage.js';
 import { ProxyModule } from './proxy/proxy.module.js';
@@ -19,6 +20,7 @@ import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
     ApiKeysModule,
     ProxyModule,
     StripeEventsModule,
+    CatalogModule,
   ],
 })
 export class AppModule {}
