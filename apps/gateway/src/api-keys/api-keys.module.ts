@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AuditLogController } from '../audit/audit-log.controller.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { KeyAdmission } from '../auth/key-admission.js';
 import { CustomerDirectory } from '../customers/customer-directory.js';
 import { CustomersController } from '../customers/customers.controller.js';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
@@ -25,6 +26,7 @@ import { ApiKeysService } from './api-keys.service.js';
     ApiKeyCache,
     ApiKeyUsageTracker,
     ApiKeyGuard,
+    KeyAdmission,
     RateLimitsService,
     IdempotencyInterceptor,
     IdempotencySweeper,
@@ -34,6 +36,7 @@ import { ApiKeysService } from './api-keys.service.js';
   exports: [
     ApiKeysService,
     ApiKeyGuard,
+    KeyAdmission,
     IdempotencyInterceptor,
     AuditLogService,
     CustomerDirectory,
