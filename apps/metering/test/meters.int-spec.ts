@@ -1,39 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   CATALOG_PRODUCT_CREATED_V1,
   CATALOG_PRODUCT_UPDATED_V1,
   type CatalogProductV1,
 } from '@aegis/contracts';
-import { AmqpServer, topologyNames } from '@aegis/messaging';
+import { AmqpServer, type TopologyNames } from '@aegis/messaging';
 import type { RunningService } from '@aegis/platform';
-import {
-  baseAmqpUrl,
-  createTestDatabase,
-  createTestPrefix,
-  defined,
-  deleteServiceTopologies,
-  startTestService,
-  useTestEnvironment,
-  waitFor,
-  waitUntilReady,
-  type TestDatabase,
-} from '@aegis/testing';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { defined, waitFor } from '@aegis/testing';
+import type { ConfirmChannel } from 'amqplib';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../src/app.module.js';
+import { MeteringHarness } from './metering-harness.js';
 
 type CatalogEventName = typeof CATALOG_PRODUCT_CREATED_V1 | typeof CATALOG_PRODUCT_UPDATED_V1;
 
 describe('metering keeps its meters from the catalogue’s product events', () => {
-  let database: TestDatabase;
+  let harness: MeteringHarness;
   let service: RunningService;
   let dataSource: DataSource;
-  let broker: ChannelModel;
   let channel: ConfirmChannel;
-  const prefix = createTestPrefix();
-  const names = topologyNames(prefix, 'metering', DEFAULT_RETRY_DELAYS_MS);
+  let names: TopologyNames;
 
   const product = (overrides: Partial<CatalogProductV1> = {}): CatalogProductV1 => ({
     productId: 'api_call',
@@ -100,20 +86,12 @@ describe('metering keeps its meters from the catalogue’s product events', () =
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    useTestEnvironment({ databaseUrl: database.url, amqpUrl: baseAmqpUrl(), prefix });
-    service = await startTestService(AppModule, 'metering');
-    dataSource = service.app.get(DataSource);
-    broker = await connect(baseAmqpUrl());
-    channel = await broker.createConfirmChannel();
-    await waitUntilReady(service.url, { what: 'metering to be ready' });
+    harness = await MeteringHarness.start();
+    ({ service, dataSource, channel, names } = harness);
   });
 
   afterAll(async () => {
-    await service.app.close();
-    await broker.close();
-    await deleteServiceTopologies(baseAmqpUrl(), [names]);
-    await database.drop();
+    await harness.stop();
   });
 
   it('binds its queue to both catalog product events', () => {

@@ -1,35 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { METADATA_LIMITS, USAGE_RECORDED_V1 } from '@aegis/contracts';
-import { topologyNames } from '@aegis/messaging';
-import type { RunningService } from '@aegis/platform';
-import {
-  baseAmqpUrl,
-  createTestDatabase,
-  createTestPrefix,
-  defined,
-  deleteServiceTopologies,
-  rejectionOf,
-  useTestEnvironment,
-  waitFor,
-  type TestDatabase,
-  startTestService,
-  waitUntilReady,
-} from '@aegis/testing';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { TopologyNames } from '@aegis/messaging';
+import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import type { ConfirmChannel } from 'amqplib';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../src/app.module.js';
+import { MeteringHarness } from './metering-harness.js';
 import { UsageEvent } from '../src/usage/entities/usage-event.entity.js';
 
 describe('metering records usage events', () => {
-  let database: TestDatabase;
-  let service: RunningService;
+  let harness: MeteringHarness;
   let dataSource: DataSource;
-  let broker: ChannelModel;
   let channel: ConfirmChannel;
-  const prefix = createTestPrefix();
-  const names = topologyNames(prefix, 'metering', DEFAULT_RETRY_DELAYS_MS);
+  let names: TopologyNames;
 
   const publish = async (envelope: Record<string, unknown>): Promise<void> => {
     channel.publish(
@@ -83,20 +66,12 @@ describe('metering records usage events', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    useTestEnvironment({ databaseUrl: database.url, amqpUrl: baseAmqpUrl(), prefix });
-    service = await startTestService(AppModule, 'metering');
-    dataSource = service.app.get(DataSource);
-    broker = await connect(baseAmqpUrl());
-    channel = await broker.createConfirmChannel();
-    await waitUntilReady(service.url, { what: 'metering to be ready' });
+    harness = await MeteringHarness.start();
+    ({ dataSource, channel, names } = harness);
   });
 
   afterAll(async () => {
-    await service.app.close();
-    await broker.close();
-    await deleteServiceTopologies(baseAmqpUrl(), [names]);
-    await database.drop();
+    await harness.stop();
   });
 
   it('stores a usage event once, however often it is delivered', async () => {
