@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  IDEMPOTENT_REPLAYED_HEADER,
   PUBLIC_API_PATHS,
   type AuditLogEntryV1,
   type DiscountResourceV1,
@@ -220,6 +221,30 @@ describe('the catalogue through the gateway', () => {
       (await quote({ product_id: apiCall, quantity: 1000, customer_id: customer.id })).body
         .discount_applied,
     ).toBe(0);
+  });
+
+  it('makes one pricing version of a PUT sent twice under one Idempotency-Key', async () => {
+    const before = await harness.request<ListV1<PricingVersionResourceV1>>(
+      'GET',
+      PUBLIC_API_PATHS.productPricing(apiCall),
+    );
+    const put = () =>
+      harness.request<PricingVersionResourceV1>('PUT', PUBLIC_API_PATHS.productPricing(apiCall), {
+        body: { model: 'per_unit', price_cents: 9 },
+        headers: { 'idempotency-key': `pricing-${run}` },
+      });
+    const first = await put();
+    const again = await put();
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers.get(IDEMPOTENT_REPLAYED_HEADER)).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const after = await harness.request<ListV1<PricingVersionResourceV1>>(
+      'GET',
+      PUBLIC_API_PATHS.productPricing(apiCall),
+    );
+    expect(after.body.data).toHaveLength(before.body.data.length + 1);
+    expect((await quote({ product_id: apiCall, quantity: 1000 })).body.amount_cents).toBe(9_000);
   });
 
   it('lets a customer key read and quote for its own customer only', async () => {

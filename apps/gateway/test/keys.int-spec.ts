@@ -456,6 +456,22 @@ describe('idempotency', () => {
     expect(other.body.code).toBe('idempotency_key_reused');
   });
 
+  it('replays the first answer as it was sent, every object’s keys in their first order', async () => {
+    const headers = { 'idempotency-key': `order-${Date.now()}` };
+    const body = { email: 'order@example.com', metadata: { zeta: '1', alpha: '2', mid: '3' } };
+    const first = await harness.request<CustomerResourceV1>('POST', PUBLIC_API_PATHS.customers, {
+      body,
+      headers,
+    });
+    expect(first.status).toBe(201);
+    const replay = await harness.request<CustomerResourceV1>('POST', PUBLIC_API_PATHS.customers, {
+      body,
+      headers,
+    });
+    expect(replay.headers.get(IDEMPOTENT_REPLAYED_HEADER)).toBe('true');
+    expect(JSON.stringify(replay.body)).toBe(JSON.stringify(first.body));
+  });
+
   it('answers 409 while the first request under the key is still running', async () => {
     const customer = await harness.createCustomer();
     const path = PUBLIC_API_PATHS.customerApiKeys(customer.id);

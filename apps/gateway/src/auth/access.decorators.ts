@@ -33,7 +33,7 @@ export function RequireApiKey(): ClassDecorator {
       name: 'Idempotency-Key',
       required: false,
       description:
-        'on a POST: a retry with the same key and body gets the first answer again (24 h)',
+        'on a POST, PUT or PATCH: a retry with the same key and body gets the first answer again (24 h)',
     }),
     ApiResponse({ status: 401, description: 'missing, unknown, revoked or expired key' }),
     ApiResponse({ status: 403, description: 'the key may not call this route' }),

@@ -22,7 +22,7 @@ export class IdempotencyRecord {
   @Column({ name: 'response_status', type: 'integer', nullable: true })
   responseStatus!: number | null;
 
-  @Column({ name: 'response_body', type: 'jsonb', nullable: true })
+  @Column({ name: 'response_body', type: 'json', nullable: true })
   responseBody!: object | null;
 
   @Column({ name: 'locked_at', type: 'timestamptz' })

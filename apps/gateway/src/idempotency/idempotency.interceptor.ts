@@ -18,6 +18,8 @@ import { IdempotencyRecord } from './idempotency-record.entity.js';
 const RETENTION_MS = 24 * 60 * 60 * 1_000;
 /** An in-flight record older than this belongs to a request whose process died: the next retry takes it over. */
 const ABANDONED_AFTER_MS = 60_000;
+/** Every method that changes something and carries a body: a PUT of pricing makes a version, too. */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 type Claim =
@@ -25,7 +27,7 @@ type Claim =
   | { readonly kind: 'replay'; readonly status: number; readonly body: unknown };
 
 /**
- * `Idempotency-Key` on a POST: the first answer is stored (24 h) and given
+ * `Idempotency-Key` on a POST, PUT or PATCH: the first answer is stored (24 h) and given
  * again to a retry with the same body (`Idempotent-Replayed: true`); a retry
  * while the first still runs is a 409, another body under the key a 422.
  * A request that fails leaves no record, so it can be retried as it was.
@@ -42,7 +44,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .getRequest<AuthenticatedRequest & { rawBody?: Buffer }>();
     const idempotencyKey = request.header('idempotency-key');
     if (
-      request.method !== 'POST' ||
+      !IDEMPOTENT_METHODS.has(request.method) ||
       idempotencyKey === undefined ||
       request.principal === undefined
     )
