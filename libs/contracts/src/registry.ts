@@ -41,6 +41,11 @@ import { BILLING_CUSTOMER_LIST_V1 } from './rpc/customer-list.v1.js';
 import { SYSTEM_PING_V1 } from './rpc/ping.v1.js';
 import type { RpcRoute } from './rpc/rpc-route.js';
 import {
+  METERING_USAGE_PERIOD_V1,
+  METERING_USAGE_QUERY_V1,
+  METERING_USAGE_RECORD_V1,
+} from './rpc/usage.v1.js';
+import {
   INGEST_BACKFILL_GET_V1,
   INGEST_BACKFILL_START_V1,
   INGEST_STRIPE_EVENT_GET_V1,
@@ -103,6 +108,9 @@ export const RPC_ROUTES = {
   [INGEST_STRIPE_EVENT_REPLAY_V1.name]: INGEST_STRIPE_EVENT_REPLAY_V1,
   [INGEST_BACKFILL_START_V1.name]: INGEST_BACKFILL_START_V1,
   [INGEST_BACKFILL_GET_V1.name]: INGEST_BACKFILL_GET_V1,
+  [METERING_USAGE_RECORD_V1.name]: METERING_USAGE_RECORD_V1,
+  [METERING_USAGE_QUERY_V1.name]: METERING_USAGE_QUERY_V1,
+  [METERING_USAGE_PERIOD_V1.name]: METERING_USAGE_PERIOD_V1,
 } as const satisfies Record<string, RpcRoute>;
 
 export type RpcName = keyof typeof RPC_ROUTES;

@@ -40,6 +40,10 @@ export const PUBLIC_API_PATHS = {
     `/api/v1/customers/${segment(customerId)}/discount`,
   /** POST a QuoteBodyV1: a QuoteResourceV1. */
   quote: '/api/v1/pricing/quote',
+  /** POST a UsageEventBodyV1 or a RecordUsageBodyV1 (202, RecordUsageResultV1); GET (`?customer_id&product_id&start_date&end_date`): a UsageResourceV1. */
+  usage: '/api/v1/usage',
+  /** GET (`?customer_id&billing_period`): a UsageSummaryV1. */
+  usageSummary: '/api/v1/usage/summary',
   /** GET: a ListV1<AuditLogEntryV1>. */
   auditLog: '/api/v1/audit_log',
   /** ANY: the metered proxy to route `route`'s upstream. */
@@ -366,4 +370,80 @@ export interface QuoteResourceV1 {
     readonly amount_cents: number;
   }[];
   readonly pricing_version_id: string;
+}
+
+/** One usage event as the operator sends it (`POST /api/v1/usage`). */
+export interface UsageEventBodyV1 {
+  /** Optional with a customer key: its own customer. */
+  readonly customer_id?: string;
+  readonly product_id: string;
+  /** A non-negative decimal (number or exact decimal text), at most 12 decimal places; outcome products: a whole number, default 1. */
+  readonly quantity?: number | string;
+  /** RFC 3339; default now; at most 5 minutes ahead, at most the back-dating horizon (35 days by default) behind. */
+  readonly timestamp?: string;
+  /** Counted once per (customer_id, idempotency_key), forever. */
+  readonly idempotency_key: string;
+  readonly metadata?: Record<string, string>;
+}
+
+/** Up to 1000 events, stored all or nothing. */
+export interface RecordUsageBodyV1 {
+  readonly events: readonly UsageEventBodyV1[];
+}
+
+export interface RecordUsageResultV1 {
+  /** Events stored by this request. */
+  readonly accepted: number;
+  /** Events already stored (or repeated within the request): not stored again. */
+  readonly duplicates: number;
+  /** Each event's id in request order; a duplicate's is the stored event's. */
+  readonly ids: readonly string[];
+  /** The indexes of the duplicates within the request. */
+  readonly duplicate_indexes: readonly number[];
+}
+
+export interface UsageEventResourceV1 {
+  readonly id: string;
+  readonly customer_id: string;
+  readonly product_id: string;
+  readonly quantity: string;
+  readonly timestamp: string;
+  readonly idempotency_key: string;
+  readonly metadata: Record<string, string>;
+  /** Recorded for a billing period already invoiced: billed as an adjustment. */
+  readonly late: boolean;
+  readonly api_key_id: string | null;
+  readonly received_at: string;
+}
+
+/** A product's value for a customer over a range; quantities are exact decimal text. */
+export interface UsageValueResourceV1 {
+  readonly product_id: string;
+  readonly pricing_type: PricingTypeV1;
+  readonly aggregation: AggregationV1;
+  readonly aggregation_field: string | null;
+  readonly value: string;
+  readonly total_quantity: string;
+  readonly event_count: number;
+  readonly late_event_count: number;
+}
+
+/** `GET /api/v1/usage`: the seed's `get_usage`, with the range's events (one page, newest first). */
+export interface UsageResourceV1 extends UsageValueResourceV1 {
+  readonly customer_id: string;
+  readonly start_date: string;
+  /** Inclusive. */
+  readonly end_date: string;
+  /** Every event committed before this instant is counted. */
+  readonly usage_through: string;
+  readonly events: ListV1<UsageEventResourceV1>;
+}
+
+export interface UsageSummaryV1 {
+  readonly customer_id: string;
+  readonly billing_period: string;
+  readonly usage_through: string;
+  /** When billing closed the period (invoiced it), if it has. */
+  readonly closed_at: string | null;
+  readonly products: readonly UsageValueResourceV1[];
 }
