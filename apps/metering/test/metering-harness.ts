@@ -27,6 +27,8 @@ export class MeteringHarness {
     readonly service: RunningService,
     readonly channel: ConfirmChannel,
     readonly names: TopologyNames,
+    /** The run's broker prefix, for an RPC caller (TestRpcCaller) of its own. */
+    readonly prefix: string,
   ) {}
 
   static async start(): Promise<MeteringHarness> {
@@ -43,6 +45,7 @@ export class MeteringHarness {
       service,
       channel,
       topologyNames(prefix, 'metering', DEFAULT_RETRY_DELAYS_MS),
+      prefix,
     );
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { METADATA_LIMITS, USAGE_RECORDED_V1 } from '@aegis/contracts';
 import type { TopologyNames } from '@aegis/messaging';
-import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import { defined, waitFor } from '@aegis/testing';
 import type { ConfirmChannel } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { MeteringHarness } from './metering-harness.js';
@@ -48,7 +48,7 @@ describe('metering records usage events', () => {
     waitFor(
       () =>
         dataSource.query<{ metadata: unknown }[]>(
-          `SELECT "metadata" FROM "metering"."usage_events" WHERE "event_id" = $1`,
+          `SELECT "metadata" FROM "metering"."usage_events" WHERE "id" = $1`,
           [eventId],
         ),
       (found) => found.length === 1,
@@ -81,20 +81,20 @@ describe('metering records usage events', () => {
     const rows = await waitFor(
       () =>
         dataSource.query(
-          `SELECT "customer_id", "meter", "quantity" FROM "metering"."usage_events" WHERE "event_id" = $1`,
+          `SELECT "customer_id", "product_id", "quantity" FROM "metering"."usage_events" WHERE "id" = $1`,
           [envelope.id],
         ),
       (found: unknown[]) => found.length === 1,
       { what: 'the usage row' },
     );
-    expect(rows).toStrictEqual([{ customer_id: 'cus_42', meter: 'api_calls', quantity: '7' }]);
+    expect(rows).toStrictEqual([{ customer_id: 'cus_42', product_id: 'api_calls', quantity: '7' }]);
     await waitFor(
       async () => (await channel.checkQueue(names.queue)).messageCount,
       (n) => n === 0,
       { what: 'the queue to drain' },
     );
     const [count]: { n: string }[] = await dataSource.query(
-      `SELECT count(*) AS n FROM "metering"."usage_events" WHERE "event_id" = $1`,
+      `SELECT count(*) AS n FROM "metering"."usage_events" WHERE "id" = $1`,
       [envelope.id],
     );
     expect(Number(count?.n)).toBe(1);
@@ -113,7 +113,7 @@ describe('metering records usage events', () => {
     const letter = defined(deadLetter || undefined, 'the dead letter');
     expect(String(letter.properties.headers?.['x-aegis-dead-letter-reason'])).toContain('quantity');
     const rows: unknown[] = await dataSource.query(
-      `SELECT 1 FROM "metering"."usage_events" WHERE "event_id" = $1`,
+      `SELECT 1 FROM "metering"."usage_events" WHERE "id" = $1`,
       [envelope.id],
     );
     expect(rows.length).toBe(0);
@@ -147,28 +147,34 @@ describe('metering records usage events', () => {
       await publish(envelope);
       expect(await deadLetterReason()).toContain('metadata');
       const rows: unknown[] = await dataSource.query(
-        `SELECT 1 FROM "metering"."usage_events" WHERE "event_id" = $1`,
+        `SELECT 1 FROM "metering"."usage_events" WHERE "id" = $1`,
         [envelope.id],
       );
       expect(rows.length).toBe(0);
     }
   });
 
-  it('reads a stored quantity exactly, and refuses one a number cannot hold rather than round it', async () => {
+  it('reads a stored quantity exactly, beyond what a JavaScript number holds, never rounded', async () => {
     const store = async (quantity: string): Promise<string> => {
       const eventId = randomUUID();
       await dataSource.query(
-        `INSERT INTO "metering"."usage_events" ("event_id", "customer_id", "meter", "quantity", "recorded_at")
-         VALUES ($1, 'cus_42', 'api_calls', $2, now())`,
+        `INSERT INTO "metering"."usage_events" ("id", "customer_id", "product_id", "quantity", "occurred_at", "idempotency_key")
+         VALUES ($1, 'cus_42', 'api_calls', $2, now(), $1)`,
         [eventId, quantity],
       );
       return eventId;
     };
     const exact = await store(String(Number.MAX_SAFE_INTEGER));
+    expect((await dataSource.manager.findOneByOrFail(UsageEvent, { id: exact })).quantity).toBe(
+      String(Number.MAX_SAFE_INTEGER),
+    );
+    const tooLargeForANumber = await store('9007199254740993');
     expect(
-      (await dataSource.manager.findOneByOrFail(UsageEvent, { eventId: exact })).quantity,
-    ).toBe(Number.MAX_SAFE_INTEGER);
-    const tooLarge = await store('9007199254740993');
-    await rejectionOf(dataSource.manager.findOneBy(UsageEvent, { eventId: tooLarge }), RangeError);
+      (await dataSource.manager.findOneByOrFail(UsageEvent, { id: tooLargeForANumber })).quantity,
+    ).toBe('9007199254740993');
+    const fractional = await store('1.000000000001');
+    expect(
+      (await dataSource.manager.findOneByOrFail(UsageEvent, { id: fractional })).quantity,
+    ).toBe('1.000000000001');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { RpcException } from '@nestjs/microservices';
+import { RpcTimeoutError, RpcUnreachableError } from './errors.js';
 import { toRemoteErrorBody } from './rpc-wire.js';
 
 describe(toRemoteErrorBody.name, () => {
@@ -29,6 +30,16 @@ describe(toRemoteErrorBody.name, () => {
       code: 'internal_error',
       status: 500,
       message: 'the service failed to handle the request',
+    });
+  });
+
+  it('answers a service the handler called that is down as 503, and one too slow as 504', () => {
+    expect(
+      toRemoteErrorBody(new RpcUnreachableError('billing.product.get.v1', 'no route')),
+    ).toMatchObject({ code: 'dependency_unavailable', status: 503 });
+    expect(toRemoteErrorBody(new RpcTimeoutError('billing.product.get.v1', 5000))).toMatchObject({
+      code: 'dependency_timeout',
+      status: 504,
     });
   });
 });

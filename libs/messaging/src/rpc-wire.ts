@@ -1,5 +1,5 @@
 import { RpcException } from '@nestjs/microservices';
-import { InvalidPayloadError } from './errors.js';
+import { InvalidPayloadError, RpcTimeoutError, RpcUnreachableError } from './errors.js';
 
 /** A field at fault in a refused request, named as the caller's API names it. */
 export interface FieldError {
@@ -65,6 +65,11 @@ export function toRemoteErrorBody(error: unknown): RemoteErrorBody {
     if (isRemoteErrorBody(body)) return bodyOf(body);
   }
   if (isRemoteErrorBody(error)) return bodyOf(error);
+  // A service the handler itself called is down or slow: the caller sees that, not a crash.
+  if (error instanceof RpcUnreachableError)
+    return { code: 'dependency_unavailable', status: 503, message: error.message };
+  if (error instanceof RpcTimeoutError)
+    return { code: 'dependency_timeout', status: 504, message: error.message };
   return {
     code: 'internal_error',
     status: 500,

@@ -5,5 +5,6 @@ import { MetersService } from './meters.service.js';
 @Module({
   controllers: [CatalogProductEventsHandler],
   providers: [MetersService],
+  exports: [MetersService],
 })
 export class MetersModule {}

@@ -1,9 +1,30 @@
 import { Injectable } from '@nestjs/common';
-import type { CatalogProductV1 } from '@aegis/contracts';
-import type { EntityManager } from 'typeorm';
+import { BILLING_PRODUCT_GET_V1, type CatalogProductV1, type ProductV1 } from '@aegis/contracts';
+import { AmqpRpcClient, RpcRemoteError } from '@aegis/messaging';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { Meter } from './entities/meter.entity.js';
+
+/** What metering keeps of a catalogue product, from billing's own answer. */
+function catalogProductOf(product: ProductV1): CatalogProductV1 {
+  return {
+    productId: product.productId,
+    pricingType: product.pricingType,
+    currency: product.currency,
+    unitLabel: product.unitLabel,
+    aggregation: product.aggregation,
+    aggregationField: product.aggregationField,
+    archived: product.archivedAt !== null,
+    updatedAt: product.updatedAt,
+  };
+}
 
 @Injectable()
 export class MetersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rpc: AmqpRpcClient,
+  ) {}
+
   /**
    * Upserts the product's meter in the caller's transaction, unless the row
    * already holds this change or a later one: events of one product can
@@ -36,5 +57,43 @@ export class MetersService {
         new Date(product.updatedAt),
       ],
     );
+  }
+
+  /**
+   * The meters of `productIds` that the catalogue has. A product created a
+   * moment ago may not have reached metering's copy through its event yet:
+   * metering then asks billing, keeps the answer, and goes on; a product
+   * billing does not know is absent from the map.
+   */
+  async resolve(productIds: readonly string[]): Promise<Map<string, Meter>> {
+    const wanted = [...new Set(productIds)];
+    const meters = new Map(
+      (await this.dataSource.getRepository(Meter).findBy({ productId: In(wanted) })).map((m) => [
+        m.productId,
+        m,
+      ]),
+    );
+    const missing = wanted.filter((id) => !meters.has(id));
+    const fetched = await Promise.all(
+      missing.map((productId) => this.fetchFromCatalogue(productId)),
+    );
+    for (const product of fetched) {
+      if (product === undefined) continue;
+      await this.apply(this.dataSource.manager, product);
+      const meter = await this.dataSource.getRepository(Meter).findOneByOrFail({
+        productId: product.productId,
+      });
+      meters.set(meter.productId, meter);
+    }
+    return meters;
+  }
+
+  private async fetchFromCatalogue(productId: string): Promise<CatalogProductV1 | undefined> {
+    try {
+      return catalogProductOf((await this.rpc.call(BILLING_PRODUCT_GET_V1, { productId })).product);
+    } catch (error) {
+      if (error instanceof RpcRemoteError && error.code === 'product_not_found') return undefined;
+      throw error;
+    }
   }
 }

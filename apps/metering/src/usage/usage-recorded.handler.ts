@@ -3,6 +3,7 @@ import { USAGE_RECORDED_V1, type Envelope, type UsageRecordedV1 } from '@aegis/c
 import { OnEvent, type ConsumeContext } from '@aegis/messaging';
 import { UsageService } from './usage.service.js';
 
+/** Usage the gateway answered for (verify, the proxy), through its outbox. */
 @Controller()
 export class UsageRecordedHandler {
   constructor(private readonly usage: UsageService) {}
@@ -12,6 +13,6 @@ export class UsageRecordedHandler {
     event: Envelope<typeof USAGE_RECORDED_V1, UsageRecordedV1>,
     context: ConsumeContext,
   ): Promise<void> {
-    await this.usage.record(context.manager, event.id, event.data);
+    await this.usage.recordFromEvent(context.manager, event.id, event.data);
   }
 }

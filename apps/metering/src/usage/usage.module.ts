@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
+import { MetersModule } from '../meters/meters.module.js';
+import { UsageReader } from './usage-reader.js';
 import { UsageRecordedHandler } from './usage-recorded.handler.js';
+import { UsageStore } from './usage-store.js';
+import { UsageHandler } from './usage.handler.js';
 import { UsageService } from './usage.service.js';
 
 @Module({
-  controllers: [UsageRecordedHandler],
-  providers: [UsageService],
+  imports: [MetersModule],
+  controllers: [UsageRecordedHandler, UsageHandler],
+  providers: [UsageService, UsageReader, UsageStore],
 })
 export class UsageModule {}

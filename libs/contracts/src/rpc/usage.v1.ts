@@ -31,8 +31,9 @@ import { defineRpcRoute } from './rpc-route.js';
  * value of a product over a range, and the value of every product for a
  * billing period (billing's and subscriptions' read, which may also close the
  * period). Expected failures: `invalid_usage` (400, with the fields at fault,
- * named `events.<index>.<field>`), `product_not_found` (400 for recording,
- * naming the field; 404 for a query). See docs/metering.md.
+ * named `events.<index>.<field>`: an unknown or archived product among them),
+ * `product_not_found` (404, a query's product), `invalid_range` (400, a query's
+ * range that is not whole hours or is empty). See docs/metering.md.
  */
 
 /** The most events one record request (and one `POST /api/v1/usage`) may carry. */
@@ -219,8 +220,10 @@ export class UsagePeriodRequestV1 {
   billingPeriod!: string;
 
   /**
-   * Close the period for billing (idempotent): events recorded for it from
-   * then on are kept and marked late. The values answered are those closed.
+   * Close the period for billing (idempotent; `closedAt` stays the first
+   * close's): events recorded for it from then on are kept, marked late and
+   * counted in `lateEventCount`. Every event committed before the close is
+   * in the values; none recorded after it is unmarked.
    */
   @IsOptional()
   @IsBoolean()

@@ -1,31 +1,43 @@
-import { exactBigint } from '@aegis/persistence';
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One usage record as received; the event id makes a redelivery harmless. */
+/**
+ * One usage event as stored: counted once per `(customerId, idempotencyKey)`
+ * forever. Written by UsageStore's one statement with the rollups, never
+ * through the repository; the entity serves reads.
+ */
 @Entity({ name: 'usage_events' })
 export class UsageEvent {
-  @PrimaryColumn({ name: 'event_id', type: 'text' })
-  eventId!: string;
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
 
   @Column({ name: 'customer_id', type: 'text' })
   customerId!: string;
 
-  @Column({ type: 'text' })
-  meter!: string;
+  @Column({ name: 'product_id', type: 'text' })
+  productId!: string;
 
-  @Column({ type: 'bigint', transformer: exactBigint })
-  quantity!: number;
+  /** Exact decimal text, as PostgreSQL's numeric keeps it. */
+  @Column({ type: 'numeric' })
+  quantity!: string;
 
-  @Column({ name: 'recorded_at', type: 'timestamptz' })
-  recordedAt!: Date;
+  /** When the usage happened. */
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Column({ name: 'idempotency_key', type: 'text' })
+  idempotencyKey!: string;
 
   @Column({ name: 'api_key_id', type: 'text', nullable: true })
   apiKeyId!: string | null;
 
-  /** What the producer said of the call (e.g. `{endpoint, status}`); `{}` when nothing. */
+  /** What the producer said of the usage (e.g. `{endpoint, status}`); `{}` when nothing. */
   @Column({ type: 'jsonb' })
   metadata!: Record<string, string>;
 
-  @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
+  /** Recorded after its billing period was closed (invoiced): billed as an adjustment. */
+  @Column({ type: 'boolean' })
+  late!: boolean;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
 }

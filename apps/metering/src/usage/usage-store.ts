@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** One usage event to store, already checked. */
+export interface NewUsageEvent {
+  readonly id: string;
+  readonly customerId: string;
+  readonly productId: string;
+  /** Exact decimal text. */
+  readonly quantity: string;
+  readonly occurredAt: Date;
+  readonly idempotencyKey: string;
+  readonly metadata: Record<string, string>;
+  readonly apiKeyId: string | null;
+}
+
+/** The billing period (`YYYY-MM`, UTC) a moment falls in. */
+export function billingPeriodOf(moment: Date): string {
+  return moment.toISOString().slice(0, 7);
+}
+
+/**
+ * The advisory lock of one customer's billing period: recording takes it
+ * shared, closing the period takes it exclusively, so an event is either in
+ * the values a close reads or recorded after the close and marked late.
+ */
+export function periodLockKey(customerId: string, billingPeriod: string): string {
+  return `metering:usage-period:${customerId}:${billingPeriod}`;
+}
+
+// One statement: the events (each once per customer and idempotency key), and
+// for those actually inserted the hourly rollups and the distinct values of
+// unique_count meters. `late` is read from closed_periods in the statement's
+// snapshot, taken after the period locks were granted.
+const INSERT_EVENTS_WITH_ROLLUPS = `
+  WITH "input" AS (
+    SELECT "raw".*,
+           EXISTS (
+             SELECT 1 FROM "metering"."closed_periods" "closed"
+              WHERE "closed"."customer_id" = "raw"."customer_id"
+                AND "closed"."billing_period" = to_char("raw"."occurred_at" AT TIME ZONE 'UTC', 'YYYY-MM')
+           ) AS "late"
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::timestamptz[],
+                  $6::text[], $7::jsonb[], $8::text[])
+        AS "raw"("id", "customer_id", "product_id", "quantity", "occurred_at",
+                 "idempotency_key", "metadata", "api_key_id")
+  ), "inserted" AS (
+    INSERT INTO "metering"."usage_events"
+      ("id", "customer_id", "product_id", "quantity", "occurred_at", "idempotency_key",
+       "metadata", "api_key_id", "late")
+    SELECT "id", "customer_id", "product_id", "quantity", "occurred_at", "idempotency_key",
+           "metadata", "api_key_id", "late"
+      FROM "input"
+    ON CONFLICT ("customer_id", "idempotency_key") DO NOTHING
+    RETURNING "id", "customer_id", "product_id", "quantity", "occurred_at", "metadata", "late"
+  ), "hourly" AS (
+    INSERT INTO "metering"."usage_hourly" AS "rollup"
+      ("customer_id", "product_id", "hour", "event_count", "late_event_count", "total_quantity",
+       "max_quantity", "latest_at", "latest_id", "latest_quantity")
+    SELECT "customer_id", "product_id", date_trunc('hour', "occurred_at", 'UTC'),
+           count(*), count(*) FILTER (WHERE "late"), sum("quantity"), max("quantity"),
+           (array_agg("occurred_at" ORDER BY "occurred_at" DESC, "id" DESC))[1],
+           (array_agg("id" ORDER BY "occurred_at" DESC, "id" DESC))[1],
+           (array_agg("quantity" ORDER BY "occurred_at" DESC, "id" DESC))[1]
+      FROM "inserted"
+     GROUP BY 1, 2, 3
+     ORDER BY 1, 2, 3
+    ON CONFLICT ("customer_id", "product_id", "hour") DO UPDATE SET
+      "event_count" = "rollup"."event_count" + EXCLUDED."event_count",
+      "late_event_count" = "rollup"."late_event_count" + EXCLUDED."late_event_count",
+      "total_quantity" = "rollup"."total_quantity" + EXCLUDED."total_quantity",
+      "max_quantity" = greatest("rollup"."max_quantity", EXCLUDED."max_quantity"),
+      "latest_at" = CASE WHEN (EXCLUDED."latest_at", EXCLUDED."latest_id") > ("rollup"."latest_at", "rollup"."latest_id")
+                         THEN EXCLUDED."latest_at" ELSE "rollup"."latest_at" END,
+      "latest_quantity" = CASE WHEN (EXCLUDED."latest_at", EXCLUDED."latest_id") > ("rollup"."latest_at", "rollup"."latest_id")
+                               THEN EXCLUDED."latest_quantity" ELSE "rollup"."latest_quantity" END,
+      "latest_id" = CASE WHEN (EXCLUDED."latest_at", EXCLUDED."latest_id") > ("rollup"."latest_at", "rollup"."latest_id")
+                         THEN EXCLUDED."latest_id" ELSE "rollup"."latest_id" END
+  ), "distinct_values" AS (
+    INSERT INTO "metering"."usage_hourly_distinct" ("customer_id", "product_id", "hour", "value")
+    SELECT DISTINCT "inserted"."customer_id", "inserted"."product_id",
+           date_trunc('hour', "inserted"."occurred_at", 'UTC'),
+           "inserted"."metadata" ->> "meter"."aggregation_field"
+      FROM "inserted"
+      JOIN "metering"."meters" "meter" ON "meter"."product_id" = "inserted"."product_id"
+     WHERE "meter"."aggregation" = 'unique_count'
+       AND "inserted"."metadata" ? "meter"."aggregation_field"
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT DO NOTHING
+  )
+  SELECT "id" FROM "inserted"`;
+
+/**
+ * Writes usage events and their rollups in the caller's transaction, one
+ * statement for a whole batch.
+ */
+@Injectable()
+export class UsageStore {
+  /**
+   * Stores each event whose `(customerId, idempotencyKey)` is new (the batch
+   * must not repeat one) and answers the ids stored. Locks are taken in one
+   * order (periods, then keys sorted), so concurrent batches do not deadlock.
+   */
+  async insert(manager: EntityManager, events: readonly NewUsageEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const sorted = [...events].sort(
+      (a, b) => compare(a.customerId, b.customerId) || compare(a.idempotencyKey, b.idempotencyKey),
+    );
+    const periodLocks = [
+      ...new Set(sorted.map((e) => periodLockKey(e.customerId, billingPeriodOf(e.occurredAt)))),
+    ].sort(compare);
+    await manager.query(
+      `SELECT pg_advisory_xact_lock_shared(hashtextextended("key", 0))
+         FROM unnest($1::text[]) WITH ORDINALITY AS "lock"("key", "position")
+        ORDER BY "position"`,
+      [periodLocks],
+    );
+    const rows = await manager.query<{ id: string }[]>(INSERT_EVENTS_WITH_ROLLUPS, [
+      sorted.map((e) => e.id),
+      sorted.map((e) => e.customerId),
+      sorted.map((e) => e.productId),
+      sorted.map((e) => e.quantity),
+      sorted.map((e) => e.occurredAt.toISOString()),
+      sorted.map((e) => e.idempotencyKey),
+      sorted.map((e) => JSON.stringify(e.metadata)),
+      sorted.map((e) => e.apiKeyId),
+    ]);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** The stored event ids of `(customerId, idempotencyKey)` pairs, keyed by usageKeyOf. */
+  async idsOf(
+    manager: EntityManager,
+    keys: readonly { readonly customerId: string; readonly idempotencyKey: string }[],
+  ): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = await manager.query<
+      { customer_id: string; idempotency_key: string; id: string }[]
+    >(
+      `SELECT "event"."customer_id", "event"."idempotency_key", "event"."id"
+         FROM unnest($1::text[], $2::text[]) AS "wanted"("customer_id", "idempotency_key")
+         JOIN "metering"."usage_events" "event"
+           ON "event"."customer_id" = "wanted"."customer_id"
+          AND "event"."idempotency_key" = "wanted"."idempotency_key"`,
+      [keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
+    );
+    return new Map(rows.map((row) => [usageKeyOf(row.customer_id, row.idempotency_key), row.id]));
+  }
+}
+
+/** The identity of an event: counted once per customer and idempotency key. */
+export function usageKeyOf(customerId: string, idempotencyKey: string): string {
+  return `${customerId}\u0000${idempotencyKey}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
