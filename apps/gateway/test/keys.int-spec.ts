@@ -386,7 +386,7 @@ describe('verify', () => {
         harness.sql.query<
           { event_id: string; quantity: string; meter: string; customer_id: string }[]
         >(
-          `SELECT "event_id", "quantity", "meter", "customer_id" FROM "metering"."usage_events" WHERE "customer_id" = $1`,
+          `SELECT "id" AS "event_id", "quantity", "product_id" AS "meter", "customer_id" FROM "metering"."usage_events" WHERE "customer_id" = $1`,
           [customer.id],
         ),
       (found) => found.length >= 3,

@@ -296,7 +296,7 @@ async function meteredUsageOf(customerId: string, expected: number): Promise<Usa
   return waitFor(
     () =>
       harness.sql.query<UsageRow[]>(
-        `SELECT "event_id", "meter", "quantity", "api_key_id", "metadata"
+        `SELECT "id" AS "event_id", "product_id" AS "meter", "quantity", "api_key_id", "metadata"
            FROM "metering"."usage_events" WHERE "customer_id" = $1`,
         [customerId],
       ),
