@@ -211,7 +211,7 @@ describe('npm start: the whole system', () => {
         run('psql', [
           database.url,
           '-Atc',
-          `SELECT customer_id || ' ' || quantity FROM metering.usage_events WHERE event_id = '${String(usageEventId)}'`,
+          `SELECT customer_id || ' ' || quantity FROM metering.usage_events WHERE id = '${String(usageEventId)}'`,
         ]),
       (result) => result.stdout.trim() !== '',
       { timeoutMs: 15_000, what: 'metering to store the usage event' },
