@@ -12,17 +12,20 @@ import {
   IsString,
   Matches,
   Min,
+  ValidateBy,
   ValidateNested,
+  isISO8601,
 } from 'class-validator';
 import {
   AGGREGATIONS,
   IsProductId,
   PRICING_TYPES,
+  PRODUCT_ID_PATTERN,
   type Aggregation,
   type PricingType,
 } from '../catalog.js';
-import { IsCustomerId } from '../customer-id.js';
-import { IsMetadata } from '../metadata.js';
+import { IsCustomerId, isCustomerId } from '../customer-id.js';
+import { IsMetadata, isMetadata } from '../metadata.js';
 import { PageRequestV1 } from './paging.js';
 import { defineRpcRoute } from './rpc-route.js';
 
@@ -78,12 +81,54 @@ export class UsageEventInputV1 {
   metadata?: Record<string, string>;
 }
 
+/**
+ * The first field at fault of a batch of UsageEventInputV1, as
+ * `events.<index>.<field>: <why>`, or undefined when every event is one. The
+ * same rules as UsageEventInputV1's decorators, checked in one pass: nested
+ * class-validator would build and walk an instance per event, tens of
+ * milliseconds for a batch of 1000 (the gateway names every field at fault
+ * before a batch gets here).
+ */
+export function usageBatchFaultOf(events: unknown): string | undefined {
+  if (!Array.isArray(events)) return 'events must be an array';
+  for (const [index, event] of events.entries()) {
+    const at = (field: string, why: string): string => `events.${index}.${field}: ${why}`;
+    if (event === null || typeof event !== 'object' || Array.isArray(event))
+      return `events.${index} must be an object`;
+    const fields = event as Record<string, unknown>;
+    if (!isCustomerId(fields.customerId)) return at('customerId', 'not a customer id');
+    if (typeof fields.productId !== 'string' || !PRODUCT_ID_PATTERN.test(fields.productId))
+      return at('productId', 'not a product id');
+    if (typeof fields.quantity !== 'string' || !USAGE_QUANTITY_PATTERN.test(fields.quantity))
+      return at('quantity', 'not a non-negative decimal with at most 12 decimal places');
+    if (fields.timestamp !== undefined && !isISO8601(fields.timestamp, { strict: true }))
+      return at('timestamp', 'not an ISO 8601 time');
+    if (
+      typeof fields.idempotencyKey !== 'string' ||
+      !USAGE_IDEMPOTENCY_KEY_PATTERN.test(fields.idempotencyKey)
+    )
+      return at('idempotencyKey', 'not 1 to 255 printable ASCII characters');
+    if (fields.metadata !== undefined && !isMetadata(fields.metadata))
+      return at('metadata', 'not a bounded object of strings');
+  }
+  return undefined;
+}
+
+function IsUsageEventBatch(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isUsageEventBatch',
+    validator: {
+      validate: (value: unknown) => usageBatchFaultOf(value) === undefined,
+      defaultMessage: (args) => usageBatchFaultOf(args?.value) ?? 'events are not usage events',
+    },
+  });
+}
+
 export class RecordUsageRequestV1 {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_USAGE_BATCH)
-  @ValidateNested({ each: true })
-  @Type(() => UsageEventInputV1)
+  @IsUsageEventBatch()
   events!: UsageEventInputV1[];
 }
 
