@@ -9,9 +9,22 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { SERVICE_TRANSPORT } from './platform.module.js';
 
+/** A JSON body limit of its own for the paths under one prefix. */
+export interface JsonBodyLimit {
+  /** A path prefix, e.g. '/api/v1/usage' (the path itself and every path under it). */
+  readonly path: string;
+  /** The largest JSON body accepted there (bytes, or e.g. '5mb'); a bigger one is a 413. */
+  readonly limit: number | string;
+}
+
 export interface ServiceOptions {
   /** The largest JSON body accepted (bytes, or e.g. '1mb'); a bigger one is a 413. Default: Express's 100 KiB. */
   readonly jsonBodyLimit?: number | string;
+  /**
+   * Path prefixes whose JSON bodies have a limit other than `jsonBodyLimit` (a route that takes
+   * batches, say). The first prefix a path is under decides. Default: none.
+   */
+  readonly jsonBodyLimits?: readonly JsonBodyLimit[];
   /**
    * Path prefixes (e.g. '/proxy') whose request bodies no body parser reads, so that their
    * handlers can stream them on untouched. Default: none.
@@ -103,25 +116,43 @@ function isUnder(request: IncomingMessage, prefixes: readonly string[]): boolean
 }
 
 /**
- * The JSON parser (with the service's limit) and, where some paths keep their bodies unread,
- * JSON and urlencoded parsers that pass those paths by. Nest registers its default parsers at
+ * The JSON parsers (one per path prefix with a limit of its own, then one with the service's
+ * limit for every other path) and, where some paths keep their bodies unread, parsers that pass
+ * those paths by. Each is the JSON (or urlencoded) parser Nest itself would register, with its
+ * raw body kept; at most one of them reads any request. Nest registers its default parsers at
  * init only for the kinds not registered here.
  */
 function useBodyParsers(app: NestExpressApplication, options: ServiceOptions): void {
   const limit = options.jsonBodyLimit === undefined ? {} : { limit: options.jsonBodyLimit };
   const unparsed = (options.unparsedBodyPaths ?? []).map((prefix) => prefix.toLowerCase());
-  if (unparsed.length === 0) {
+  const ownLimits = (options.jsonBodyLimits ?? []).map((own) => ({
+    prefix: own.path.toLowerCase(),
+    limit: own.limit,
+  }));
+  if (unparsed.length === 0 && ownLimits.length === 0) {
     if (options.jsonBodyLimit !== undefined) app.useBodyParser('json', limit);
     return;
   }
-  const parsedAs =
-    (mediaType: string) =>
-    (request: IncomingMessage): boolean =>
-      !isUnder(request, unparsed) && mediaTypeOf(request) === mediaType;
-  app.useBodyParser('json', { ...limit, type: parsedAs('application/json') });
+  const isJson = (request: IncomingMessage): boolean =>
+    mediaTypeOf(request) === 'application/json' && !isUnder(request, unparsed);
+  ownLimits.forEach(({ prefix, limit: ownLimit }, index) => {
+    const earlier = ownLimits.slice(0, index).map((own) => own.prefix);
+    app.useBodyParser('json', {
+      limit: ownLimit,
+      type: (request: IncomingMessage) =>
+        isJson(request) && isUnder(request, [prefix]) && !isUnder(request, earlier),
+    });
+  });
+  const withOwnLimit = ownLimits.map((own) => own.prefix);
+  app.useBodyParser('json', {
+    ...limit,
+    type: (request: IncomingMessage) => isJson(request) && !isUnder(request, withOwnLimit),
+  });
+  if (unparsed.length === 0) return;
   app.useBodyParser('urlencoded', {
     extended: true,
-    type: parsedAs('application/x-www-form-urlencoded'),
+    type: (request: IncomingMessage) =>
+      mediaTypeOf(request) === 'application/x-www-form-urlencoded' && !isUnder(request, unparsed),
   });
 }
 

@@ -5,6 +5,7 @@ export {
   serviceApplicationOptions,
   startService,
   type RunningService,
+  type JsonBodyLimit,
   type ServiceOptions,
 } from './bootstrap.js';
 export {
