@@ -7,6 +7,7 @@ import { gatewayStorage } from './gateway.storage.js';
 import { ProxyModule } from './proxy/proxy.module.js';
 import { RedisModule, RedisReadiness } from './redis/redis.module.js';
 import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
+import { UsageModule } from './usage/usage.module.js';
 
 @Module({
   imports: [
@@ -21,6 +22,7 @@ import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
     ProxyModule,
     StripeEventsModule,
     CatalogModule,
+    UsageModule,
   ],
 })
 export class AppModule {}
