@@ -150,6 +150,12 @@ describe('POST /api/v1/usage: what the gateway refuses by itself', () => {
     const notEvents = await record({ events: 'all of them' });
     expect(notEvents.status).toBe(400);
     expect(fieldsOf(notEvents)).toContain('events');
+    const listEvent = await record({ events: [eventOf(customer.id), []] });
+    expect(listEvent.status).toBe(400);
+    expect(fieldsOf(listEvent)).toEqual(['events.1']);
+    const list = await record([eventOf(customer.id)]);
+    expect(list.status).toBe(400);
+    expect(list.headers.get('content-type')).toContain('application/problem+json');
   });
 
   it('needs customer_id per event with an admin key, and names an unknown customer at its first event', async () => {

@@ -10,9 +10,10 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { RecordUsageResultV1, UsageResourceV1, UsageSummaryV1 } from '@aegis/contracts';
-import { createValidationPipe } from '@aegis/platform';
+import { InvalidInputException, createValidationPipe } from '@aegis/platform';
 import { CurrentPrincipal, CustomerKeysAllowed, RequireApiKey } from '../auth/access.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { isUsageBatch, isUsageEventBody, validUsageBodyOf } from './usage-body.js';
 import { RecordUsageResult, UsageResource, UsageSummary } from './usage-resources.js';
 import { RecordUsageDto, UsageEventDto, UsageQueryDto, UsageSummaryQueryDto } from './usage.dto.js';
 import { UsageService } from './usage.service.js';
@@ -22,16 +23,12 @@ export const USAGE_WRITE_SCOPE = 'usage:write';
 /** The scope a customer key needs to read its own usage. */
 export const USAGE_READ_SCOPE = 'usage:read';
 
-function isBatch(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
-}
-
 /** Usage metering: metering's, over RPC. Customer keys record and read their own usage. */
 @ApiTags('usage')
 @RequireApiKey()
 @Controller('api/v1/usage')
 export class UsageController {
-  /** The body is one event or `{events}`: validated as the one it is, as the global pipe would. */
+  /** The body is one event or `{events}`: refused, when it is neither, as the global pipe would. */
   private readonly validation = createValidationPipe();
 
   constructor(private readonly usage: UsageService) {}
@@ -56,18 +53,31 @@ export class UsageController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
   ): Promise<RecordUsageResultV1> {
-    if (isBatch(body)) {
-      const batch = (await this.validation.transform(body, {
-        type: 'body',
-        metatype: RecordUsageDto,
-      })) as RecordUsageDto;
-      return this.usage.record(principal, 'batch', batch.events);
-    }
-    const event = (await this.validation.transform(body, {
+    const { form, events } = validUsageBodyOf(body) ?? (await this.refusalOf(body));
+    return this.usage.record(principal, form, events);
+  }
+
+  /**
+   * A body with something at fault: the validation pipe names each field, as
+   * it does on every route. What it would let through (a list in the place of
+   * an event) is refused all the same.
+   */
+  private async refusalOf(body: unknown): Promise<never> {
+    const batch = isUsageBatch(body);
+    const validated: unknown = await this.validation.transform(body, {
       type: 'body',
-      metatype: UsageEventDto,
-    })) as UsageEventDto;
-    return this.usage.record(principal, 'single', [event]);
+      metatype: batch ? RecordUsageDto : UsageEventDto,
+    });
+    const events = batch ? (validated as RecordUsageDto).events : [validated];
+    const index = Math.max(
+      0,
+      events.findIndex((event) => !isUsageEventBody(event)),
+    );
+    throw new InvalidInputException([
+      batch
+        ? { field: `events.${index}`, message: `events.${index} must be a usage event, an object` }
+        : { field: 'body', message: 'the body must be a usage event or {events: [...]}' },
+    ]);
   }
 
   @Get()

@@ -17,18 +17,13 @@ import { GatewayException, GatewayExceptionCode } from '../gateway.exception.js'
 import { pageRequestOf, readPage } from '../http/list.js';
 import { DEFAULT_USAGE_QUANTITY, usageQuantityOf, usageRangeOf } from './usage-input.js';
 import { recordUsageResultOf, usageResourceOf, usageSummaryOf } from './usage-resources.js';
-import type { UsageEventDto, UsageQueryDto, UsageSummaryQueryDto } from './usage.dto.js';
+import type { SentUsageEvent, UsageBodyForm } from './usage-body.js';
+import type { UsageQueryDto, UsageSummaryQueryDto } from './usage.dto.js';
 
 interface FieldError {
   readonly field: string;
   readonly message: string;
 }
-
-/**
- * How the events of one `POST /api/v1/usage` are named in its answers: the
- * batch form's `events.<index>.<field>`, the single form's plain `<field>`.
- */
-export type UsageBodyForm = 'single' | 'batch';
 
 function fieldOf(form: UsageBodyForm, index: number, field: string): string {
   return form === 'single' ? field : `events.${index}.${field}`;
@@ -71,7 +66,7 @@ export class UsageService {
   async record(
     principal: Principal,
     form: UsageBodyForm,
-    events: readonly UsageEventDto[],
+    events: readonly SentUsageEvent[],
   ): Promise<RecordUsageResultV1> {
     const inputs = await this.inputsOf(principal, form, events);
     const reply = await this.rpc
@@ -158,11 +153,12 @@ export class UsageService {
   private async inputsOf(
     principal: Principal,
     form: UsageBodyForm,
-    events: readonly UsageEventDto[],
+    events: readonly SentUsageEvent[],
   ): Promise<UsageEventInputV1[]> {
     const problems: FieldError[] = [];
     const inputs = events.map((event, index): UsageEventInputV1 => {
-      let customerId = event.customer_id;
+      // null is absent, as class-validator's @IsOptional() reads it.
+      let customerId = event.customer_id ?? undefined;
       if (principal.kind === 'customer') {
         customerId ??= principal.customerId;
         assertCustomerVisible(principal, customerId);
@@ -172,7 +168,10 @@ export class UsageService {
           message: 'customer_id is required with an admin key',
         });
       const quantity =
-        event.quantity === undefined ? DEFAULT_USAGE_QUANTITY : usageQuantityOf(event.quantity);
+        event.quantity === undefined || event.quantity === null
+          ? DEFAULT_USAGE_QUANTITY
+          : usageQuantityOf(event.quantity);
+      const { timestamp, metadata } = event;
       // Validated already; kept so that no quantity is ever guessed.
       if (quantity === undefined)
         problems.push({ field: fieldOf(form, index, 'quantity'), message: 'not a quantity' });
@@ -181,8 +180,8 @@ export class UsageService {
         productId: event.product_id,
         quantity: quantity ?? '',
         idempotencyKey: event.idempotency_key,
-        ...(event.timestamp === undefined ? {} : { timestamp: event.timestamp }),
-        ...(event.metadata === undefined ? {} : { metadata: event.metadata }),
+        ...(timestamp === undefined || timestamp === null ? {} : { timestamp }),
+        ...(metadata === undefined || metadata === null ? {} : { metadata }),
       };
     });
     if (problems.length > 0) throw new InvalidInputException(problems);
