@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 import type { CommandContext } from './command-context.js';
 import { parseCommandLine, type AegisCommand } from './command-line.js';
@@ -12,6 +13,7 @@ import { runPricingCommand } from './pricing/pricing.command.js';
 import { runProductsCommand } from './products/products.command.js';
 import { runQuoteCommand } from './quote/quote.command.js';
 import { resolveGatewaySettings } from './settings/gateway-settings.js';
+import { runUsageCommand } from './usage/usage.command.js';
 
 export interface RunOptions {
   /** How often a watched backfill's progress is asked for. */
@@ -48,6 +50,11 @@ function run(command: AegisCommand, context: CommandContext): Promise<number> {
       return runDiscountsCommand(command, context);
     case 'quote':
       return runQuoteCommand(command, context);
+    case 'usage.record':
+    case 'usage.record-file':
+    case 'usage.show':
+    case 'usage.summary':
+      return runUsageCommand(command, context);
   }
 }
 
@@ -64,7 +71,14 @@ export async function runCli(
   const printer = new Printer(terminal, command.json);
   try {
     const client = new GatewayClient(resolveGatewaySettings(flags, environment), environment);
-    return await run(command, { client, printer, sleep: environment.sleep, pollIntervalMs });
+    return await run(command, {
+      client,
+      printer,
+      sleep: environment.sleep,
+      pollIntervalMs,
+      readFile: (path) => environment.readFile(resolve(environment.cwd, path)),
+      newId: environment.newIdempotencyKey,
+    });
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     // The gateway's answer is what --json promises, a refusal's included.

@@ -10,6 +10,10 @@ export interface CommandContext {
   readonly sleep: CliEnvironment['sleep'];
   /** How often a watched backfill's progress is asked for. */
   readonly pollIntervalMs: number;
+  /** A file's text (a path relative to the working directory), or undefined when there is none. */
+  readonly readFile: (path: string) => string | undefined;
+  /** A new random id (a usage event's idempotency key when none was given). */
+  readonly newId: () => string;
 }
 
 /** A list's `has_more`, as the command that shows the next page. */

@@ -9,6 +9,7 @@ import { definePricingCommands, type PricingCommand } from './pricing/pricing.co
 import { defineProductsCommands, type ProductsCommand } from './products/products.command.js';
 import { defineQuoteCommand, type QuoteCommand } from './quote/quote.command.js';
 import type { ConnectionFlags } from './settings/gateway-settings.js';
+import { defineUsageCommands, type UsageCommand } from './usage/usage.command.js';
 
 export type AegisCommand =
   | CustomersCommand
@@ -17,7 +18,8 @@ export type AegisCommand =
   | ProductsCommand
   | PricingCommand
   | DiscountsCommand
-  | QuoteCommand;
+  | QuoteCommand
+  | UsageCommand;
 
 export type CommandLine =
   | { readonly kind: 'command'; readonly command: AegisCommand; readonly flags: ConnectionFlags }
@@ -62,6 +64,7 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   definePricingCommands(aegis, parsed);
   defineDiscountsCommands(aegis, parsed);
   defineQuoteCommand(aegis, parsed);
+  defineUsageCommands(aegis, parsed);
   return aegis;
 }
 
