@@ -506,6 +506,7 @@ describe('usage stored by metering, through the gateway', () => {
     expect(usage.status).toBe(200);
     expect(usage.body).toMatchObject({ customer_id: buyer.id, value: '3', event_count: 1 });
     expect(usage.body.events.data[0]?.id).toBe(single.body.ids[0]);
+    expect(usage.body.events.data[0]?.api_key_id).toBe(key.id);
     const own = await harness.request<UsageSummaryV1>(
       'GET',
       `${PUBLIC_API_PATHS.usageSummary}?billing_period=${period}`,

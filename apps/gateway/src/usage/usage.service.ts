@@ -182,6 +182,7 @@ export class UsageService {
         idempotencyKey: event.idempotency_key,
         ...(timestamp === undefined || timestamp === null ? {} : { timestamp }),
         ...(metadata === undefined || metadata === null ? {} : { metadata }),
+        apiKeyId: principal.keyId,
       };
     });
     if (problems.length > 0) throw new InvalidInputException(problems);

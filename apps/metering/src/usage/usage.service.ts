@@ -70,7 +70,7 @@ export class UsageService {
         occurredAt: event.timestamp === undefined ? now : new Date(event.timestamp),
         idempotencyKey: event.idempotencyKey,
         metadata: event.metadata ?? {},
-        apiKeyId: null,
+        apiKeyId: event.apiKeyId ?? null,
       });
       freshIndexes.push(index);
     });

@@ -29,6 +29,12 @@ const eventArbitrary = fc.record(
       fc.constant({ status: 200 }),
       fc.constant(['x']),
     ),
+    apiKeyId: fc.oneof(
+      fc.constant(undefined),
+      fc.constant('key_1'),
+      fc.constant(5),
+      fc.constant('k'.repeat(256)),
+    ),
   },
   { requiredKeys: [] },
 );

@@ -11,6 +11,7 @@ import {
   IsOptional,
   IsString,
   Matches,
+  MaxLength,
   Min,
   ValidateBy,
   ValidateNested,
@@ -79,6 +80,12 @@ export class UsageEventInputV1 {
   @IsOptional()
   @IsMetadata()
   metadata?: Record<string, string>;
+
+  /** The key the event was sent with (the gateway's key id), kept beside the event. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  apiKeyId?: string;
 }
 
 /**
@@ -110,6 +117,11 @@ export function usageBatchFaultOf(events: unknown): string | undefined {
       return at('idempotencyKey', 'not 1 to 255 printable ASCII characters');
     if (fields.metadata !== undefined && !isMetadata(fields.metadata))
       return at('metadata', 'not a bounded object of strings');
+    if (
+      fields.apiKeyId !== undefined &&
+      (typeof fields.apiKeyId !== 'string' || fields.apiKeyId.length > 255)
+    )
+      return at('apiKeyId', 'not a key id');
   }
   return undefined;
 }
