@@ -19,6 +19,18 @@ import { DataSource } from 'typeorm';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** The settings each process of a harness was started with, to start it again after a crash. */
+const settingsOf = new WeakMap<ServiceProcess, Record<string, string>>();
+
+async function startRemembered(
+  service: ServiceProcess['service'],
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const started = await startServiceProcess(service, env);
+  settingsOf.set(started, env);
+  return started;
+}
+
 export interface ApiAnswer<T = unknown> {
   readonly status: number;
   readonly headers: Headers;
@@ -43,8 +55,8 @@ export class GatewayHarness {
     readonly prefix: string,
     readonly redisPrefix: string,
     readonly sandbox: ServiceProcess,
-    readonly billing: ServiceProcess,
-    readonly metering: ServiceProcess,
+    public billing: ServiceProcess,
+    public metering: ServiceProcess,
     readonly replicas: ServiceProcess[],
     readonly stripe: Stripe,
     readonly sql: DataSource,
@@ -72,8 +84,8 @@ export class GatewayHarness {
       OUTBOX_POLL_INTERVAL_MS: '100',
     };
     const [billing, metering, ingest] = await Promise.all([
-      startServiceProcess('billing', { ...common, STRIPE_API_URL: sandbox.url }),
-      startServiceProcess('metering', common),
+      startRemembered('billing', { ...common, STRIPE_API_URL: sandbox.url }),
+      startRemembered('metering', common),
       ...(ingestPort === undefined
         ? []
         : [
@@ -105,7 +117,7 @@ export class GatewayHarness {
 
   /** Another gateway process on this run's database, broker and Redis (or other settings). */
   async startReplica(env: Record<string, string> = {}): Promise<ServiceProcess> {
-    const replica = await startServiceProcess('gateway', {
+    const replica = await startRemembered('gateway', {
       DATABASE_URL: this.database.url,
       AMQP_URL: baseAmqpUrl(),
       MESSAGING_PREFIX: this.prefix,
@@ -119,6 +131,41 @@ export class GatewayHarness {
     });
     if (!this.replicas.includes(replica)) this.extra.push(replica);
     return replica;
+  }
+
+  /**
+   * A crash and a restart: SIGKILL `target` (a gateway replica, billing or
+   * metering of this run; nothing of it finishes), wait `downMs`, then start
+   * it again with the same settings on the same port, in the old one's place
+   * (`replicas`, `billing`, `metering`). The old process's output is kept for
+   * `gatewayLogs`.
+   */
+  async crashAndRestart(target: ServiceProcess, { downMs = 0 } = {}): Promise<ServiceProcess> {
+    const settings = settingsOf.get(target);
+    const replica = this.replicas.indexOf(target);
+    const slot =
+      replica >= 0
+        ? 'replica'
+        : target === this.metering
+          ? 'metering'
+          : target === this.billing
+            ? 'billing'
+            : undefined;
+    if (settings === undefined || slot === undefined)
+      throw new Error(`${target.service} is not a replica, billing or metering of this harness`);
+    await target.kill();
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    const restarted = await startRemembered(target.service, {
+      ...settings,
+      PORT: String(target.port),
+    });
+    if (slot === 'replica') {
+      this.replicas[replica] = restarted;
+      // Its output stays in gatewayLogs; stopping a dead process does nothing.
+      if (!this.extra.includes(target)) this.extra.push(target);
+    } else if (slot === 'metering') this.metering = restarted;
+    else this.billing = restarted;
+    return restarted;
   }
 
   get gateway(): ServiceProcess {
