@@ -16,7 +16,6 @@ import {
   createTestPrefix,
   deleteServiceTopologies,
   startServiceProcess,
-  waitFor,
   type ServiceProcess,
   type TestDatabase,
 } from '@aegis/testing';
@@ -68,12 +67,15 @@ describe('aegis usage record, show and summary against a running gateway and met
     ]);
     gateway = await startGateway({ databaseUrl: database.url, prefix, adminKey });
     aegis = await AegisCli.create(gateway.url, adminKey);
-    // /health/ready can answer before the gateway's RPC reply channel is up.
-    await waitFor(
-      () => run(['customers', 'create', '--id', customerId, '--email', 'usage@example.com']),
-      (created) => created.code === 0,
-      { what: 'the customer to be created' },
-    );
+    const created = await run([
+      'customers',
+      'create',
+      '--id',
+      customerId,
+      '--email',
+      'usage@example.com',
+    ]);
+    expect(created.code).toBe(0);
     const product = await run([
       'products',
       'create',

@@ -114,6 +114,8 @@ describe('without Redis', () => {
       details: Record<string, { status: string; degraded?: boolean }>;
     };
     expect(health.details.redis).toMatchObject({ status: 'up', degraded: true });
+    // Ready means its RPC calls can be sent, not only that its queues are declared.
+    expect(health.details.broker).toMatchObject({ status: 'up', rpcReplies: true });
 
     const customer = await harness.createCustomer();
     const key = await harness.createKey(customer.id, {

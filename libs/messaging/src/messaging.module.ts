@@ -47,15 +47,18 @@ export class BrokerReadiness implements ReadinessCheck {
   constructor(
     private readonly connection: AmqpConnection,
     private readonly server: AmqpServer,
+    private readonly rpc: AmqpRpcClient,
   ) {}
 
   check(): Promise<HealthIndicatorResult> {
-    const up = this.connection.isConnected && this.server.topologyDeclared;
+    // A service answering ready must be able to make its RPC calls, not only take messages.
+    const up = this.connection.isConnected && this.server.topologyDeclared && this.rpc.canCall;
     return Promise.resolve({
       broker: {
         status: up ? 'up' : 'down',
         connected: this.connection.isConnected,
         queuesDeclared: this.server.topologyDeclared,
+        rpcReplies: this.rpc.canCall,
       },
     });
   }
@@ -71,6 +74,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     await this.connection.start();
+    await this.rpc.connect();
     this.relay.start();
   }
 

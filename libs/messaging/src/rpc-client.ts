@@ -48,7 +48,7 @@ export interface EveryServiceCallOptions extends CallOptions {
 export class AmqpRpcClient extends ClientProxy {
   private channel?: Channel;
   private readonly pending = new Map<string, PendingCall>();
-  private registered = false;
+  private connecting?: Promise<void>;
 
   constructor(
     private readonly connection: AmqpConnection,
@@ -93,10 +93,24 @@ export class AmqpRpcClient extends ClientProxy {
     }
   }
 
-  async connect(): Promise<void> {
-    if (this.registered) return;
-    this.registered = true;
-    await this.connection.onConnect((model) => this.setUp(model));
+  /**
+   * Whether a call can be sent now: true once the reply channel is open (or
+   * when this client was never connected, so it has nothing to wait for).
+   */
+  get canCall(): boolean {
+    return (
+      this.connecting === undefined || (this.channel !== undefined && this.connection.isConnected)
+    );
+  }
+
+  /**
+   * Opens the reply channel (Nest calls this before each send). Every caller
+   * awaits the same set-up: calls made at once on a fresh client all wait for
+   * the channel, instead of all but the first finding none.
+   */
+  connect(): Promise<void> {
+    this.connecting ??= this.connection.onConnect((model) => this.setUp(model));
+    return this.connecting;
   }
 
   close(): void {
