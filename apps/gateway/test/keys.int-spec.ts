@@ -401,6 +401,31 @@ describe('verify', () => {
     ]);
   });
 
+  it('meters fractional quantities exactly, as a number or as decimal text', async () => {
+    const customer = await harness.createCustomer();
+    const key = await harness.createKey(customer.id);
+    const answers = await Promise.all(
+      [1.5, '0.000000000001'].map((quantity) =>
+        verify(key.key, { usage: { product_id: 'hours', quantity } }),
+      ),
+    );
+    expect(answers.map((answer) => answer.body.valid)).toEqual([true, true]);
+    const rows = await waitFor(
+      () =>
+        harness.sql.query<{ quantity: string }[]>(
+          `SELECT "quantity" FROM "metering"."usage_events" WHERE "customer_id" = $1 ORDER BY "quantity"`,
+          [customer.id],
+        ),
+      (found) => found.length >= 2,
+      { timeoutMs: 10_000, what: 'metering to store the usage' },
+    );
+    expect(rows.map((row) => row.quantity)).toEqual(['0.000000000001', '1.5']);
+    for (const quantity of [0.1 + 0.2, '1.0000000000001', -1]) {
+      const refused = await verify(key.key, { usage: { product_id: 'hours', quantity } });
+      expect(refused.status).toBe(400);
+    }
+  });
+
   it('records no usage for a key that is not valid', async () => {
     const before = await harness.sql.query<{ count: string }[]>(
       `SELECT count(*) FROM "gateway"."outbox"`,

@@ -279,7 +279,7 @@ function problemOf(answer: ProxyAnswer): ProblemV1 {
 async function committedUsageOf(customerId: string): Promise<{ id: string }[]> {
   return harness.sql.query<{ id: string }[]>(
     `SELECT "id" FROM "gateway"."outbox"
-      WHERE "message_type" = 'usage.recorded.v1' AND "envelope"->'data'->>'customerId' = $1`,
+      WHERE "message_type" = 'usage.recorded.v2' AND "envelope"->'data'->>'customerId' = $1`,
     [customerId],
   );
 }

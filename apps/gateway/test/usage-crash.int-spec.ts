@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   PUBLIC_API_PATHS,
-  USAGE_RECORDED_V1,
+  USAGE_RECORDED_V2,
   type CreatedApiKeyV1,
   type CustomerResourceV1,
   type RecordUsageResultV1,
@@ -108,7 +108,7 @@ async function committedByGateway(): Promise<string[]> {
   const rows = await harness.sql.query<{ id: string }[]>(
     `SELECT "envelope"->>'id' AS "id" FROM "gateway"."outbox"
       WHERE "message_type" = $1 AND "envelope"->'data'->>'customerId' = $2`,
-    [USAGE_RECORDED_V1, customer.id],
+    [USAGE_RECORDED_V2, customer.id],
   );
   return rows.map((row) => row.id);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
-import { METADATA_LIMITS, USAGE_RECORDED_V1 } from '@aegis/contracts';
+import { METADATA_LIMITS, USAGE_RECORDED_V1, USAGE_RECORDED_V2 } from '@aegis/contracts';
 import type { TopologyNames } from '@aegis/messaging';
 import { defined, waitFor } from '@aegis/testing';
 import type { ConfirmChannel } from 'amqplib';
@@ -72,6 +72,60 @@ describe('metering records usage events', () => {
 
   afterAll(async () => {
     await harness.stop();
+  });
+
+  it('stores a usage.recorded.v2 event with its exact decimal quantity, once, and rolls it up', async () => {
+    const id = randomUUID();
+    const envelope = {
+      id,
+      type: USAGE_RECORDED_V2,
+      version: 2,
+      occurredAt: new Date().toISOString(),
+      source: 'gateway',
+      correlationId: randomUUID(),
+      data: {
+        customerId: 'cus_v2',
+        productId: 'hours',
+        quantity: '1.5',
+        recordedAt: '2026-11-22T10:15:00.000Z',
+        apiKeyId: 'key_v2',
+      },
+    };
+    channel.publish(
+      names.eventsExchange,
+      USAGE_RECORDED_V2,
+      Buffer.from(JSON.stringify(envelope)),
+      {
+        persistent: true,
+      },
+    );
+    channel.publish(
+      names.eventsExchange,
+      USAGE_RECORDED_V2,
+      Buffer.from(JSON.stringify(envelope)),
+      {
+        persistent: true,
+      },
+    );
+    await channel.waitForConfirms();
+    const rows = await waitFor(
+      () =>
+        dataSource.query<{ quantity: string; idempotency_key: string; api_key_id: string }[]>(
+          `SELECT "quantity", "idempotency_key", "api_key_id" FROM "metering"."usage_events" WHERE "customer_id" = 'cus_v2'`,
+        ),
+      (found) => found.length >= 1,
+      { what: 'the v2 usage row' },
+    );
+    expect(rows).toStrictEqual([{ quantity: '1.5', idempotency_key: id, api_key_id: 'key_v2' }]);
+    await waitFor(
+      async () => (await channel.checkQueue(names.queue)).messageCount,
+      (n) => n === 0,
+      { what: 'the queue to drain' },
+    );
+    const rollup = await dataSource.query<{ event_count: string; total_quantity: string }[]>(
+      `SELECT "event_count", "total_quantity" FROM "metering"."usage_hourly" WHERE "customer_id" = 'cus_v2'`,
+    );
+    expect(rollup).toStrictEqual([{ event_count: '1', total_quantity: '1.5' }]);
   });
 
   it('stores a usage event once, however often it is delivered', async () => {

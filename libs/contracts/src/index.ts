@@ -39,6 +39,7 @@ export {
   type StripeEventType,
 } from './events/stripe-event.js';
 export { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
+export { USAGE_RECORDED_V2, UsageRecordedV2 } from './events/usage-recorded.v2.js';
 export { IsMetadata, METADATA_LIMITS, isMetadata } from './metadata.js';
 export {
   EVENT_PAYLOADS,

@@ -18,6 +18,7 @@ import {
   SubscriptionStateV1,
 } from './events/subscription.v1.js';
 import { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
+import { USAGE_RECORDED_V2, UsageRecordedV2 } from './events/usage-recorded.v2.js';
 import {
   CATALOG_PRODUCT_CREATED_V1,
   CATALOG_PRODUCT_UPDATED_V1,
@@ -62,6 +63,7 @@ type PayloadClass = new () => object;
  */
 export const EVENT_PAYLOADS = {
   [USAGE_RECORDED_V1]: UsageRecordedV1,
+  [USAGE_RECORDED_V2]: UsageRecordedV2,
   [CATALOG_PRODUCT_CREATED_V1]: CatalogProductV1,
   [CATALOG_PRODUCT_UPDATED_V1]: CatalogProductV1,
   [STRIPE_EVENT_APPLIED_V1]: StripeEventAppliedV1,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { USAGE_RECORDED_V1 } from '@aegis/contracts';
+import { USAGE_RECORDED_V2 } from '@aegis/contracts';
 import { EventPublisher } from '@aegis/messaging';
 import { InvalidInputException } from '@aegis/platform';
 import { DataSource } from 'typeorm';
@@ -20,6 +20,7 @@ import {
 } from './api-key-secret.js';
 import { ApiKeyUsageTracker } from './api-key-usage-tracker.js';
 import { ApiKey } from './api-key.entity.js';
+import { DEFAULT_USAGE_QUANTITY, usageQuantityOf } from '../usage/usage-input.js';
 import type { CreateApiKeyDto, VerifyUsageDto } from './dto/api-key.dto.js';
 
 const DEFAULT_ROLL_GRACE_SECONDS = 86_400;
@@ -226,27 +227,30 @@ export class ApiKeysService {
     const usageEventId = await this.recordUsage(
       key,
       usage.product_id,
-      usage.quantity,
+      usageQuantityOf(usage.quantity) ?? DEFAULT_USAGE_QUANTITY,
       usage.metadata,
     );
     return { valid: true, key, rateLimit, usageEventId };
   }
 
-  /** One usage event, durable when this resolves: committed to the gateway's outbox for metering. */
+  /**
+   * One usage event, durable when this resolves: committed to the gateway's
+   * outbox for metering. `quantity` is exact decimal text.
+   */
   async recordUsage(
     key: ApiKey,
     productId: string,
-    quantity: number,
+    quantity: string,
     metadata?: Record<string, string>,
   ): Promise<string> {
     const usageEventId = randomUUID();
     await this.dataSource.transaction((manager) =>
       this.publisher.publish(
         manager,
-        USAGE_RECORDED_V1,
+        USAGE_RECORDED_V2,
         {
           customerId: key.customerId,
-          meter: productId,
+          productId,
           quantity,
           recordedAt: new Date().toISOString(),
           apiKeyId: key.id,

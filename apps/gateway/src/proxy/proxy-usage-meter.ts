@@ -32,7 +32,7 @@ export class ProxyUsageMeter implements OnApplicationShutdown {
   record(call: ProxyCall, path: string, status: number): Promise<void> {
     const metadata = usageMetadataOf(path, status);
     const recording: Promise<void> = this.keys
-      .recordUsage(call.key, call.route.productId, call.route.quantity, metadata)
+      .recordUsage(call.key, call.route.productId, String(call.route.quantity), metadata)
       .then(
         () => {
           this.pending.delete(recording);

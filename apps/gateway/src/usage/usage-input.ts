@@ -47,6 +47,20 @@ export function IsUsageQuantity(options?: ValidationOptions): PropertyDecorator 
 
 const DAY_MS = 24 * 60 * 60 * 1_000;
 
+/** A usage quantity above zero (verify meters a call; a call of nothing is a mistake). */
+export function IsNotZero(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isNotZero',
+      validator: {
+        validate: (value: unknown) => !/^0(\.0*)?$/.test(usageQuantityOf(value) ?? ''),
+        defaultMessage: (args) => `${args?.property ?? 'quantity'} must be greater than 0`,
+      },
+    },
+    options,
+  );
+}
+
 /** The longest range `GET /api/v1/usage` answers, both ends counted. */
 export const MAX_USAGE_RANGE_DAYS = 366;
 

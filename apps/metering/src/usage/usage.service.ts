@@ -4,7 +4,7 @@ import type {
   RecordUsageReplyV1,
   RecordUsageRequestV1,
   UsageEventInputV1,
-  UsageRecordedV1,
+  UsageRecordedV2,
 } from '@aegis/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MeteringEnv } from '../config/metering.env.js';
@@ -115,14 +115,14 @@ export class UsageService {
   async recordFromEvent(
     manager: EntityManager,
     eventId: string,
-    usage: UsageRecordedV1,
+    usage: UsageRecordedV2,
   ): Promise<void> {
     await this.store.insert(manager, [
       {
         id: eventId,
         customerId: usage.customerId,
-        productId: usage.meter,
-        quantity: String(usage.quantity),
+        productId: usage.productId,
+        quantity: usage.quantity,
         occurredAt: new Date(usage.recordedAt),
         idempotencyKey: eventId,
         metadata: usage.metadata ?? {},

@@ -12,7 +12,11 @@ import { IsMetadata } from '../metadata.js';
 
 export const USAGE_RECORDED_V1 = 'usage.recorded.v1';
 
-/** One metered API call (or a batch of units) made by a customer. */
+/**
+ * One metered API call (or a batch of units) made by a customer. Superseded
+ * by usage.recorded.v2 (decimal quantities); still consumed, so events
+ * committed by an older gateway are applied.
+ */
 export class UsageRecordedV1 {
   @IsCustomerId()
   customerId!: string;

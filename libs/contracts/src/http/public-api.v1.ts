@@ -137,7 +137,8 @@ export interface RollApiKeyBodyV1 {
 
 export interface VerifyUsageV1 {
   readonly product_id: string;
-  readonly quantity: number;
+  /** Greater than 0: a number JSON carries exactly, or exact decimal text (at most 12 decimal places). */
+  readonly quantity: number | string;
   readonly metadata?: Record<string, string>;
 }
 

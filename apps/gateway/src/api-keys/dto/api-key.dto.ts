@@ -11,6 +11,7 @@ import type {
   VerifyUsageV1,
 } from '@aegis/contracts';
 import { IsMetadata, VERIFY_FAILURE_REASONS } from '@aegis/contracts';
+import { IsNotZero, IsUsageQuantity } from '../../usage/usage-input.js';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -87,11 +88,14 @@ export class VerifyUsageDto implements VerifyUsageV1 {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, { message: 'product_id must be a product id' })
   product_id!: string;
 
-  @ApiProperty({ minimum: 1, example: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000_000)
-  quantity!: number;
+  @ApiProperty({
+    oneOf: [{ type: 'number', minimum: 0 }, { type: 'string', example: '1.5' }],
+    description:
+      'greater than 0: a number JSON carries exactly, or exact decimal text with at most 12 decimal places',
+  })
+  @IsUsageQuantity()
+  @IsNotZero()
+  quantity!: number | string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
