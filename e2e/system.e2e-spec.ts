@@ -13,6 +13,8 @@ import {
   SERVICE_NAMES,
   type CreatedApiKeyV1,
   type CustomerResourceV1,
+  type RecordUsageResultV1,
+  type UsageSummaryV1,
   type VerifyResultV1,
   type ServiceName,
 } from '@aegis/contracts';
@@ -164,7 +166,7 @@ describe('npm start: the whole system', () => {
     }
   });
 
-  it('makes a development admin key, prints it, and serves the API with it', async () => {
+  it('makes a development admin key, prints it, and serves the API with it (customers, keys, verify, usage)', async () => {
     const keyFile = join(workDirectory, DEV_ADMIN_KEY_FILE);
     const adminKey = readFileSync(keyFile, 'utf8').trim();
     expect(adminKey).toMatch(/^ak_admin_[A-Za-z0-9_-]{43}$/);
@@ -217,6 +219,58 @@ describe('npm start: the whole system', () => {
       { timeoutMs: 15_000, what: 'metering to store the usage event' },
     );
     expect(stdout.trim()).toBe('cust_e2e_start 3');
+
+    const product = await post(PUBLIC_API_PATHS.products, {
+      id: 'api_call',
+      name: 'API call',
+      pricing_type: 'usage',
+      base_price_cents: 10,
+      currency: 'usd',
+    });
+    expect(product.status).toBe(201);
+    const batch = {
+      events: [
+        {
+          customer_id: 'cust_e2e_start',
+          product_id: 'api_call',
+          quantity: '1.5',
+          idempotency_key: 'e2e-1',
+        },
+        {
+          customer_id: 'cust_e2e_start',
+          product_id: 'api_call',
+          quantity: 2.5,
+          idempotency_key: 'e2e-2',
+        },
+      ],
+    };
+    const recorded = (await post(PUBLIC_API_PATHS.usage, batch)) as {
+      status: number;
+      body: RecordUsageResultV1;
+    };
+    expect(recorded.status).toBe(202);
+    expect(recorded.body).toMatchObject({ accepted: 2, duplicates: 0 });
+    const again = (await post(PUBLIC_API_PATHS.usage, batch)) as {
+      status: number;
+      body: RecordUsageResultV1;
+    };
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 2, ids: recorded.body.ids });
+    const period = new Date().toISOString().slice(0, 7);
+    const summary = await waitFor(
+      async () => {
+        const response = await fetch(
+          `${gateway}${PUBLIC_API_PATHS.usageSummary}?customer_id=cust_e2e_start&billing_period=${period}`,
+          { headers: { authorization: `Bearer ${adminKey}` } },
+        );
+        return (await response.json()) as UsageSummaryV1;
+      },
+      (answer) => answer.products.length > 0,
+      { timeoutMs: 15_000, what: 'the usage summary' },
+    );
+    // verify's 3 and the batch's 1.5 + 2.5, each counted once.
+    expect(summary.products).toMatchObject([
+      { product_id: 'api_call', value: '7', event_count: 3 },
+    ]);
   });
 
   it('stops every service on Ctrl-C', async () => {
