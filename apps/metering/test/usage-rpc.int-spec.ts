@@ -269,6 +269,20 @@ describe('metering records and reads usage over RPC', () => {
     expect(first.usage.eventCount).toBe(5);
   });
 
+  it('answers many period reads at once (more than the connection pool holds)', async () => {
+    const customerId = 'cust_many_reads';
+    await rpc.call(METERING_USAGE_RECORD_V1, { events: [event({ customerId, quantity: '2' })] });
+    const billingPeriod = new Date().toISOString().slice(0, 7);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        rpc.call(METERING_USAGE_PERIOD_V1, { customerId, billingPeriod }),
+      ),
+    );
+    expect(answers.map((answer) => answer.products[0]?.value)).toStrictEqual(
+      Array.from({ length: 30 }, () => '2'),
+    );
+  });
+
   it('refuses a range that is not whole hours, and a product the catalogue lacks', async () => {
     const ragged = await rejectionOf(
       rpc.call(METERING_USAGE_QUERY_V1, {

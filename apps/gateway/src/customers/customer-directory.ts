@@ -13,10 +13,31 @@ import { customerNotFound } from '../auth/access.decorators.js';
 import { readPage } from '../http/list.js';
 import type { CreateCustomerDto } from './dto/customer.dto.js';
 
+/** How long a customer billing confirmed is known without asking again. */
+const KNOWN_CUSTOMER_MS = 60_000;
+/** A guard against unbounded growth, far above the customers one replica sees in a minute. */
+const KNOWN_CUSTOMER_ENTRIES = 100_000;
+
 /** billing's customer registry, as the gateway reaches it (RPC). */
 @Injectable()
 export class CustomerDirectory {
+  /** Customer id to the time until which it is known to exist: billing never removes one from its registry. */
+  private readonly known = new Map<string, number>();
+
   constructor(private readonly rpc: AmqpRpcClient) {}
+
+  /**
+   * Resolves if billing has the customer, else the 404 of `get`. billing
+   * never removes a customer from its registry (one deleted in Stripe keeps
+   * its row), so a confirmation is kept for a minute and hot paths such as
+   * usage ingest skip the RPC.
+   */
+  async assertExists(customerId: string): Promise<void> {
+    if ((this.known.get(customerId) ?? 0) > Date.now()) return;
+    await this.get(customerId);
+    if (this.known.size >= KNOWN_CUSTOMER_ENTRIES) this.known.clear();
+    this.known.set(customerId, Date.now() + KNOWN_CUSTOMER_MS);
+  }
 
   getOrCreate(request: CreateCustomerDto): Promise<GetOrCreateCustomerReplyV1> {
     return this.rpc.call(BILLING_CUSTOMER_GET_OR_CREATE_V1, {

@@ -138,7 +138,10 @@ export class UsageService {
     read: () => Promise<T>,
   ): Promise<T> {
     if (principal.kind === 'customer') return read();
-    const [customer, answer] = await Promise.allSettled([this.customers.get(customerId), read()]);
+    const [customer, answer] = await Promise.allSettled([
+      this.customers.assertExists(customerId),
+      read(),
+    ]);
     if (customer.status === 'rejected') throw customer.reason;
     if (answer.status === 'rejected') throw answer.reason;
     return answer.value;
@@ -202,7 +205,7 @@ export class UsageService {
     const unknown = await Promise.all(
       [...firstIndex].map(async ([customerId, index]) => {
         try {
-          await this.customers.get(customerId);
+          await this.customers.assertExists(customerId);
           return [];
         } catch (error) {
           if (!isCustomerNotFound(error)) throw error;

@@ -18,8 +18,15 @@ function catalogProductOf(product: ProductV1): CatalogProductV1 {
   };
 }
 
+/** How long a meter read from the database is served from memory. */
+const METER_CACHE_MS = 1_000;
+/** Far beyond any catalogue: only a guard against unbounded growth. */
+const METER_CACHE_ENTRIES = 10_000;
+
 @Injectable()
 export class MetersService {
+  private readonly cache = new Map<string, { readonly meter: Meter; readonly until: number }>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly rpc: AmqpRpcClient,
@@ -60,30 +67,46 @@ export class MetersService {
   }
 
   /**
-   * The meters of `productIds` that the catalogue has. A product created a
+   * The meters of `productIds` that the catalogue has, read through
+   * `manager` (a caller inside a transaction passes its own: a second
+   * connection per request could exhaust the pool). A product created a
    * moment ago may not have reached metering's copy through its event yet:
    * metering then asks billing, keeps the answer, and goes on; a product
-   * billing does not know is absent from the map.
+   * billing does not know is absent from the map. Meters read in the last
+   * second are served from memory (METER_CACHE_MS): a change, such as an
+   * archive, is seen within that second.
    */
-  async resolve(productIds: readonly string[]): Promise<Map<string, Meter>> {
-    const wanted = [...new Set(productIds)];
-    const meters = new Map(
-      (await this.dataSource.getRepository(Meter).findBy({ productId: In(wanted) })).map((m) => [
-        m.productId,
-        m,
-      ]),
-    );
-    const missing = wanted.filter((id) => !meters.has(id));
+  async resolve(
+    productIds: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, Meter>> {
+    const now = Date.now();
+    const meters = new Map<string, Meter>();
+    const unknown: string[] = [];
+    for (const id of new Set(productIds)) {
+      const cached = this.cache.get(id);
+      if (cached !== undefined && cached.until > now) meters.set(id, cached.meter);
+      else unknown.push(id);
+    }
+    if (unknown.length === 0) return meters;
+    const stored = await manager.getRepository(Meter).findBy({ productId: In(unknown) });
+    for (const meter of stored) meters.set(meter.productId, meter);
+    const missing = unknown.filter((id) => !meters.has(id));
     const fetched = await Promise.all(
       missing.map((productId) => this.fetchFromCatalogue(productId)),
     );
     for (const product of fetched) {
       if (product === undefined) continue;
-      await this.apply(this.dataSource.manager, product);
-      const meter = await this.dataSource.getRepository(Meter).findOneByOrFail({
+      await this.apply(manager, product);
+      const meter = await manager.getRepository(Meter).findOneByOrFail({
         productId: product.productId,
       });
       meters.set(meter.productId, meter);
+    }
+    if (this.cache.size > METER_CACHE_ENTRIES) this.cache.clear();
+    for (const id of unknown) {
+      const meter = meters.get(id);
+      if (meter !== undefined) this.cache.set(id, { meter, until: now + METER_CACHE_MS });
     }
     return meters;
   }

@@ -145,7 +145,7 @@ export class UsageReader {
           [request.customerId, from, to],
         )
       ).map((row) => row.product_id);
-      const meters = await this.meters.resolve(productIds);
+      const meters = await this.meters.resolve(productIds, manager);
       return {
         customerId: request.customerId,
         billingPeriod: request.billingPeriod,

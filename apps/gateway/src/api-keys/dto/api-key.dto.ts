@@ -89,7 +89,10 @@ export class VerifyUsageDto implements VerifyUsageV1 {
   product_id!: string;
 
   @ApiProperty({
-    oneOf: [{ type: 'number', minimum: 0 }, { type: 'string', example: '1.5' }],
+    oneOf: [
+      { type: 'number', minimum: 0 },
+      { type: 'string', example: '1.5' },
+    ],
     description:
       'greater than 0: a number JSON carries exactly, or exact decimal text with at most 12 decimal places',
   })
