@@ -269,6 +269,29 @@ describe('metering records and reads usage over RPC', () => {
     expect(first.usage.eventCount).toBe(5);
   });
 
+  it('commits single events sent at once together, each key once, the later one a duplicate with its id', async () => {
+    const customerId = 'cust_singles';
+    const keys = Array.from({ length: 20 }, () => randomUUID());
+    const replies = await Promise.all(
+      [...keys, ...keys].map((idempotencyKey) =>
+        rpc.call(METERING_USAGE_RECORD_V1, {
+          events: [event({ customerId, idempotencyKey, quantity: '1.25' })],
+        }),
+      ),
+    );
+    expect(replies.reduce((sum, reply) => sum + reply.accepted, 0)).toBe(20);
+    expect(replies.reduce((sum, reply) => sum + reply.duplicates, 0)).toBe(20);
+    keys.forEach((_, n) => {
+      expect(replies[n]?.ids[0]).toBe(replies[n + 20]?.ids[0]);
+    });
+    expect(await storedCount(customerId)).toBe(20);
+    const period = await rpc.call(METERING_USAGE_PERIOD_V1, {
+      customerId,
+      billingPeriod: new Date().toISOString().slice(0, 7),
+    });
+    expect(period.products).toMatchObject([{ value: '25', eventCount: 20 }]);
+  });
+
   it('answers many period reads at once (more than the connection pool holds)', async () => {
     const customerId = 'cust_many_reads';
     await rpc.call(METERING_USAGE_RECORD_V1, { events: [event({ customerId, quantity: '2' })] });

@@ -6,19 +6,17 @@ import type {
   UsageEventInputV1,
   UsageRecordedV2,
 } from '@aegis/contracts';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { MeteringEnv } from '../config/metering.env.js';
 import type { Meter } from '../meters/entities/meter.entity.js';
 import { MetersService } from '../meters/meters.service.js';
 import { MeteringException, MeteringExceptionCode } from '../metering.exception.js';
 import { UsageStore, usageKeyOf, type NewUsageEvent } from './usage-store.js';
+import { UsageWriter } from './usage-writer.js';
 
 /** How far ahead of metering's clock an event may be dated (clock skew of the sender). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
-/** PostgreSQL's codes for a transaction that lost a race and may simply run again. */
-const RETRYABLE_CODES = new Set(['40P01', '40001']);
-const ATTEMPTS = 3;
 
 interface FieldError {
   readonly field: string;
@@ -28,9 +26,9 @@ interface FieldError {
 @Injectable()
 export class UsageService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly meters: MetersService,
     private readonly store: UsageStore,
+    private readonly writer: UsageWriter,
     private readonly env: MeteringEnv,
   ) {}
 
@@ -75,12 +73,7 @@ export class UsageService {
       freshIndexes.push(index);
     });
 
-    const storedIds = await this.inTransaction(async (manager) => {
-      const inserted = await this.store.insert(manager, fresh);
-      const already = fresh.filter((event) => !inserted.has(event.id));
-      const existing = await this.store.idsOf(manager, already);
-      return { inserted, existing };
-    });
+    const storedIds = await this.writer.write(fresh);
 
     const idOfKey = new Map<string, string>();
     fresh.forEach((event) => {
@@ -172,17 +165,5 @@ export class UsageService {
         });
     }
     return errors;
-  }
-
-  private async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.dataSource.transaction(work);
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE_CODES.has(code))
-          throw error;
-      }
-    }
   }
 }
