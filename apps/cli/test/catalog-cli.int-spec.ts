@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
-import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import type {
   ListV1,
   PricingVersionResourceV1,
@@ -8,23 +7,7 @@ import type {
   ProductResourceV1,
   QuoteResourceV1,
 } from '@aegis/contracts';
-import { topologyNames } from '@aegis/messaging';
-import {
-  baseAmqpUrl,
-  createTestDatabase,
-  createTestPrefix,
-  deleteServiceTopologies,
-  startServiceProcess,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@aegis/testing';
-import {
-  AegisCli,
-  deleteRedisKeys,
-  newAdminKey,
-  startGateway,
-  type CliRun,
-} from './cli-harness.js';
+import { AegisCli, CliStack, type CliRun } from './cli-harness.js';
 
 /** The seed's graduated tiers: up to 1000 at 10, up to 10000 at 8, then 5. */
 const SEED_TIERS = ['--tier', '1000:10', '--tier', '10000:8', '--tier', 'inf:5'];
@@ -35,14 +18,8 @@ function jsonOf(run: CliRun): unknown {
 }
 
 describe('aegis products, pricing, discounts and quote against a running gateway', () => {
-  let database: TestDatabase;
-  let sandbox: ServiceProcess;
-  let billing: ServiceProcess;
-  let gateway: ServiceProcess;
+  let stack: CliStack;
   let aegis: AegisCli;
-  const prefix = createTestPrefix();
-  const amqpUrl = baseAmqpUrl();
-  const adminKey = newAdminKey();
 
   const run = (args: string[]): Promise<CliRun> => aegis.run(args);
   const newId = (what: string): string => `${what}_cli_${randomUUID().slice(0, 8)}`;
@@ -70,29 +47,12 @@ describe('aegis products, pricing, discounts and quote against a running gateway
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
-    billing = await startServiceProcess('billing', {
-      DATABASE_URL: database.url,
-      AMQP_URL: amqpUrl,
-      MESSAGING_PREFIX: prefix,
-      OUTBOX_POLL_INTERVAL_MS: '100',
-      STRIPE_API_URL: sandbox.url,
-    });
-    gateway = await startGateway({ databaseUrl: database.url, prefix, adminKey });
-    aegis = await AegisCli.create(gateway.url, adminKey);
+    stack = await CliStack.start();
+    ({ aegis } = stack);
   });
 
   afterAll(async () => {
-    await gateway.stop();
-    await Promise.all([billing.stop(), sandbox.stop()]);
-    await deleteServiceTopologies(amqpUrl, [
-      topologyNames(prefix, 'billing', DEFAULT_RETRY_DELAYS_MS),
-      topologyNames(prefix, 'gateway', DEFAULT_RETRY_DELAYS_MS),
-    ]);
-    await deleteRedisKeys(prefix);
-    await database.drop();
-    await aegis.cleanUp();
+    await stack.stop();
   });
 
   it('products create makes a product in Stripe too; 1000 calls at 10 quote 10000', async () => {

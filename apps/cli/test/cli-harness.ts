@@ -4,12 +4,18 @@ import { once } from 'node:events';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEV_ADMIN_KEY_FILE } from '@aegis/contracts';
+import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
+import { DEV_ADMIN_KEY_FILE, type ServiceName } from '@aegis/contracts';
+import { topologyNames } from '@aegis/messaging';
 import {
   baseAmqpUrl,
   compiledPath,
+  createTestDatabase,
+  createTestPrefix,
+  deleteServiceTopologies,
   startServiceProcess,
   type ServiceProcess,
+  type TestDatabase,
 } from '@aegis/testing';
 import { Redis } from 'ioredis';
 
@@ -128,5 +134,70 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
     if (leftovers.length > 0) await redis.del(...leftovers);
   } finally {
     await redis.quit();
+  }
+}
+
+/**
+ * What the CLI's tests run against: the sandbox, billing (and metering when
+ * asked), and a gateway with its own admin key, on a database, broker prefix
+ * and Redis prefix of their own; `stop` removes all of it.
+ */
+export class CliStack {
+  private constructor(
+    private readonly database: TestDatabase,
+    private readonly prefix: string,
+    private readonly services: readonly ServiceProcess[],
+    private readonly consumers: readonly ServiceName[],
+    readonly gateway: ServiceProcess,
+    readonly adminKey: string,
+    readonly aegis: AegisCli,
+  ) {}
+
+  static async start(options: { readonly metering?: boolean } = {}): Promise<CliStack> {
+    const database = await createTestDatabase();
+    const prefix = createTestPrefix();
+    const adminKey = newAdminKey();
+    const sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
+    const common = {
+      DATABASE_URL: database.url,
+      AMQP_URL: baseAmqpUrl(),
+      MESSAGING_PREFIX: prefix,
+      OUTBOX_POLL_INTERVAL_MS: '100',
+    };
+    const consumers: ServiceName[] =
+      options.metering === true ? ['billing', 'metering'] : ['billing'];
+    const started = await Promise.all(
+      consumers.map((service) =>
+        startServiceProcess(
+          service,
+          service === 'billing' ? { ...common, STRIPE_API_URL: sandbox.url } : common,
+        ),
+      ),
+    );
+    const gateway = await startGateway({ databaseUrl: database.url, prefix, adminKey });
+    const aegis = await AegisCli.create(gateway.url, adminKey);
+    return new CliStack(
+      database,
+      prefix,
+      [sandbox, ...started],
+      consumers,
+      gateway,
+      adminKey,
+      aegis,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.stop();
+    await Promise.all(this.services.map((service) => service.stop()));
+    await deleteServiceTopologies(
+      baseAmqpUrl(),
+      [...this.consumers, 'gateway' as const].map((service) =>
+        topologyNames(this.prefix, service, DEFAULT_RETRY_DELAYS_MS),
+      ),
+    );
+    await deleteRedisKeys(this.prefix);
+    await this.database.drop();
+    await this.aegis.cleanUp();
   }
 }

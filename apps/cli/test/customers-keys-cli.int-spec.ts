@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
-import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import type {
   ApiKeyResourceV1,
   CustomerResourceV1,
@@ -8,26 +7,8 @@ import type {
   ProblemV1,
   VerifyResultV1,
 } from '@aegis/contracts';
-import { topologyNames } from '@aegis/messaging';
-import {
-  baseAmqpUrl,
-  createTestDatabase,
-  createTestPrefix,
-  defined,
-  deleteServiceTopologies,
-  freePort,
-  startServiceProcess,
-  waitFor,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@aegis/testing';
-import {
-  AegisCli,
-  deleteRedisKeys,
-  newAdminKey,
-  startGateway,
-  type CliRun,
-} from './cli-harness.js';
+import { defined, freePort, waitFor, type ServiceProcess } from '@aegis/testing';
+import { AegisCli, CliStack, type CliRun } from './cli-harness.js';
 
 /** The key a `keys create` or `keys roll` printed, the only place a key is ever shown. */
 function keyShownBy(run: CliRun): string {
@@ -39,15 +20,10 @@ function keyIdShownBy(run: CliRun): string {
 }
 
 describe('aegis customers and keys against a running gateway', () => {
-  let database: TestDatabase;
-  let sandbox: ServiceProcess;
-  let billing: ServiceProcess;
-  let metering: ServiceProcess;
+  let stack: CliStack;
   let gateway: ServiceProcess;
   let aegis: AegisCli;
-  const prefix = createTestPrefix();
-  const amqpUrl = baseAmqpUrl();
-  const adminKey = newAdminKey();
+  let adminKey: string;
   /** Every run, to check that the admin key was never printed. */
   const runs: CliRun[] = [];
 
@@ -60,33 +36,12 @@ describe('aegis customers and keys against a running gateway', () => {
   const newCustomerId = (): string => `cust_cli_${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
-    const common = {
-      DATABASE_URL: database.url,
-      AMQP_URL: amqpUrl,
-      MESSAGING_PREFIX: prefix,
-      OUTBOX_POLL_INTERVAL_MS: '100',
-    };
-    [billing, metering] = await Promise.all([
-      startServiceProcess('billing', { ...common, STRIPE_API_URL: sandbox.url }),
-      startServiceProcess('metering', common),
-    ]);
-    gateway = await startGateway({ databaseUrl: database.url, prefix, adminKey });
-    aegis = await AegisCli.create(gateway.url, adminKey);
+    stack = await CliStack.start({ metering: true });
+    ({ aegis, gateway, adminKey } = stack);
   });
 
   afterAll(async () => {
-    await gateway.stop();
-    await Promise.all([billing.stop(), metering.stop(), sandbox.stop()]);
-    await deleteServiceTopologies(amqpUrl, [
-      topologyNames(prefix, 'billing', DEFAULT_RETRY_DELAYS_MS),
-      topologyNames(prefix, 'metering', DEFAULT_RETRY_DELAYS_MS),
-      topologyNames(prefix, 'gateway', DEFAULT_RETRY_DELAYS_MS),
-    ]);
-    await deleteRedisKeys(prefix);
-    await database.drop();
-    await aegis.cleanUp();
+    await stack.stop();
   });
 
   it('customers create gets or creates a customer by id, with its Stripe customer', async () => {

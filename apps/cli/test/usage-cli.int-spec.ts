@@ -2,30 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import type {
   ProblemV1,
   RecordUsageResultV1,
   UsageResourceV1,
   UsageSummaryV1,
 } from '@aegis/contracts';
-import { topologyNames } from '@aegis/messaging';
-import {
-  baseAmqpUrl,
-  createTestDatabase,
-  createTestPrefix,
-  deleteServiceTopologies,
-  startServiceProcess,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@aegis/testing';
-import {
-  AegisCli,
-  deleteRedisKeys,
-  newAdminKey,
-  startGateway,
-  type CliRun,
-} from './cli-harness.js';
+import { AegisCli, CliStack, type CliRun } from './cli-harness.js';
 
 /** What a `--json` run printed. */
 function jsonOf(run: CliRun): unknown {
@@ -33,15 +16,8 @@ function jsonOf(run: CliRun): unknown {
 }
 
 describe('aegis usage record, show and summary against a running gateway and metering', () => {
-  let database: TestDatabase;
-  let sandbox: ServiceProcess;
-  let billing: ServiceProcess;
-  let metering: ServiceProcess;
-  let gateway: ServiceProcess;
+  let stack: CliStack;
   let aegis: AegisCli;
-  const prefix = createTestPrefix();
-  const amqpUrl = baseAmqpUrl();
-  const adminKey = newAdminKey();
   const suffix = randomUUID().slice(0, 8);
   const customerId = `cust_usage_${suffix}`;
   const productId = `api_call_usage_${suffix}`;
@@ -53,20 +29,8 @@ describe('aegis usage record, show and summary against a running gateway and met
   const run = (args: string[]): Promise<CliRun> => aegis.run(args);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sandbox = await startServiceProcess('stripe-sandbox', { SANDBOX_WEBHOOK_URL: 'off' });
-    const common = {
-      DATABASE_URL: database.url,
-      AMQP_URL: amqpUrl,
-      MESSAGING_PREFIX: prefix,
-      OUTBOX_POLL_INTERVAL_MS: '100',
-    };
-    [billing, metering] = await Promise.all([
-      startServiceProcess('billing', { ...common, STRIPE_API_URL: sandbox.url }),
-      startServiceProcess('metering', common),
-    ]);
-    gateway = await startGateway({ databaseUrl: database.url, prefix, adminKey });
-    aegis = await AegisCli.create(gateway.url, adminKey);
+    stack = await CliStack.start({ metering: true });
+    ({ aegis } = stack);
     const created = await run([
       'customers',
       'create',
@@ -94,16 +58,7 @@ describe('aegis usage record, show and summary against a running gateway and met
   });
 
   afterAll(async () => {
-    await gateway.stop();
-    await Promise.all([billing.stop(), metering.stop(), sandbox.stop()]);
-    await deleteServiceTopologies(amqpUrl, [
-      topologyNames(prefix, 'billing', DEFAULT_RETRY_DELAYS_MS),
-      topologyNames(prefix, 'metering', DEFAULT_RETRY_DELAYS_MS),
-      topologyNames(prefix, 'gateway', DEFAULT_RETRY_DELAYS_MS),
-    ]);
-    await deleteRedisKeys(prefix);
-    await database.drop();
-    await aegis.cleanUp();
+    await stack.stop();
   });
 
   it('records one event, counts it once when sent again, and shows and sums it', async () => {
