@@ -1,4 +1,5 @@
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
+import type { Aggregation, CatalogProductV1 } from '@aegis/contracts';
 import { topologyNames, type TopologyNames } from '@aegis/messaging';
 import type { RunningService } from '@aegis/platform';
 import {
@@ -14,6 +15,7 @@ import {
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
+import { MetersService } from '../src/meters/meters.service.js';
 
 /**
  * metering in this process on the test's own database and broker prefix,
@@ -47,6 +49,29 @@ export class MeteringHarness {
       topologyNames(prefix, 'metering', DEFAULT_RETRY_DELAYS_MS),
       prefix,
     );
+  }
+
+  /**
+   * A usage product in metering's copy of the catalogue, as its
+   * `catalog.product.*` event would put it there (billing does not run here):
+   * `sum` unless told, `unique_count` counting `metadata.user`.
+   */
+  async addMeter(
+    productId: string,
+    aggregation: Aggregation | null,
+    overrides: Partial<CatalogProductV1> = {},
+  ): Promise<void> {
+    await this.service.app.get(MetersService).apply(this.dataSource.manager, {
+      productId,
+      pricingType: 'usage',
+      currency: 'usd',
+      unitLabel: null,
+      aggregation,
+      aggregationField: aggregation === 'unique_count' ? 'user' : null,
+      archived: false,
+      updatedAt: new Date().toISOString(),
+      ...overrides,
+    });
   }
 
   get dataSource(): DataSource {

@@ -13,7 +13,6 @@ import type { AmqpRpcClient } from '@aegis/messaging';
 import { TestRpcCaller, baseAmqpUrl } from '@aegis/testing';
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
-import { MetersService } from '../src/meters/meters.service.js';
 import { MeteringHarness } from './metering-harness.js';
 
 /**
@@ -343,19 +342,8 @@ describe('metering usage aggregations against a naive in-memory model', () => {
     harness = await MeteringHarness.start();
     caller = await TestRpcCaller.open(baseAmqpUrl(), harness.prefix);
     rpc = caller.rpc;
-    // Billing does not run here: the products reach metering's copy of the catalogue directly.
-    const meters = harness.service.app.get(MetersService);
     for (const { productId, aggregation } of PRODUCTS)
-      await meters.apply(harness.dataSource.manager, {
-        productId,
-        pricingType: 'usage',
-        currency: 'usd',
-        unitLabel: null,
-        aggregation,
-        aggregationField: aggregation === 'unique_count' ? 'user' : null,
-        archived: false,
-        updatedAt: new Date().toISOString(),
-      });
+      await harness.addMeter(productId, aggregation);
   });
 
   afterAll(async () => {

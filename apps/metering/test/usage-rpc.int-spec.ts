@@ -11,7 +11,6 @@ import {
 import { RpcRemoteError, type AmqpRpcClient } from '@aegis/messaging';
 import { TestRpcCaller, baseAmqpUrl, rejectionOf } from '@aegis/testing';
 import { DataSource } from 'typeorm';
-import { MetersService } from '../src/meters/meters.service.js';
 import { MeteringHarness } from './metering-harness.js';
 
 /** An hour of this month well in the past, so events are neither future nor beyond the horizon. */
@@ -32,17 +31,7 @@ describe('metering records and reads usage over RPC', () => {
     aggregation: Aggregation | null,
     extra: Partial<CatalogProductV1> = {},
   ): Promise<string> => {
-    await harness.service.app.get(MetersService).apply(dataSource.manager, {
-      productId,
-      pricingType: 'usage',
-      currency: 'usd',
-      unitLabel: null,
-      aggregation,
-      aggregationField: aggregation === 'unique_count' ? 'user' : null,
-      archived: false,
-      updatedAt: new Date().toISOString(),
-      ...extra,
-    });
+    await harness.addMeter(productId, aggregation, extra);
     return productId;
   };
 
