@@ -31,10 +31,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
@@ -51,17 +51,21 @@ import {
   type ServiceProcess,
 } from '@aegis/testing';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import {
+  REDIS_URL,
+  cpuSecondsOf,
+  deleteRedisKeys,
+  machineTicks,
+  percentile,
+  profiled,
+} from './bench-support.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARM_UP_S = Number(process.env.BENCH_WARM_UP_S ?? 3);
 const IN_FLIGHT = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const CPU_PROFILE_DIR = process.env.BENCH_GATEWAY_CPU_PROF;
-const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const METERING_TIMEOUT_MS = 120_000;
-/** The unit of utime and stime in /proc/<pid>/stat. */
-const USER_HZ = 100;
 
 const AIMS = { verifyPerSecond: 5_000, verifyP99Ms: 10, proxyVsDirect: 0.5 } as const;
 const ROUTE = 'bench';
@@ -118,10 +122,6 @@ interface Scenario {
   readonly unavailable?: string;
 }
 
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
-}
-
 /** `seconds` of `spec` with IN_FLIGHT connections, one request in flight on each. */
 function fire(spec: LoadSpec, seconds: number): Promise<Measured> {
   const latenciesMs: number[] = [];
@@ -174,33 +174,6 @@ function fire(spec: LoadSpec, seconds: number): Promise<Measured> {
       if (statusCode >= 200 && statusCode < 300) twoHundreds += 1;
     });
   });
-}
-
-/** CPU seconds (user + system) process `pid` has used so far; undefined without Linux's /proc. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, from the state (field 3): utime is field 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy and total CPU time of the whole machine so far (/proc/stat), in clock ticks. */
-function machineTicks(): { busy: number; total: number } | undefined {
-  try {
-    const [cpuLine] = readFileSync('/proc/stat', 'utf8').split('\n');
-    const ticks = (cpuLine ?? '').trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is counted in user)
-    const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-    return { busy: total - idle, total };
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -365,31 +338,6 @@ async function meteringCaughtUp(
       `${label}: only ${arrived} of ${expected} usage events reached metering within ${METERING_TIMEOUT_MS / 1_000} s`,
     );
     return 'not all';
-  }
-}
-
-/** The environment that has a service write a CPU profile into `directory` when it stops. */
-async function profiled(name: string, directory: string): Promise<Record<string, string>> {
-  await mkdir(directory, { recursive: true });
-  const preload = new URL('./cpu-profile-preload.js', import.meta.url);
-  return {
-    NODE_OPTIONS: `--import=${preload.href}`,
-    BENCH_CPU_PROFILE_DIR: resolvePath(directory),
-    BENCH_CPU_PROFILE_NAME: name,
-  };
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
   }
 }
 

@@ -40,11 +40,8 @@
  * poll fails, and the services' last output.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
@@ -66,8 +63,15 @@ import {
   startServiceProcess,
   type ServiceProcess,
 } from '@aegis/testing';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import {
+  REDIS_URL,
+  cpuSecondsOf,
+  deleteRedisKeys,
+  machineTicks,
+  percentile,
+  profiled,
+} from './bench-support.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -99,7 +103,6 @@ const SECONDS = positive('seconds', options.seconds);
 const QUERIES = positive('queries', options.queries);
 const CUSTOMERS = positive('customers', options.customers);
 const CPU_PROFILE_DIR = process.env.BENCH_USAGE_CPU_PROF;
-const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const AIMS = {
   ingestVsRaw: 0.35,
@@ -126,15 +129,9 @@ const ONE_AT_A_TIME = 250;
  */
 const POLL_LANES = 2;
 const RAW_SCANS = 5;
-/** The unit of utime and stime in /proc/<pid>/stat. */
-const USER_HZ = 100;
 const DAY_MS = 86_400_000;
 
 // ---------------------------------------------------------------- measuring
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
-}
 
 interface Latencies {
   readonly p50Ms: number;
@@ -149,33 +146,6 @@ function latenciesOf(samplesMs: readonly number[]): Latencies {
     p99Ms: percentile(sorted, 0.99),
     maxMs: sorted.at(-1) ?? Number.NaN,
   };
-}
-
-/** CPU seconds (user + system) process `pid` has used so far; undefined without Linux's /proc. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, from the state (field 3): utime is field 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy and total CPU time of the whole machine so far (/proc/stat), in clock ticks. */
-function machineTicks(): { busy: number; total: number } | undefined {
-  try {
-    const [cpuLine] = readFileSync('/proc/stat', 'utf8').split('\n');
-    const ticks = (cpuLine ?? '').trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is counted in user)
-    const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-    return { busy: total - idle, total };
-  } catch {
-    return undefined;
-  }
 }
 
 interface Counted {
@@ -413,31 +383,6 @@ const pool = new pg.Pool({
 });
 const services: ServiceProcess[] = [];
 const problems: string[] = [];
-
-/** The environment that has a service write a CPU profile into `directory` when it stops. */
-async function profiled(name: string, directory: string): Promise<Record<string, string>> {
-  await mkdir(directory, { recursive: true });
-  const preload = new URL('./cpu-profile-preload.js', import.meta.url);
-  return {
-    NODE_OPTIONS: `--import=${preload.href}`,
-    BENCH_CPU_PROFILE_DIR: resolvePath(directory),
-    BENCH_CPU_PROFILE_NAME: name,
-  };
-}
-
-async function deleteRedisKeys(redisKeyPrefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisKeyPrefix}:*`, 'COUNT', 1_000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
-}
 
 /** The raw baseline: `batches` multi-row INSERTs, `inFlight` connections, events/s. */
 async function rawInsert(batches: number, inFlight: number, tag: string): Promise<number> {
