@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { thrownBy } from '@aegis/testing';
 import {
   applyDiscount,
   priceQuantity,
+  priceValue,
   PricingInputError,
   validateDiscount,
   validatePricingModel,
@@ -300,5 +302,58 @@ describe('applyDiscount', () => {
     }
     thrownBy(() => applyDiscount(100, { amountOff: 0 }), PricingInputError);
     thrownBy(() => applyDiscount(-1, null), RangeError);
+  });
+});
+
+describe('priceValue: metered values as exact decimal text', () => {
+  const models: readonly PricingModel[] = [
+    perUnit('0.125'),
+    { model: 'graduated', tiers: FLAT_TIERS },
+    { model: 'volume', tiers: SEED_TIERS },
+    { model: 'package', packageSize: 100, packageAmount: 250, round: 'up' },
+  ];
+
+  it('prices a whole value exactly as priceQuantity prices the same quantity', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...models), fc.integer({ min: 0, max: 50_000 }), (model, n) => {
+        const byQuantity = priceQuantity(model, n, 'usd');
+        const byValue = priceValue(model, String(n), 'usd');
+        expect(byValue.subtotal).toBe(byQuantity.subtotal);
+        expect(byValue.unitPrice).toBe(byQuantity.unitPrice);
+        expect(byValue.tiers.map((line) => ({ ...line, quantity: Number(line.quantity) }))).toEqual(
+          byQuantity.tiers,
+        );
+      }),
+    );
+  });
+
+  it('prices a fractional value across tier bounds exactly, rounding once', () => {
+    // 5 units at 500 + 1000 flat, then 2.5 units at 400 + 500 flat: 3500 + 1500.
+    expect(priceValue({ model: 'graduated', tiers: FLAT_TIERS }, '7.5', 'usd')).toEqual({
+      subtotal: 5000,
+      unitPrice: '666.666666666667',
+      tiers: [
+        { upTo: 5, quantity: '5', amount: 3500 },
+        { upTo: 10, quantity: '2.5', amount: 1500 },
+      ],
+    });
+    // 0.1 + 0.2 of a unit at 10: exactly 3, never 3.0000000000000004.
+    expect(priceValue(perUnit('10'), '0.3', 'usd').subtotal).toBe(3);
+    // A started package is billed when rounding up.
+    expect(
+      priceValue(
+        { model: 'package', packageSize: 100, packageAmount: 250, round: 'up' },
+        '100.5',
+        'usd',
+      ).subtotal,
+    ).toBe(500);
+  });
+
+  it('refuses a value that is not non-negative decimal text', () => {
+    for (const value of ['-1', '1e3', '', '1.', 'NaN']) {
+      expect(thrownBy(() => priceValue(perUnit('1'), value, 'usd'), RangeError).message).toContain(
+        'value must be non-negative decimal text',
+      );
+    }
   });
 });

@@ -6,7 +6,6 @@ import type {
   PricingFieldError,
   PricingModel,
   Tier,
-  TierLine,
 } from './pricing-model.js';
 import { PRICING_MODEL_NAMES } from './pricing-model.js';
 
@@ -170,29 +169,42 @@ function checkQuantity(quantity: number): void {
   }
 }
 
+/** A tier's share of an exact quantity, before it is turned into a TierLine. */
+interface ExactTierLine {
+  readonly upTo: number | null;
+  readonly quantity: Exact;
+  readonly amount: number;
+}
+
 /** The exact amount and the tier lines of a graduated price. */
-function graduated(tiers: readonly Tier[], quantity: number): { exact: Exact; lines: TierLine[] } {
+function graduated(
+  tiers: readonly Tier[],
+  quantity: Exact,
+): { exact: Exact; lines: ExactTierLine[] } {
   let exact = new Exact(0);
   let roundedSoFar = 0;
-  let lowerBound = 0;
-  const lines: TierLine[] = [];
+  let lowerBound = new Exact(0);
+  const lines: ExactTierLine[] = [];
   for (const [index, tier] of tiers.entries()) {
     // The first tier is always reached: its flat amount is a base fee, even at quantity 0.
-    if (index > 0 && quantity <= lowerBound) break;
-    const units = (tier.upTo === null ? quantity : Math.min(quantity, tier.upTo)) - lowerBound;
+    if (index > 0 && quantity.lessThanOrEqualTo(lowerBound)) break;
+    const upper = tier.upTo === null ? quantity : Exact.min(quantity, tier.upTo);
+    const units = upper.minus(lowerBound);
     exact = exact.plus(new Exact(tier.unitAmountDecimal).times(units)).plus(tier.flatAmount);
     // Each line is the step of the rounded running total, so the lines add up to the subtotal.
     const rounded = roundToMinorUnit(exact);
     lines.push({ upTo: tier.upTo, quantity: units, amount: rounded - roundedSoFar });
     roundedSoFar = rounded;
     if (tier.upTo === null) break;
-    lowerBound = tier.upTo;
+    lowerBound = new Exact(tier.upTo);
   }
   return { exact, lines };
 }
 
-function volumeTier(tiers: readonly Tier[], quantity: number): Tier {
-  const tier = tiers.find((candidate) => candidate.upTo === null || quantity <= candidate.upTo);
+function volumeTier(tiers: readonly Tier[], quantity: Exact): Tier {
+  const tier = tiers.find(
+    (candidate) => candidate.upTo === null || quantity.lessThanOrEqualTo(candidate.upTo),
+  );
   if (tier === undefined) throw new PricingInputError(tiersErrors(tiers));
   return tier;
 }
@@ -215,30 +227,23 @@ function decimalString(value: Exact): string {
   return value.toDecimalPlaces(MAX_UNIT_PRICE_DECIMAL_PLACES, Exact.ROUND_HALF_UP).toString();
 }
 
-/**
- * What `quantity` units cost under `model`, in minor units of `currency`
- * (whole units for a zero-decimal currency such as JPY; the arithmetic is the
- * same). The line's total is computed exactly and rounded once, half up, to
- * a whole minor unit, as Stripe computes an invoice line for the same Price
- * (docs/pricing.md). Throws `PricingInputError` for an invalid model,
- * `RangeError` for a quantity that is not a non-negative safe integer, a
- * currency that is not a three-letter code, or a total beyond 2^53 - 1.
- */
-export function priceQuantity(
-  model: PricingModel,
-  quantity: number,
-  currency: string,
-): PriceBreakdown {
+function checkModelAndCurrency(model: PricingModel, currency: string): void {
   const errors = validatePricingModel(model);
   if (errors.length > 0) throw new PricingInputError(errors);
-  checkQuantity(quantity);
   if (normalizedCurrency(currency) === null) {
     throw new RangeError(
       `currency must be a three-letter ISO code, not ${JSON.stringify(currency)}`,
     );
   }
+}
+
+/** The pricing of an exact, checked quantity: the one computation behind both entry points. */
+function priceExact(
+  model: PricingModel,
+  quantity: Exact,
+): { subtotal: number; unitPrice: string; lines: ExactTierLine[] } {
   let exact: Exact;
-  let lines: TierLine[] = [];
+  let lines: ExactTierLine[] = [];
   switch (model.model) {
     case 'per_unit':
       exact = new Exact(model.unitAmountDecimal).times(quantity);
@@ -254,7 +259,7 @@ export function priceQuantity(
     }
     case 'package': {
       // Stripe's transform_quantity: divide, round to whole packages, then price each package.
-      const packages = new Exact(quantity)
+      const packages = quantity
         .dividedBy(model.packageSize)
         .toDecimalPlaces(0, model.round === 'up' ? Exact.ROUND_CEIL : Exact.ROUND_FLOOR);
       exact = packages.times(model.packageAmount);
@@ -262,9 +267,64 @@ export function priceQuantity(
     }
   }
   const subtotal = roundToMinorUnit(exact);
-  const unitPrice =
-    quantity === 0 ? firstUnitPrice(model) : new Exact(subtotal).dividedBy(quantity);
-  return { subtotal, unitPrice: decimalString(unitPrice), tiers: lines };
+  const unitPrice = quantity.isZero()
+    ? firstUnitPrice(model)
+    : new Exact(subtotal).dividedBy(quantity);
+  return { subtotal, unitPrice: decimalString(unitPrice), lines };
+}
+
+/**
+ * What `quantity` units cost under `model`, in minor units of `currency`
+ * (whole units for a zero-decimal currency such as JPY; the arithmetic is the
+ * same). The line's total is computed exactly and rounded once, half up, to
+ * a whole minor unit, as Stripe computes an invoice line for the same Price
+ * (docs/pricing.md). Throws `PricingInputError` for an invalid model,
+ * `RangeError` for a quantity that is not a non-negative safe integer, a
+ * currency that is not a three-letter code, or a total beyond 2^53 - 1.
+ */
+export function priceQuantity(
+  model: PricingModel,
+  quantity: number,
+  currency: string,
+): PriceBreakdown {
+  checkModelAndCurrency(model, currency);
+  checkQuantity(quantity);
+  const { subtotal, unitPrice, lines } = priceExact(model, new Exact(quantity));
+  return {
+    subtotal,
+    unitPrice,
+    tiers: lines.map((line) => ({ ...line, quantity: line.quantity.toNumber() })),
+  };
+}
+
+/** Exact non-negative decimal text, as metering reports a period's value ("1500", "12.5"). */
+const DECIMAL_VALUE = /^\d+(\.\d+)?$/;
+
+/**
+ * What a metered value costs under `model`: `priceQuantity` for a quantity
+ * given as exact decimal text, which may be fractional ("12.5" GB-hours).
+ * Tier bounds compare exactly; a package count rounds as the model says.
+ * Tier lines carry their quantities as decimal text.
+ */
+export function priceValue(
+  model: PricingModel,
+  value: string,
+  currency: string,
+): {
+  readonly subtotal: number;
+  readonly unitPrice: string;
+  readonly tiers: readonly { upTo: number | null; quantity: string; amount: number }[];
+} {
+  checkModelAndCurrency(model, currency);
+  if (!DECIMAL_VALUE.test(value)) {
+    throw new RangeError(`value must be non-negative decimal text, not ${JSON.stringify(value)}`);
+  }
+  const { subtotal, unitPrice, lines } = priceExact(model, new Exact(value));
+  return {
+    subtotal,
+    unitPrice,
+    tiers: lines.map((line) => ({ ...line, quantity: line.quantity.toString() })),
+  };
 }
 
 /**
