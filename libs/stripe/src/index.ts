@@ -9,6 +9,11 @@ export {
 } from './mirror-toolkit.js';
 export { RateLimiter } from './rate-limiter.js';
 export {
+  DEFAULT_RATE_LIMIT_BACKOFF,
+  writeWithinRateLimit,
+  type RateLimitBackoff,
+} from './stripe-writes.js';
+export {
   SANDBOX_SECRET_KEY,
   createStripeClient,
   stripeTargetOf,
@@ -16,6 +21,8 @@ export {
 } from './stripe-client.js';
 export { DEFAULT_SANDBOX_API_URL, StripeServiceEnv } from './stripe-env.js';
 export {
+  AEGIS_INVOICE_ID_KEY,
+  AEGIS_INVOICE_LINE_ID_KEY,
   AEGIS_PRICING_VERSION_ID_KEY,
   AEGIS_PRODUCT_ID_KEY,
   STRIPE_CLIENT,

@@ -25,6 +25,15 @@ export abstract class StripeServiceEnv extends ServiceEnv {
   @Max(100)
   STRIPE_REFETCH_PER_SECOND: number = 20;
 
+  /**
+   * Writes to Stripe per second at most, per process (a token bucket):
+   * Stripe allows 25 in test mode and 100 in live mode; a 429 backs off anyway.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  STRIPE_WRITES_PER_SECOND: number = 25;
+
   @IsInt()
   @Min(100)
   STRIPE_TIMEOUT_MS: number = 10_000;

@@ -4,10 +4,12 @@ import type Stripe from 'stripe';
 import { customerCreationKey } from './customer-ids.js';
 import { toStripeDomainError } from './stripe-errors.js';
 import { RateLimiter } from './rate-limiter.js';
+import { writeWithinRateLimit } from './stripe-writes.js';
 
 /** Injection token of the service's Stripe client (the official SDK). */
 export const STRIPE_CLIENT = Symbol('STRIPE_CLIENT');
 export const STRIPE_REFETCH_LIMITER = Symbol('STRIPE_REFETCH_LIMITER');
+export const STRIPE_WRITE_LIMITER = Symbol('STRIPE_WRITE_LIMITER');
 
 /** The objects a consumer may re-fetch when an event's order is in doubt, by their `object` value. */
 export interface RefetchableObjects {
@@ -27,6 +29,15 @@ export type RefetchableKind = keyof RefetchableObjects;
 export const AEGIS_PRODUCT_ID_KEY = 'aegis_product_id';
 /** The metadata key naming, on a Stripe Price, the pricing version it is. */
 export const AEGIS_PRICING_VERSION_ID_KEY = 'aegis_pricing_version_id';
+
+/** The metadata keys naming, on a Stripe invoice and invoice item, our invoice and line. */
+export const AEGIS_INVOICE_ID_KEY = 'aegis_invoice_id';
+export const AEGIS_INVOICE_LINE_ID_KEY = 'aegis_invoice_line_id';
+
+function idOrNull(value: string | { readonly id: string } | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : value.id;
+}
 
 /** Creating the Stripe Product of catalogue product `productId`: a retry creates none. */
 export function productCreationKey(productId: string): string {
@@ -83,6 +94,7 @@ export class StripeProvider {
   constructor(
     @Inject(STRIPE_CLIENT) private readonly client: Stripe,
     @Inject(STRIPE_REFETCH_LIMITER) private readonly limiter: RateLimiter,
+    @Inject(STRIPE_WRITE_LIMITER) private readonly writeLimiter: RateLimiter,
   ) {}
 
   async refetch<K extends RefetchableKind>(
@@ -131,7 +143,7 @@ export class StripeProvider {
       readonly metadata?: Readonly<Record<string, string>>;
     },
   ): Promise<Stripe.Customer> {
-    return this.calling(() =>
+    return this.writing(() =>
       this.client.customers.create(
         { ...params, metadata: { ...params.metadata, [AEGIS_CUSTOMER_ID_KEY]: customerId } },
         { idempotencyKey: customerCreationKey(customerId) },
@@ -147,7 +159,7 @@ export class StripeProvider {
     productId: string,
     params: WithOwnMetadata<Stripe.ProductCreateParams>,
   ): Promise<Stripe.Product> {
-    return this.calling(() =>
+    return this.writing(() =>
       this.client.products.create(
         { ...params, metadata: { ...params.metadata, [AEGIS_PRODUCT_ID_KEY]: productId } },
         { idempotencyKey: productCreationKey(productId) },
@@ -168,7 +180,7 @@ export class StripeProvider {
       Pick<Stripe.ProductUpdateParams, 'name' | 'description' | 'unit_label'>
     >,
   ): Promise<Stripe.Product> {
-    return this.calling(() =>
+    return this.writing(() =>
       this.client.products.update(
         stripeProductId,
         { ...params, metadata: { ...params.metadata, [AEGIS_PRODUCT_ID_KEY]: productId } },
@@ -179,7 +191,7 @@ export class StripeProvider {
 
   /** Archives the Stripe Product of `productId` (`active=false`): its prices can no longer be bought. */
   archiveProduct(productId: string, stripeProductId: string): Promise<Stripe.Product> {
-    return this.calling(() =>
+    return this.writing(() =>
       this.client.products.update(
         stripeProductId,
         { active: false },
@@ -197,7 +209,7 @@ export class StripeProvider {
     pricingVersionId: string,
     params: WithOwnMetadata<Stripe.PriceCreateParams>,
   ): Promise<Stripe.Price> {
-    return this.calling(() =>
+    return this.writing(() =>
       this.client.prices.create(
         {
           ...params,
@@ -206,6 +218,93 @@ export class StripeProvider {
         { idempotencyKey: priceCreationKey(pricingVersionId) },
       ),
     );
+  }
+
+  /** The customer's default payment method for invoices, or its default source; null when it has neither. */
+  async defaultPaymentMethodOf(stripeCustomerId: string): Promise<string | null> {
+    const customer = await this.refetch('customer', stripeCustomerId);
+    if ('deleted' in customer && customer.deleted === true) return null;
+    const live = customer as Stripe.Customer;
+    return idOrNull(live.invoice_settings.default_payment_method) ?? idOrNull(live.default_source);
+  }
+
+  /** Creates the Stripe invoice (a draft) of our invoice `invoiceId`, named in `metadata.aegis_invoice_id`. */
+  createInvoice(
+    invoiceId: string,
+    params: WithOwnMetadata<Stripe.InvoiceCreateParams>,
+  ): Promise<Stripe.Invoice> {
+    return this.writing(() =>
+      this.client.invoices.create(
+        { ...params, metadata: { ...params.metadata, [AEGIS_INVOICE_ID_KEY]: invoiceId } },
+        { idempotencyKey: `aegis-invoice-create-${invoiceId}` },
+      ),
+    );
+  }
+
+  /** Adds our invoice line `lineId` to a Stripe invoice: the line's id is the idempotency key. */
+  createInvoiceItem(
+    lineId: string,
+    params: WithOwnMetadata<Stripe.InvoiceItemCreateParams>,
+  ): Promise<Stripe.InvoiceItem> {
+    return this.writing(() =>
+      this.client.invoiceItems.create(
+        { ...params, metadata: { ...params.metadata, [AEGIS_INVOICE_LINE_ID_KEY]: lineId } },
+        { idempotencyKey: lineId },
+      ),
+    );
+  }
+
+  /** Finalizes our invoice's Stripe draft, Stripe then advancing it by itself (`auto_advance`). */
+  finalizeInvoice(invoiceId: string, stripeInvoiceId: string): Promise<Stripe.Invoice> {
+    return this.writing(() =>
+      this.client.invoices.finalizeInvoice(
+        stripeInvoiceId,
+        { auto_advance: true },
+        { idempotencyKey: `aegis-invoice-finalize-${invoiceId}` },
+      ),
+    );
+  }
+
+  /** Attempts the payment of a finalized invoice now; a decline is StripeRefusedError with status 402. */
+  payInvoice(invoiceId: string, stripeInvoiceId: string): Promise<Stripe.Invoice> {
+    return this.writing(() =>
+      this.client.invoices.pay(
+        stripeInvoiceId,
+        {},
+        { idempotencyKey: `aegis-invoice-pay-${invoiceId}` },
+      ),
+    );
+  }
+
+  /** Sends a finalized `send_invoice` invoice to its customer. */
+  sendInvoice(invoiceId: string, stripeInvoiceId: string): Promise<Stripe.Invoice> {
+    return this.writing(() =>
+      this.client.invoices.sendInvoice(
+        stripeInvoiceId,
+        {},
+        { idempotencyKey: `aegis-invoice-send-${invoiceId}` },
+      ),
+    );
+  }
+
+  /** Voids a finalized invoice. */
+  voidInvoice(invoiceId: string, stripeInvoiceId: string): Promise<Stripe.Invoice> {
+    return this.writing(() =>
+      this.client.invoices.voidInvoice(
+        stripeInvoiceId,
+        {},
+        { idempotencyKey: `aegis-invoice-void-${invoiceId}` },
+      ),
+    );
+  }
+
+  /** Deletes a draft (Stripe voids only finalized invoices). */
+  deleteDraftInvoice(stripeInvoiceId: string): Promise<Stripe.DeletedInvoice> {
+    return this.writing(() => this.client.invoices.del(stripeInvoiceId));
+  }
+
+  private writing<T>(work: () => Promise<T>): Promise<T> {
+    return this.calling(() => writeWithinRateLimit(this.writeLimiter, work));
   }
 
   private async calling<T>(work: () => Promise<T>): Promise<T> {

@@ -3,7 +3,12 @@ import { SERVICE_ENV } from '@aegis/config';
 import { createStripeClient } from './stripe-client.js';
 import type { StripeServiceEnv } from './stripe-env.js';
 import { RateLimiter } from './rate-limiter.js';
-import { STRIPE_CLIENT, STRIPE_REFETCH_LIMITER, StripeProvider } from './stripe-provider.js';
+import {
+  STRIPE_CLIENT,
+  STRIPE_REFETCH_LIMITER,
+  STRIPE_WRITE_LIMITER,
+  StripeProvider,
+} from './stripe-provider.js';
 
 /** Gives a service its Stripe client and `StripeProvider`; its env class must extend StripeServiceEnv. */
 @Global()
@@ -22,6 +27,11 @@ export class StripeModule {
           provide: STRIPE_REFETCH_LIMITER,
           inject: [SERVICE_ENV],
           useFactory: (env: StripeServiceEnv) => new RateLimiter(env.STRIPE_REFETCH_PER_SECOND),
+        },
+        {
+          provide: STRIPE_WRITE_LIMITER,
+          inject: [SERVICE_ENV],
+          useFactory: (env: StripeServiceEnv) => new RateLimiter(env.STRIPE_WRITES_PER_SECOND),
         },
         StripeProvider,
       ],

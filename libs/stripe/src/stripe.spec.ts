@@ -5,6 +5,7 @@ import { freshnessOf } from './convergence.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SANDBOX_SECRET_KEY, stripeTargetOf } from './stripe-client.js';
 import type { StripeServiceEnv } from './stripe-env.js';
+import { writeWithinRateLimit } from './stripe-writes.js';
 import { WebhookVerificationError, verifyStripeWebhook } from './webhook-verification.js';
 
 const SECRET = 'whsec_current';
@@ -92,6 +93,57 @@ describe(RateLimiter.name, () => {
     expect(third).toBe(false);
     await waiting;
     expect(third).toBe(true);
+  });
+});
+
+describe(writeWithinRateLimit.name, () => {
+  const fast = { retries: 3, baseDelayMs: 1, maxDelayMs: 2 };
+  const rateLimited = (): Error =>
+    new Stripe.errors.StripeRateLimitError({
+      message: 'Too many requests',
+      type: 'invalid_request_error',
+    });
+
+  it('retries a 429 with the same call until it goes through', async () => {
+    let calls = 0;
+    const result = await writeWithinRateLimit(
+      new RateLimiter(100),
+      () => {
+        calls += 1;
+        return calls < 3 ? Promise.reject(rateLimited()) : Promise.resolve('in_1');
+      },
+      fast,
+    );
+    expect(result).toBe('in_1');
+    expect(calls).toBe(3);
+  });
+
+  it('gives up after its retries, and never retries another error', async () => {
+    let calls = 0;
+    await expect(
+      writeWithinRateLimit(
+        new RateLimiter(100),
+        () => {
+          calls += 1;
+          return Promise.reject(rateLimited());
+        },
+        fast,
+      ),
+    ).rejects.toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    expect(calls).toBe(4);
+    calls = 0;
+    const declined = new Stripe.errors.StripeCardError({ message: 'declined', type: 'card_error' });
+    await expect(
+      writeWithinRateLimit(
+        new RateLimiter(100),
+        () => {
+          calls += 1;
+          return Promise.reject(declined);
+        },
+        fast,
+      ),
+    ).rejects.toBe(declined);
+    expect(calls).toBe(1);
   });
 });
 
