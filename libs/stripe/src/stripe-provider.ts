@@ -224,8 +224,10 @@ export class StripeProvider {
   async defaultPaymentMethodOf(stripeCustomerId: string): Promise<string | null> {
     const customer = await this.refetch('customer', stripeCustomerId);
     if ('deleted' in customer && customer.deleted === true) return null;
-    const live = customer as Stripe.Customer;
-    return idOrNull(live.invoice_settings.default_payment_method) ?? idOrNull(live.default_source);
+    return (
+      idOrNull(customer.invoice_settings.default_payment_method) ??
+      idOrNull(customer.default_source)
+    );
   }
 
   /** Creates the Stripe invoice (a draft) of our invoice `invoiceId`, named in `metadata.aegis_invoice_id`. */
