@@ -271,6 +271,8 @@ class UsageModel {
       totalQuantity: text(total),
       eventCount: events.length,
       lateEventCount: 0,
+      firstEventAt: timeOf(Math.min(...events.map((e) => e.at))),
+      lastEventAt: timeOf(Math.max(...events.map((e) => e.at))),
     };
   }
 
@@ -294,6 +296,11 @@ interface Check {
 /** A reply as plain data, so that a failure's diff shows values, not class names. */
 function plain<T>(value: T): T {
   return structuredClone(value);
+}
+
+/** An event time as metering answers it; null for no events (Math.min of nothing: Infinity). */
+function timeOf(at: number): string | null {
+  return Number.isFinite(at) ? new Date(at).toISOString() : null;
 }
 
 /** Decimal text without trailing zeros or an exponent: '1.5', '0', '0.000000000001'. */

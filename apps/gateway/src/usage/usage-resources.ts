@@ -45,6 +45,20 @@ export class UsageValueResource implements UsageValueResourceV1 {
   @ApiProperty() event_count!: number;
   @ApiProperty({ description: 'of those, recorded after billing closed their period' })
   late_event_count!: number;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'the earliest event’s timestamp in the range; null without events',
+  })
+  first_event_at!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'the latest event’s timestamp in the range; null without events',
+  })
+  last_event_at!: string | null;
 }
 
 export class UsageEventResource implements UsageEventResourceV1 {
@@ -59,6 +73,18 @@ export class UsageEventResource implements UsageEventResourceV1 {
   @ApiProperty({ description: 'recorded for a billing period already invoiced' }) late!: boolean;
   @ApiProperty({ type: String, nullable: true }) api_key_id!: string | null;
   @ApiProperty({ format: 'date-time' }) received_at!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the invoice that billed the event; null until one has',
+  })
+  invoice_id!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the line of that invoice that billed it; null until one has',
+  })
+  invoice_line_id!: string | null;
 }
 
 class UsageEventList {
@@ -121,6 +147,8 @@ export function usageValueResourceOf(value: UsageValueV1): UsageValueResourceV1 
     total_quantity: value.totalQuantity,
     event_count: value.eventCount,
     late_event_count: value.lateEventCount,
+    first_event_at: value.firstEventAt,
+    last_event_at: value.lastEventAt,
   };
 }
 
@@ -136,6 +164,8 @@ export function usageEventResourceOf(event: UsageEventV1): UsageEventResourceV1 
     late: event.late,
     api_key_id: event.apiKeyId,
     received_at: event.receivedAt,
+    invoice_id: event.invoiceId,
+    invoice_line_id: event.invoiceLineId,
   };
 }
 

@@ -1,20 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type {
-  Aggregation,
-  UsageEventV1,
-  UsagePeriodReplyV1,
-  UsagePeriodRequestV1,
-  UsageQueryReplyV1,
-  UsageQueryRequestV1,
-  UsageValueV1,
+import {
+  invoiceLineIdOf,
+  type Aggregation,
+  type UsageEventV1,
+  type UsagePeriodReplyV1,
+  type UsagePeriodRequestV1,
+  type UsageQueryReplyV1,
+  type UsageQueryRequestV1,
+  type UsageValueV1,
 } from '@aegis/contracts';
-import { lockUntilCommit, paginateNewestFirst } from '@aegis/persistence';
+import { paginateNewestFirst } from '@aegis/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Meter } from '../meters/entities/meter.entity.js';
 import { MetersService } from '../meters/meters.service.js';
 import { MeteringException, MeteringExceptionCode } from '../metering.exception.js';
 import { UsageEvent } from './entities/usage-event.entity.js';
-import { periodLockKey } from './usage-store.js';
+import { UsageStore, billingPeriodOf, periodBounds } from './usage-store.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -25,6 +26,8 @@ interface HourlyTotals {
   readonly total_quantity: string;
   readonly max_quantity: string;
   readonly latest_quantity: string;
+  readonly first_event_at: Date;
+  readonly last_event_at: Date;
 }
 
 // Rollups only: a period's value never reads raw events. Quantities leave as
@@ -36,7 +39,9 @@ const HOURLY_TOTALS = `
          trim_scale(sum("total_quantity"))::text AS "total_quantity",
          trim_scale(max("max_quantity"))::text AS "max_quantity",
          trim_scale((array_agg("latest_quantity" ORDER BY "latest_at" DESC, "latest_id" DESC))[1])::text
-           AS "latest_quantity"
+           AS "latest_quantity",
+         min("earliest_at") AS "first_event_at",
+         max("latest_at") AS "last_event_at"
     FROM "metering"."usage_hourly"
    WHERE "customer_id" = $1 AND "hour" >= $2 AND "hour" < $3 AND ($4::text IS NULL OR "product_id" = $4)
    GROUP BY "product_id"
@@ -48,12 +53,6 @@ const DISTINCT_COUNTS = `
    WHERE "customer_id" = $1 AND "hour" >= $2 AND "hour" < $3 AND ($4::text IS NULL OR "product_id" = $4)
    GROUP BY "product_id"`;
 
-/** The first instant of a `YYYY-MM` period and of the next one, UTC. */
-export function periodBounds(billingPeriod: string): { from: Date; to: Date } {
-  const [year, month] = billingPeriod.split('-').map(Number) as [number, number];
-  return { from: new Date(Date.UTC(year, month - 1, 1)), to: new Date(Date.UTC(year, month, 1)) };
-}
-
 @Injectable()
 export class UsageReader {
   private readonly logger = new Logger(UsageReader.name);
@@ -61,6 +60,7 @@ export class UsageReader {
   constructor(
     private readonly dataSource: DataSource,
     private readonly meters: MetersService,
+    private readonly store: UsageStore,
   ) {}
 
   /** One product's value over whole hours, with a page of its events; both from one snapshot. */
@@ -107,9 +107,10 @@ export class UsageReader {
         { alias: 'event', id: 'id', createdAt: 'occurredAt' },
         request,
       );
+      const invoiceOf = await this.invoicesOf(manager, request.customerId, page.items);
       return {
         usage: usage ?? this.emptyValueOf(meter.productId, meter),
-        events: page.items.map(usageEventOf),
+        events: page.items.map((event) => usageEventOf(event, invoiceOf)),
         hasMore: page.hasMore,
         usageThrough,
       };
@@ -119,43 +120,88 @@ export class UsageReader {
   /**
    * Every product's value for a customer's billing period. With `close`, the
    * period is closed first, under its exclusive lock: every event committed
-   * before is in the values, every later one is marked late.
+   * before is in the values, every later one is marked late. Closing does not
+   * claim: the period's events stay unclaimed until a claim takes them.
    */
   async period(request: UsagePeriodRequestV1): Promise<UsagePeriodReplyV1> {
     const { from, to } = periodBounds(request.billingPeriod);
     const isolation = request.close === true ? 'READ COMMITTED' : 'REPEATABLE READ';
     return this.dataSource.transaction(isolation, async (manager) => {
       if (request.close === true) {
-        await lockUntilCommit(manager, periodLockKey(request.customerId, request.billingPeriod));
-        await manager.query(
-          `INSERT INTO "metering"."closed_periods" ("customer_id", "billing_period")
-           VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-          [request.customerId, request.billingPeriod],
-        );
+        await this.store.lockPeriods(manager, request.customerId, [request.billingPeriod]);
+        await this.store.closePeriod(manager, request.customerId, request.billingPeriod);
       }
       const usageThrough = await this.snapshotTime(manager);
       const closed = await manager.query<{ closed_at: Date }[]>(
         `SELECT "closed_at" FROM "metering"."closed_periods" WHERE "customer_id" = $1 AND "billing_period" = $2`,
         [request.customerId, request.billingPeriod],
       );
-      const productIds = (
-        await manager.query<{ product_id: string }[]>(
-          `SELECT DISTINCT "product_id" FROM "metering"."usage_hourly"
-            WHERE "customer_id" = $1 AND "hour" >= $2 AND "hour" < $3`,
-          [request.customerId, from, to],
-        )
-      ).map((row) => row.product_id);
-      const meters = await this.meters.resolve(productIds, manager);
       return {
         customerId: request.customerId,
         billingPeriod: request.billingPeriod,
         from: from.toISOString(),
         to: to.toISOString(),
-        products: await this.valuesOf(manager, request.customerId, from, to, meters),
+        products: await this.periodValuesOf(manager, request.customerId, request.billingPeriod),
         usageThrough,
         closedAt: closed[0]?.closed_at.toISOString() ?? null,
       };
     });
+  }
+
+  /**
+   * Every product's value for a customer's billing period, over all its
+   * events (of every generation), from the rollups, through `manager`.
+   */
+  async periodValuesOf(
+    manager: EntityManager,
+    customerId: string,
+    billingPeriod: string,
+  ): Promise<UsageValueV1[]> {
+    const { from, to } = periodBounds(billingPeriod);
+    const productIds = (
+      await manager.query<{ product_id: string }[]>(
+        `SELECT DISTINCT "product_id" FROM "metering"."usage_hourly"
+          WHERE "customer_id" = $1 AND "hour" >= $2 AND "hour" < $3`,
+        [customerId, from, to],
+      )
+    ).map((row) => row.product_id);
+    const meters = await this.meters.resolve(productIds, manager);
+    return this.valuesOf(manager, customerId, from, to, meters);
+  }
+
+  /**
+   * The claim that billed each event of a page, by its period and the
+   * generation it was stamped with (docs/metering.md, "Claims"): joined at
+   * read time, events are never updated. Keyed by claimKeyOf.
+   */
+  private async invoicesOf(
+    manager: EntityManager,
+    customerId: string,
+    events: readonly UsageEvent[],
+  ): Promise<ReadonlyMap<string, string>> {
+    if (events.length === 0) return new Map();
+    const wanted = [
+      ...new Map(
+        events.map((event) => {
+          const period = billingPeriodOf(event.occurredAt);
+          return [claimKeyOf(period, event.billingGeneration), [period, event.billingGeneration]];
+        }),
+      ).values(),
+    ] as [string, number][];
+    const rows = await manager.query<
+      { billing_period: string; generation: number; claim_id: string }[]
+    >(
+      `SELECT "claim"."billing_period", "claim"."generation", "claim"."claim_id"
+         FROM unnest($2::text[], $3::integer[]) AS "wanted"("billing_period", "generation")
+         JOIN "metering"."usage_claims" "claim"
+           ON "claim"."customer_id" = $1
+          AND "claim"."billing_period" = "wanted"."billing_period"
+          AND "claim"."generation" = "wanted"."generation"`,
+      [customerId, wanted.map(([period]) => period), wanted.map(([, generation]) => generation)],
+    );
+    return new Map(
+      rows.map((row) => [claimKeyOf(row.billing_period, row.generation), row.claim_id]),
+    );
   }
 
   /**
@@ -215,6 +261,8 @@ export class UsageReader {
         totalQuantity: row.total_quantity,
         eventCount: Number(row.event_count),
         lateEventCount: Number(row.late_event_count),
+        firstEventAt: row.first_event_at.toISOString(),
+        lastEventAt: row.last_event_at.toISOString(),
       };
     });
   }
@@ -229,6 +277,8 @@ export class UsageReader {
       totalQuantity: '0',
       eventCount: 0,
       lateEventCount: 0,
+      firstEventAt: null,
+      lastEventAt: null,
     };
   }
 }
@@ -238,7 +288,13 @@ function aggregationOf(meter: Meter | undefined): Aggregation {
   return meter?.pricingType === 'usage' ? (meter.aggregation ?? 'sum') : 'sum';
 }
 
-function usageEventOf(event: UsageEvent): UsageEventV1 {
+function claimKeyOf(billingPeriod: string, generation: number): string {
+  return `${billingPeriod}/${generation}`;
+}
+
+function usageEventOf(event: UsageEvent, invoiceOf: ReadonlyMap<string, string>): UsageEventV1 {
+  const period = billingPeriodOf(event.occurredAt);
+  const invoiceId = invoiceOf.get(claimKeyOf(period, event.billingGeneration)) ?? null;
   return {
     id: event.id,
     customerId: event.customerId,
@@ -250,6 +306,8 @@ function usageEventOf(event: UsageEvent): UsageEventV1 {
     late: event.late,
     apiKeyId: event.apiKeyId,
     receivedAt: event.receivedAt.toISOString(),
+    invoiceId,
+    invoiceLineId: invoiceId === null ? null : invoiceLineIdOf(invoiceId, period, event.productId),
   };
 }
 

@@ -19,46 +19,59 @@ export function billingPeriodOf(moment: Date): string {
   return moment.toISOString().slice(0, 7);
 }
 
+/** The first instant of a `YYYY-MM` period and of the next one, UTC. */
+export function periodBounds(billingPeriod: string): { from: Date; to: Date } {
+  const [year, month] = billingPeriod.split('-').map(Number) as [number, number];
+  return { from: new Date(Date.UTC(year, month - 1, 1)), to: new Date(Date.UTC(year, month, 1)) };
+}
+
 /**
  * The advisory lock of one customer's billing period: recording takes it
- * shared, closing the period takes it exclusively, so an event is either in
- * the values a close reads or recorded after the close and marked late.
+ * shared, closing or claiming the period takes it exclusively, so an event is
+ * either in the values a close (or claim) reads or recorded after it, marked
+ * late and stamped with the next generation.
  */
 export function periodLockKey(customerId: string, billingPeriod: string): string {
   return `metering:usage-period:${customerId}:${billingPeriod}`;
 }
 
 // One statement: the events (each once per customer and idempotency key), and
-// for those actually inserted the hourly rollups and the distinct values of
-// unique_count meters. `late` is read from closed_periods in the statement's
-// snapshot, taken after the period locks were granted.
+// for those actually inserted the hourly rollups, the distinct values of
+// unique_count meters, the period's customer list, and the unclaimed count of
+// a closed period. `late` and `billing_generation` are read from
+// closed_periods in the statement's snapshot, taken after the period locks
+// were granted: a claim, which changes a generation, holds the lock
+// exclusively, so the generation stamped is the one its claim has not yet
+// taken, and the unclaimed count grows with it (docs/metering.md, "Claims").
 const INSERT_EVENTS_WITH_ROLLUPS = `
   WITH "input" AS (
     SELECT "raw".*,
-           EXISTS (
-             SELECT 1 FROM "metering"."closed_periods" "closed"
-              WHERE "closed"."customer_id" = "raw"."customer_id"
-                AND "closed"."billing_period" = to_char("raw"."occurred_at" AT TIME ZONE 'UTC', 'YYYY-MM')
-           ) AS "late"
+           "closed"."customer_id" IS NOT NULL AS "late",
+           coalesce("closed"."generation", 0) AS "billing_generation"
       FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::timestamptz[],
                   $6::text[], $7::jsonb[], $8::text[])
         AS "raw"("id", "customer_id", "product_id", "quantity", "occurred_at",
                  "idempotency_key", "metadata", "api_key_id")
+      LEFT JOIN "metering"."closed_periods" "closed"
+        ON "closed"."customer_id" = "raw"."customer_id"
+       AND "closed"."billing_period" = to_char("raw"."occurred_at" AT TIME ZONE 'UTC', 'YYYY-MM')
   ), "inserted" AS (
     INSERT INTO "metering"."usage_events"
       ("id", "customer_id", "product_id", "quantity", "occurred_at", "idempotency_key",
-       "metadata", "api_key_id", "late")
+       "metadata", "api_key_id", "late", "billing_generation")
     SELECT "id", "customer_id", "product_id", "quantity", "occurred_at", "idempotency_key",
-           "metadata", "api_key_id", "late"
+           "metadata", "api_key_id", "late", "billing_generation"
       FROM "input"
     ON CONFLICT ("customer_id", "idempotency_key") DO NOTHING
-    RETURNING "id", "customer_id", "product_id", "quantity", "occurred_at", "metadata", "late"
+    RETURNING "id", "customer_id", "product_id", "quantity", "occurred_at", "metadata", "late",
+              to_char("occurred_at" AT TIME ZONE 'UTC', 'YYYY-MM') AS "billing_period"
   ), "hourly" AS (
     INSERT INTO "metering"."usage_hourly" AS "rollup"
       ("customer_id", "product_id", "hour", "event_count", "late_event_count", "total_quantity",
-       "max_quantity", "latest_at", "latest_id", "latest_quantity")
+       "max_quantity", "earliest_at", "latest_at", "latest_id", "latest_quantity")
     SELECT "customer_id", "product_id", date_trunc('hour', "occurred_at", 'UTC'),
            count(*), count(*) FILTER (WHERE "late"), sum("quantity"), max("quantity"),
+           min("occurred_at"),
            (array_agg("occurred_at" ORDER BY "occurred_at" DESC, "id" DESC))[1],
            (array_agg("id" ORDER BY "occurred_at" DESC, "id" DESC))[1],
            (array_agg("quantity" ORDER BY "occurred_at" DESC, "id" DESC))[1]
@@ -70,6 +83,7 @@ const INSERT_EVENTS_WITH_ROLLUPS = `
       "late_event_count" = "rollup"."late_event_count" + EXCLUDED."late_event_count",
       "total_quantity" = "rollup"."total_quantity" + EXCLUDED."total_quantity",
       "max_quantity" = greatest("rollup"."max_quantity", EXCLUDED."max_quantity"),
+      "earliest_at" = least("rollup"."earliest_at", EXCLUDED."earliest_at"),
       "latest_at" = CASE WHEN (EXCLUDED."latest_at", EXCLUDED."latest_id") > ("rollup"."latest_at", "rollup"."latest_id")
                          THEN EXCLUDED."latest_at" ELSE "rollup"."latest_at" END,
       "latest_quantity" = CASE WHEN (EXCLUDED."latest_at", EXCLUDED."latest_id") > ("rollup"."latest_at", "rollup"."latest_id")
@@ -87,6 +101,23 @@ const INSERT_EVENTS_WITH_ROLLUPS = `
        AND "inserted"."metadata" ? "meter"."aggregation_field"
      ORDER BY 1, 2, 3, 4
     ON CONFLICT DO NOTHING
+  ), "period_customers" AS (
+    INSERT INTO "metering"."usage_period_customers" ("billing_period", "customer_id")
+    SELECT DISTINCT "billing_period", "customer_id" FROM "inserted"
+     ORDER BY 1, 2
+    ON CONFLICT DO NOTHING
+  ), "unclaimed" AS (
+    -- Late events only (rare), whose closed period exists by definition: an
+    -- upsert rather than an UPDATE so that rows are locked in one order.
+    INSERT INTO "metering"."closed_periods" AS "closed"
+      ("customer_id", "billing_period", "unclaimed_event_count")
+    SELECT "customer_id", "billing_period", count(*)
+      FROM "inserted"
+     WHERE "late"
+     GROUP BY 1, 2
+     ORDER BY 1, 2
+    ON CONFLICT ("customer_id", "billing_period") DO UPDATE SET
+      "unclaimed_event_count" = "closed"."unclaimed_event_count" + EXCLUDED."unclaimed_event_count"
   )
   SELECT "id" FROM "inserted"`;
 
@@ -126,6 +157,49 @@ export class UsageStore {
       sorted.map((e) => e.apiKeyId),
     ]);
     return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Takes the exclusive locks of a customer's periods until the transaction
+   * ends, in periodLockKey order (the order recording takes them shared), so
+   * that claims and recording never deadlock.
+   */
+  async lockPeriods(
+    manager: EntityManager,
+    customerId: string,
+    billingPeriods: readonly string[],
+  ): Promise<void> {
+    const keys = [...new Set(billingPeriods.map((p) => periodLockKey(customerId, p)))].sort(
+      compare,
+    );
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
+         FROM unnest($1::text[]) WITH ORDINALITY AS "lock"("key", "position")
+        ORDER BY "position"`,
+      [keys],
+    );
+  }
+
+  /**
+   * Closes a customer's period if it is not closed (the caller holds its
+   * exclusive lock): events recorded for it from then on are late. Never
+   * claimed, all its events are of generation 0: they are its unclaimed
+   * count, from the rollups.
+   */
+  async closePeriod(
+    manager: EntityManager,
+    customerId: string,
+    billingPeriod: string,
+  ): Promise<void> {
+    const { from, to } = periodBounds(billingPeriod);
+    await manager.query(
+      `INSERT INTO "metering"."closed_periods" ("customer_id", "billing_period", "unclaimed_event_count")
+       SELECT $1, $2, coalesce(sum("event_count"), 0)
+         FROM "metering"."usage_hourly"
+        WHERE "customer_id" = $1 AND "hour" >= $3 AND "hour" < $4
+       ON CONFLICT DO NOTHING`,
+      [customerId, billingPeriod, from, to],
+    );
   }
 
   /** The stored event ids of `(customerId, idempotencyKey)` pairs, keyed by usageKeyOf. */

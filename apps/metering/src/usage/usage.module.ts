@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MetersModule } from '../meters/meters.module.js';
+import { UsageClaims } from './usage-claims.js';
 import { UsageReader } from './usage-reader.js';
 import { UsageRecordedHandler } from './usage-recorded.handler.js';
 import { UsageStore } from './usage-store.js';
@@ -10,6 +11,6 @@ import { UsageService } from './usage.service.js';
 @Module({
   imports: [MetersModule],
   controllers: [UsageRecordedHandler, UsageHandler],
-  providers: [UsageService, UsageReader, UsageStore, UsageWriter],
+  providers: [UsageService, UsageReader, UsageClaims, UsageStore, UsageWriter],
 })
 export class UsageModule {}

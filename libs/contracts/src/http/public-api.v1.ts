@@ -44,6 +44,16 @@ export const PUBLIC_API_PATHS = {
   usage: '/api/v1/usage',
   /** GET (`?customer_id&billing_period`): a UsageSummaryV1. */
   usageSummary: '/api/v1/usage/summary',
+  /** POST a CreateInvoiceBodyV1 (201 made, 200 the period's invoice existed); GET (InvoiceListQueryV1): a ListV1<InvoiceResourceV1>. */
+  invoices: '/api/v1/invoices',
+  invoice: (invoiceId: string): string => `/api/v1/invoices/${segment(invoiceId)}`,
+  /** POST (no body): the InvoiceResourceV1, finalized at Stripe and collected (200). */
+  finalizeInvoice: (invoiceId: string): string => `/api/v1/invoices/${segment(invoiceId)}/finalize`,
+  /** POST (no body): the voided InvoiceResourceV1 (200). */
+  voidInvoice: (invoiceId: string): string => `/api/v1/invoices/${segment(invoiceId)}/void`,
+  /** POST a StartInvoiceRunBodyV1: an InvoiceRunResourceV1 (202, a new run or the period's running one). */
+  invoiceRuns: '/api/v1/invoice_runs',
+  invoiceRun: (runId: string): string => `/api/v1/invoice_runs/${segment(runId)}`,
   /** GET: a ListV1<AuditLogEntryV1>. */
   auditLog: '/api/v1/audit_log',
   /** ANY: the metered proxy to route `route`'s upstream. */
@@ -415,6 +425,9 @@ export interface UsageEventResourceV1 {
   readonly late: boolean;
   readonly api_key_id: string | null;
   readonly received_at: string;
+  /** The invoice, and its line, that billed the event; null until one has. */
+  readonly invoice_id: string | null;
+  readonly invoice_line_id: string | null;
 }
 
 /** A product's value for a customer over a range; quantities are exact decimal text. */
@@ -427,6 +440,9 @@ export interface UsageValueResourceV1 {
   readonly total_quantity: string;
   readonly event_count: number;
   readonly late_event_count: number;
+  /** The earliest and latest event timestamps in the range, null without events. */
+  readonly first_event_at: string | null;
+  readonly last_event_at: string | null;
 }
 
 /** `GET /api/v1/usage`: the seed's `get_usage`, with the range's events (one page, newest first). */
@@ -447,4 +463,108 @@ export interface UsageSummaryV1 {
   /** When billing closed the period (invoiced it), if it has. */
   readonly closed_at: string | null;
   readonly products: readonly UsageValueResourceV1[];
+}
+
+export type InvoiceStatusV1 =
+  'draft' | 'open' | 'paid' | 'payment_failed' | 'uncollectible' | 'void';
+export type InvoiceLineKindV1 = 'usage' | 'late_usage';
+export type InvoiceRunStatusV1 = 'running' | 'completed';
+
+/** `POST /api/v1/invoices`: the customer's invoice for the period, made from its metered usage. */
+export interface CreateInvoiceBodyV1 {
+  readonly customer_id: string;
+  /** YYYY-MM (UTC). */
+  readonly billing_period: string;
+  /** false: leave it a draft (at Stripe too) until `finalize`. Default true. */
+  readonly auto_finalize?: boolean;
+}
+
+/** `GET /api/v1/invoices`'s filters beside the page; a customer key sees only its own customer's. */
+export interface InvoiceListQueryV1 extends ListQueryV1 {
+  readonly customer_id?: string;
+  readonly billing_period?: string;
+  readonly status?: InvoiceStatusV1;
+}
+
+/** One line of an invoice: which usage it prices (product, period, event count, value). */
+export interface InvoiceLineResourceV1 {
+  readonly id: string;
+  /** `usage`: the period's own; `late_usage`: an adjustment for an earlier period's late usage. */
+  readonly kind: InvoiceLineKindV1;
+  readonly product_id: string;
+  /** The period whose usage the line prices (an earlier one for `late_usage`). */
+  readonly billing_period: string;
+  readonly description: string;
+  readonly aggregation: AggregationV1;
+  /** The value priced, exact decimal text (for `late_usage`, the period's whole value now). */
+  readonly value: string;
+  /** For `late_usage`: the value billed before; `'0'` for `usage`. */
+  readonly previously_billed_value: string;
+  readonly event_count: number;
+  readonly first_event_at: string | null;
+  readonly last_event_at: string | null;
+  /** Every event of the period committed before this instant is priced. */
+  readonly usage_through: string;
+  readonly pricing_version_id: string;
+  /** Minor units; negative only for a `late_usage` line that lowers a `latest` value. */
+  readonly subtotal_cents: number;
+  readonly discount_cents: number;
+  /** subtotal_cents − discount_cents. */
+  readonly amount_cents: number;
+  readonly stripe_invoice_item_id: string | null;
+}
+
+export interface InvoiceResourceV1 {
+  readonly id: string;
+  readonly object: 'invoice';
+  readonly customer_id: string;
+  readonly billing_period: string;
+  readonly status: InvoiceStatusV1;
+  readonly currency: string;
+  readonly lines: readonly InvoiceLineResourceV1[];
+  readonly subtotal_cents: number;
+  readonly discount_cents: number;
+  /** subtotal_cents − discount_cents, never below zero. */
+  readonly amount_due: number;
+  readonly amount_paid: number;
+  /** `charge_automatically` (the customer has a default payment method) or `send_invoice`. */
+  readonly collection_method: string | null;
+  readonly stripe_invoice_id: string | null;
+  readonly hosted_invoice_url: string | null;
+  readonly invoice_pdf: string | null;
+  /** True while the Stripe side is not finished (a crash or an outage interrupted it). */
+  readonly pending_stripe: boolean;
+  /** Why the last attempt to finish the Stripe side failed, if it did. */
+  readonly last_error: string | null;
+  readonly finalized_at: string | null;
+  readonly paid_at: string | null;
+  readonly created_at: string;
+}
+
+/** `POST /api/v1/invoice_runs`: invoice every customer with usage in the period. */
+export interface StartInvoiceRunBodyV1 {
+  readonly billing_period: string;
+}
+
+export interface InvoiceRunProgressV1 {
+  /** Customers to invoice; null until they have all been listed. */
+  readonly total: number | null;
+  readonly done: number;
+  readonly failed: number;
+}
+
+export interface InvoiceRunFailureResourceV1 {
+  readonly customer_id: string;
+  readonly reason: string;
+}
+
+export interface InvoiceRunResourceV1 {
+  readonly id: string;
+  readonly object: 'invoice_run';
+  readonly billing_period: string;
+  readonly status: InvoiceRunStatusV1;
+  readonly progress: InvoiceRunProgressV1;
+  readonly failures: readonly InvoiceRunFailureResourceV1[];
+  readonly created_at: string;
+  readonly completed_at: string | null;
 }

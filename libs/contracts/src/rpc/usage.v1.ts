@@ -199,6 +199,16 @@ export class UsageEventV1 {
 
   @IsISO8601({ strict: true })
   receivedAt!: string;
+
+  /** The invoice that billed the event, once one has (its claim: docs/metering.md, "Claims"). */
+  @IsOptional()
+  @IsString()
+  invoiceId!: string | null;
+
+  /** The line of that invoice that billed it: invoiceLineIdOf(invoiceId, its period, productId). */
+  @IsOptional()
+  @IsString()
+  invoiceLineId!: string | null;
 }
 
 /** What a product's events add up to over a range. */
@@ -233,6 +243,16 @@ export class UsageValueV1 {
   @IsInt()
   @Min(0)
   lateEventCount!: number;
+
+  /** The earliest event's timestamp (`occurred_at`), null without events. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  firstEventAt!: string | null;
+
+  /** The latest event's timestamp, null without events. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  lastEventAt!: string | null;
 }
 
 export class UsageQueryRequestV1 extends PageRequestV1 {

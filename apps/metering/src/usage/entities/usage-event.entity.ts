@@ -38,6 +38,13 @@ export class UsageEvent {
   @Column({ type: 'boolean' })
   late!: boolean;
 
+  /**
+   * Its period's generation when it was stored: the claim of (customer,
+   * period, generation) bills it (docs/metering.md, "Claims"). Never updated.
+   */
+  @Column({ name: 'billing_generation', type: 'integer' })
+  billingGeneration!: number;
+
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
 }
