@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   MAX_USAGE_BATCH,
+  METERING_USAGE_CLAIM_V1,
   PUBLIC_API_PATHS,
+  invoiceLineIdOf,
   type CustomerResourceV1,
   type ProblemV1,
   type RecordUsageResultV1,
   type UsageResourceV1,
   type UsageSummaryV1,
 } from '@aegis/contracts';
+import { TestRpcCaller, baseAmqpUrl } from '@aegis/testing';
 import { GatewayHarness } from './gateway-harness.js';
 
 let harness: GatewayHarness;
@@ -509,6 +512,55 @@ describe('usage stored by metering, through the gateway', () => {
     expect(own.body.products.map((product) => [product.product_id, product.value])).toEqual([
       [apiCall, '3'],
     ]);
+  });
+
+  it('names the first and last event times, and each event’s invoice and line once a claim took it', async () => {
+    const buyer = await harness.createCustomer();
+    const earlier = new Date(Date.parse(at) - 1_000).toISOString();
+    const first = await accepted({
+      events: [
+        eventOf(buyer.id, { quantity: 2, timestamp: at }),
+        eventOf(buyer.id, { quantity: 3, timestamp: earlier }),
+      ],
+    });
+    expect(first.status).toBe(202);
+    const range = { customer_id: buyer.id, product_id: apiCall, start_date: day, end_date: day };
+    const before = await usageOf(range);
+    expect(before.body).toMatchObject({ first_event_at: earlier, last_event_at: at });
+    expect(
+      before.body.events.data.map((event) => [event.invoice_id, event.invoice_line_id]),
+    ).toStrictEqual([
+      [null, null],
+      [null, null],
+    ]);
+
+    // Billing's claim for an invoice (billing does not claim by itself in this test).
+    const invoiceId = `inv_${run}`;
+    const caller = await TestRpcCaller.open(baseAmqpUrl(), harness.prefix);
+    try {
+      const claimed = await caller.rpc.call(METERING_USAGE_CLAIM_V1, {
+        customerId: buyer.id,
+        billingPeriod: period,
+        claimId: invoiceId,
+      });
+      expect(claimed.periods[0]?.claimedEventCount).toBe(2);
+    } finally {
+      await caller.close();
+    }
+    const late = await accepted({ events: [eventOf(buyer.id, { timestamp: at })] });
+    const after = await usageOf(range);
+    const billed = new Map(
+      after.body.events.data.map((event) => [event.id, [event.invoice_id, event.invoice_line_id]]),
+    );
+    const line = invoiceLineIdOf(invoiceId, period, apiCall);
+    expect(billed).toStrictEqual(
+      new Map([
+        [first.body.ids[0], [invoiceId, line]],
+        [first.body.ids[1], [invoiceId, line]],
+        [late.body.ids[0], [null, null]],
+      ]),
+    );
+    expect(after.body).toMatchObject({ event_count: 3, late_event_count: 1 });
   });
 
   it('answers 404 product_not_found for a product metering does not know', async () => {
