@@ -1,5 +1,6 @@
 import { Global, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ApiKeyGuard } from './core/api-key.guard.js';
+import { PublicUrl } from './core/public-url.js';
 import { ApiRequestMiddleware } from './core/request-context.js';
 import { StripeRequestInterceptor } from './core/stripe-request.interceptor.js';
 import { EventRecorder } from './events/event-recorder.js';
@@ -12,7 +13,7 @@ import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller.js';
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js';
 
-/** What every part of the sandbox uses: the store, its clock and persistence, events and webhooks. */
+/** What every part of the sandbox uses: the store, its clock and persistence, events, webhooks and its public URL. */
 @Global()
 @Module({
   controllers: [EventsController, WebhookEndpointsController],
@@ -26,8 +27,16 @@ import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js
     WebhookDispatcher,
     ApiKeyGuard,
     StripeRequestInterceptor,
+    PublicUrl,
   ],
-  exports: [SandboxStore, SandboxClock, StorePersistence, EventRecorder, StripeRequestInterceptor],
+  exports: [
+    SandboxStore,
+    SandboxClock,
+    StorePersistence,
+    EventRecorder,
+    StripeRequestInterceptor,
+    PublicUrl,
+  ],
 })
 export class SandboxCoreModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
+import { HostedInvoiceController } from './hosted-invoice.controller.js';
+import { HostedInvoicesService } from './hosted-invoices.service.js';
 import { InvoiceItemsController } from './invoice-items.controller.js';
 import { InvoiceAutoCollectionService } from './invoice-auto-collection.service.js';
 import { InvoiceItemsService } from './invoice-items.service.js';
@@ -11,16 +13,22 @@ import { InvoicePaymentsService } from './invoice-payments.service.js';
 import { InvoicesController } from './invoices.controller.js';
 import { InvoicesService } from './invoices.service.js';
 
-/** Invoice items, invoices and their payments. */
+/** Invoice items, invoices and their payments, and the hosted invoice pages and PDFs. */
 @Module({
   imports: [CatalogModule, CustomersModule, PaymentsModule],
-  controllers: [InvoiceItemsController, InvoicesController, InvoicePaymentsController],
+  controllers: [
+    InvoiceItemsController,
+    InvoicesController,
+    InvoicePaymentsController,
+    HostedInvoiceController,
+  ],
   providers: [
     InvoiceItemsService,
     InvoicesService,
     InvoiceLifecycleService,
     InvoicePaymentsService,
     InvoiceAutoCollectionService,
+    HostedInvoicesService,
   ],
   exports: [InvoicesService, InvoiceItemsService],
 })

@@ -5,6 +5,7 @@ import { invalidRequest } from '../core/stripe-error.js';
 import { EventRecorder } from '../events/event-recorder.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore } from '../store/sandbox-store.js';
+import { HostedInvoicesService } from './hosted-invoices.service.js';
 import { InvoiceAutoCollectionService } from './invoice-auto-collection.service.js';
 import { customerDetails } from './invoice-drafts.js';
 import { invoiceNumber, applyTotals } from './invoice-lines.js';
@@ -23,6 +24,7 @@ export class InvoiceLifecycleService {
     private readonly events: EventRecorder,
     private readonly invoicePayments: InvoicePaymentsService,
     private readonly autoCollection: InvoiceAutoCollectionService,
+    private readonly hostedInvoices: HostedInvoicesService,
   ) {}
 
   /** `POST /v1/invoices/:id/finalize`. */
@@ -52,7 +54,8 @@ export class InvoiceLifecycleService {
 
   /**
    * Finalizes a draft invoice: a number from the customer's prefix and
-   * sequence, status open, `invoice.finalized`; an invoice with nothing due
+   * sequence, status open, its hosted page and PDF links,
+   * `invoice.finalized`; an invoice with nothing due
    * is paid at once (`invoice.paid`, `invoice.payment_succeeded`). Inside a
    * store transaction.
    */
@@ -74,6 +77,7 @@ export class InvoiceLifecycleService {
       invoice.effective_at = now;
       invoice.ending_balance = invoice.starting_balance;
       invoice.webhooks_delivered_at = now;
+      this.hostedInvoices.publish(invoice);
       invoice.next_payment_attempt =
         invoice.auto_advance === true &&
         invoice.collection_method === 'charge_automatically' &&

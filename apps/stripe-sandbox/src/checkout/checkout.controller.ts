@@ -1,10 +1,9 @@
-import { Controller, Get, Param, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Get, Param } from '@nestjs/common';
 import type Stripe from 'stripe';
-import { StripeSandboxEnv } from '../config/stripe-sandbox.env.js';
 import { Form } from '../core/form.js';
 import { createdFilter, paginate } from '../core/list.js';
 import type { Params } from '../core/params.js';
+import { PublicUrl } from '../core/public-url.js';
 import { StripeApi, StripePost } from '../core/stripe-api.decorators.js';
 import { CheckoutService } from './checkout.service.js';
 
@@ -18,19 +17,12 @@ function includesLineItems(params: Params, prefix = ''): boolean {
 export class CheckoutSessionsController {
   constructor(
     private readonly checkout: CheckoutService,
-    private readonly env: StripeSandboxEnv,
+    private readonly publicUrl: PublicUrl,
   ) {}
 
-  /** Where browsers reach the sandbox: SANDBOX_PUBLIC_URL, else the address this request came to. */
-  private publicBaseUrl(request: Request): string {
-    return (
-      this.env.SANDBOX_PUBLIC_URL ?? `${request.protocol}://${request.get('host') ?? 'localhost'}`
-    );
-  }
-
   @StripePost('')
-  create(@Form() params: Params, @Req() request: Request): Stripe.Checkout.Session {
-    const session = this.checkout.create(params, this.publicBaseUrl(request));
+  create(@Form() params: Params): Stripe.Checkout.Session {
+    const session = this.checkout.create(params, this.publicUrl.base());
     return this.checkout.view(session, includesLineItems(params));
   }
 

@@ -33,15 +33,15 @@ input { width: 100%; padding: 0.4rem; font-size: 1rem; box-sizing: border-box; }
 button { margin-top: 1rem; padding: 0.6rem 1.2rem; font-size: 1rem; }
 `;
 
-/** A complete page: no scripts, no external assets, inline style only. */
-export function htmlPage(title: string, body: string): string {
+/** A complete page: no scripts, no external assets, inline style only (`style` is added to the shared one). */
+export function htmlPage(title: string, body: string, style = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${style}</style>
 </head>
 <body>
 ${body}

@@ -7,6 +7,8 @@ import { newId } from '../store/ids.js';
 export interface ApiRequest {
   readonly id: string;
   readonly idempotencyKey: string | null;
+  /** The scheme and host the request came to (`http://127.0.0.1:12111`). */
+  readonly origin: string;
 }
 
 const storage = new AsyncLocalStorage<ApiRequest>();
@@ -24,6 +26,7 @@ export class ApiRequestMiddleware implements NestMiddleware {
     const apiRequest: ApiRequest = {
       id: newId('req', 14),
       idempotencyKey: key === undefined || key === '' ? null : key,
+      origin: `${request.protocol}://${request.get('host') ?? 'localhost'}`,
     };
     response.setHeader('Request-Id', apiRequest.id);
     storage.run(apiRequest, next);

@@ -82,6 +82,18 @@ export interface SubscriptionTrialNotice {
 }
 
 /**
+ * The link of a finalized invoice's hosted page and PDF: an opaque token, as
+ * Stripe's links are, so a link cannot be made from an invoice id.
+ */
+export interface HostedInvoiceLink {
+  /** The token itself (`test_…`), in `/invoice/<token>` and `/invoice/<token>/pdf`. */
+  id: string;
+  object: 'sandbox.hosted_invoice';
+  created: number;
+  invoice: string;
+}
+
+/**
  * Every kind of object the sandbox stores, by its `object` value. Stripe's
  * kinds use the SDK's own types, so a field Stripe does not have fails to
  * compile; `sandbox.*` kinds are the sandbox's own bookkeeping and never
@@ -111,6 +123,7 @@ export interface SandboxObjects {
   'sandbox.subscription_trial_notice': SubscriptionTrialNotice;
   'sandbox.inline_price': InlinePriceMarker;
   'sandbox.checkout_session_payment': CheckoutSessionPayment;
+  'sandbox.hosted_invoice': HostedInvoiceLink;
 }
 
 export type ObjectKind = keyof SandboxObjects;
