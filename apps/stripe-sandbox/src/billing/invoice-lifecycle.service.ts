@@ -9,7 +9,9 @@ import { HostedInvoicesService } from './hosted-invoices.service.js';
 import { InvoiceAutoCollectionService } from './invoice-auto-collection.service.js';
 import { customerDetails } from './invoice-drafts.js';
 import { invoiceNumber, applyTotals } from './invoice-lines.js';
+import { DAY_SECONDS } from './invoice-params.js';
 import { InvoicePaymentsService } from './invoice-payments.service.js';
+import { takeDaysUntilDue } from './invoice-terms.js';
 import { customerOf, paymentsOf, testClockOf } from './invoice-refs.js';
 
 /**
@@ -54,7 +56,8 @@ export class InvoiceLifecycleService {
 
   /**
    * Finalizes a draft invoice: a number from the customer's prefix and
-   * sequence, status open, its hosted page and PDF links,
+   * sequence, status open, its hosted page and PDF links, a `send_invoice`
+   * invoice given `days_until_due` due that many days from now,
    * `invoice.finalized`; an invoice with nothing due
    * is paid at once (`invoice.paid`, `invoice.payment_succeeded`). Inside a
    * store transaction.
@@ -75,6 +78,10 @@ export class InvoiceLifecycleService {
       invoice.status = 'open';
       invoice.status_transitions.finalized_at = now;
       invoice.effective_at = now;
+      const daysUntilDue = takeDaysUntilDue(this.store, invoice.id);
+      if (invoice.collection_method === 'send_invoice' && daysUntilDue !== null) {
+        invoice.due_date = now + daysUntilDue * DAY_SECONDS;
+      }
       invoice.ending_balance = invoice.starting_balance;
       invoice.webhooks_delivered_at = now;
       this.hostedInvoices.publish(invoice);
@@ -109,6 +116,29 @@ export class InvoiceLifecycleService {
     });
     if (decline !== null) throw decline;
     return invoice;
+  }
+
+  /**
+   * `POST /v1/invoices/:id/send`: Stripe emails the invoice to the customer,
+   * recording `invoice.sent`; in test mode it sends no email, only the
+   * event, and so does the sandbox. An open, paid or uncollectible invoice
+   * can be sent; a draft (not finalized yet) or a voided one cannot.
+   */
+  send(id: string, params: Params): Stripe.Invoice {
+    params.done();
+    return this.store.transaction(() => {
+      const invoice = this.get(id);
+      if (invoice.status === 'draft') {
+        throw invalidRequest(
+          `You can only send an invoice once it is finalized; invoice ${id} is a draft. Finalize it first with POST /v1/invoices/${id}/finalize.`,
+        );
+      }
+      if (invoice.status === 'void') {
+        throw invalidRequest(`Invoice ${id} has been voided and can no longer be sent.`);
+      }
+      this.events.record('invoice.sent', invoice, { testClock: testClockOf(invoice) });
+      return invoice;
+    });
   }
 
   /** `POST /v1/invoices/:id/void`. */

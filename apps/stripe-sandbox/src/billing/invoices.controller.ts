@@ -58,6 +58,11 @@ export class InvoicesController {
     return this.invoices.pay(id, params);
   }
 
+  @StripePost(':id/send')
+  send(@Param('id') id: string, @Form() params: Params): Stripe.Invoice {
+    return this.invoices.send(id, params);
+  }
+
   @StripePost(':id/void')
   voidInvoice(@Param('id') id: string, @Form() params: Params): Stripe.Invoice {
     return this.invoices.voidInvoice(id, params);

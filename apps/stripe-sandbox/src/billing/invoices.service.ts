@@ -26,6 +26,7 @@ import {
   STATUSES,
 } from './invoice-params.js';
 import { InvoicePaymentsService } from './invoice-payments.service.js';
+import { forgetDaysUntilDue, rememberDaysUntilDue } from './invoice-terms.js';
 import { customerOf, subscriptionOf, testClockOf } from './invoice-refs.js';
 
 // Callers import the inputs of InvoicesService's methods from here.
@@ -131,6 +132,9 @@ export class InvoicesService {
           now,
         }),
       );
+      if (daysUntilDue !== undefined) {
+        rememberDaysUntilDue(this.store, invoice.id, daysUntilDue, now);
+      }
       for (const item of pending) {
         if (item.currency === invoice.currency) this.items.attach(item, invoice);
       }
@@ -188,6 +192,9 @@ export class InvoicesService {
           now,
         }),
       );
+      if (subscription.collection_method === 'send_invoice') {
+        rememberDaysUntilDue(this.store, invoice.id, subscription.days_until_due ?? 0, now);
+      }
       const pending = this.items.pendingItems(customer.id, (item) => {
         const of = item.parent?.subscription_details?.subscription;
         return item.currency === invoice.currency && (of === undefined || of === subscription.id);
@@ -259,8 +266,17 @@ export class InvoicesService {
       }
       if (collectionMethod !== undefined) invoice.collection_method = collectionMethod;
       if (method === 'charge_automatically') invoice.due_date = null;
+      if (method === 'charge_automatically' || dueDate !== undefined) {
+        forgetDaysUntilDue(this.store, invoice.id);
+      }
       if (daysUntilDue !== undefined) {
         invoice.due_date = invoice.created + daysUntilDue * DAY_SECONDS;
+        rememberDaysUntilDue(
+          this.store,
+          invoice.id,
+          daysUntilDue,
+          this.clock.nowForCustomer(customerOf(invoice)),
+        );
       }
       if (dueDate !== undefined) invoice.due_date = dueDate;
       if (method === 'send_invoice' && invoice.due_date === null) {
@@ -302,6 +318,7 @@ export class InvoicesService {
         this.items.deleteItem(item);
       }
       this.store.remove('invoice', id);
+      forgetDaysUntilDue(this.store, id);
       this.events.record('invoice.deleted', invoice, { testClock: testClockOf(invoice) });
       return { id, object: 'invoice', deleted: true };
     });
@@ -345,6 +362,11 @@ export class InvoicesService {
   /** `POST /v1/invoices/:id/pay`: a decline is thrown (402) once its effects are kept. */
   pay(id: string, params: Params): Stripe.Invoice {
     return this.lifecycle.pay(id, params);
+  }
+
+  /** `POST /v1/invoices/:id/send`. */
+  send(id: string, params: Params): Stripe.Invoice {
+    return this.lifecycle.send(id, params);
   }
 
   /**

@@ -94,6 +94,19 @@ export interface HostedInvoiceLink {
 }
 
 /**
+ * An invoice's `days_until_due`, which the Stripe object does not keep: a
+ * `send_invoice` invoice given one is due that many days after it is
+ * finalized (the draft's `due_date` counts from its creation until then).
+ */
+export interface InvoiceTerms {
+  id: string;
+  object: 'sandbox.invoice_terms';
+  created: number;
+  invoice: string;
+  days_until_due: number;
+}
+
+/**
  * Every kind of object the sandbox stores, by its `object` value. Stripe's
  * kinds use the SDK's own types, so a field Stripe does not have fails to
  * compile; `sandbox.*` kinds are the sandbox's own bookkeeping and never
@@ -124,6 +137,7 @@ export interface SandboxObjects {
   'sandbox.inline_price': InlinePriceMarker;
   'sandbox.checkout_session_payment': CheckoutSessionPayment;
   'sandbox.hosted_invoice': HostedInvoiceLink;
+  'sandbox.invoice_terms': InvoiceTerms;
 }
 
 export type ObjectKind = keyof SandboxObjects;
