@@ -5,6 +5,7 @@ import { BillingEnv } from './config/billing.env.js';
 import { billingStorage } from './billing.storage.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { CustomersModule } from './customers/customers.module.js';
+import { InvoicesModule } from './invoices/invoices.module.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
 
 @Module({
@@ -14,6 +15,7 @@ import { TransactionsModule } from './transactions/transactions.module.js';
     CustomersModule,
     TransactionsModule,
     CatalogModule,
+    InvoicesModule,
   ],
 })
 export class AppModule {}

@@ -21,6 +21,17 @@ export enum BillingExceptionCode {
   INVALID_DISCOUNT = 'invalid_discount',
   /** A quote that cannot be priced (`fields` names why). */
   INVALID_QUOTE = 'invalid_quote',
+  /** No invoice has the id (or, for a customer's caller, none of its own). */
+  INVOICE_NOT_FOUND = 'invoice_not_found',
+  INVOICE_RUN_NOT_FOUND = 'invoice_run_not_found',
+  /** An invoice request breaks the rules (`fields` names them). */
+  INVALID_INVOICE = 'invalid_invoice',
+  /** The invoice's state forbids the change (voiding a paid invoice, finalizing a void one). */
+  INVOICE_STATE = 'invoice_state',
+  /** The period's usage is priced in more than one currency: a Stripe invoice has one. */
+  MIXED_CURRENCIES = 'mixed_currencies',
+  /** A product with usage in the period had no pricing then (or is unknown to the catalogue). */
+  NO_PRICING = 'no_pricing',
 }
 
 const STATUS: Readonly<Record<BillingExceptionCode, number>> = {
@@ -34,6 +45,12 @@ const STATUS: Readonly<Record<BillingExceptionCode, number>> = {
   [BillingExceptionCode.PRICING_VERSION_EXISTS]: 409,
   [BillingExceptionCode.INVALID_DISCOUNT]: 400,
   [BillingExceptionCode.INVALID_QUOTE]: 400,
+  [BillingExceptionCode.INVOICE_NOT_FOUND]: 404,
+  [BillingExceptionCode.INVOICE_RUN_NOT_FOUND]: 404,
+  [BillingExceptionCode.INVALID_INVOICE]: 400,
+  [BillingExceptionCode.INVOICE_STATE]: 409,
+  [BillingExceptionCode.MIXED_CURRENCIES]: 409,
+  [BillingExceptionCode.NO_PRICING]: 409,
 };
 
 /** A field at fault, named as the public API names it (`aggregation_field`, `pricing.tiers[1].up_to`). */

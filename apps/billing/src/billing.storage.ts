@@ -3,12 +3,27 @@ import { CustomerDiscount } from './catalog/entities/customer-discount.entity.js
 import { PricingVersion } from './catalog/entities/pricing-version.entity.js';
 import { Product } from './catalog/entities/product.entity.js';
 import { Customer } from './customers/entities/customer.entity.js';
+import { BilledUsage } from './invoices/entities/billed-usage.entity.js';
+import { InvoiceLine } from './invoices/entities/invoice-line.entity.js';
+import { InvoiceRun, InvoiceRunItem } from './invoices/entities/invoice-run.entity.js';
+import { Invoice } from './invoices/entities/invoice.entity.js';
 import { billingMigrations } from './migrations/index.js';
 import { BillingTransaction } from './transactions/entities/billing-transaction.entity.js';
 
 export const billingStorage: ServiceStorage = {
   schema: 'billing',
-  entities: [Customer, BillingTransaction, Product, PricingVersion, CustomerDiscount],
+  entities: [
+    Customer,
+    BillingTransaction,
+    Product,
+    PricingVersion,
+    CustomerDiscount,
+    Invoice,
+    InvoiceLine,
+    BilledUsage,
+    InvoiceRun,
+    InvoiceRunItem,
+  ],
   consumesEvents: true,
   migrations: billingMigrations,
 };

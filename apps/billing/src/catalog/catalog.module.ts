@@ -8,5 +8,6 @@ import { QuotesService } from './quotes.service.js';
 @Module({
   controllers: [CatalogHandler],
   providers: [ProductsService, PricingVersionsService, DiscountsService, QuotesService],
+  exports: [PricingVersionsService, DiscountsService],
 })
 export class CatalogModule {}

@@ -3,6 +3,7 @@ import { CreateStripeMirrorTables1763800000001 } from './1763800000001-create-st
 import { CustomerRegistry1763800000002 } from './1763800000002-customer-registry.js';
 import { CustomersNewestFirstIndex1763800000003 } from './1763800000003-customers-newest-first-index.js';
 import { Catalog1763800000004 } from './1763800000004-catalog.js';
+import { Invoices1766000000000 } from './1766000000000-invoices.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -11,4 +12,5 @@ export const billingMigrations = [
   CustomerRegistry1763800000002,
   CustomersNewestFirstIndex1763800000003,
   Catalog1763800000004,
+  Invoices1766000000000,
 ];

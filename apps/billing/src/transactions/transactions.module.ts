@@ -4,7 +4,6 @@ import { ChargeEventsHandler } from './charge-events.handler.js';
 import { ChargeTransactionsService } from './charge-transactions.service.js';
 import { CheckoutSessionEventsHandler } from './checkout-session-events.handler.js';
 import { CheckoutSessionTransactionsService } from './checkout-session-transactions.service.js';
-import { InvoiceEventsHandler } from './invoice-events.handler.js';
 import { InvoiceTransactionsService } from './invoice-transactions.service.js';
 import { PaymentIntentEventsHandler } from './payment-intent-events.handler.js';
 import { PaymentIntentTransactionsService } from './payment-intent-transactions.service.js';
@@ -12,12 +11,7 @@ import { TransactionMirrorService } from './transaction-mirror.service.js';
 
 @Module({
   imports: [CustomersModule],
-  controllers: [
-    PaymentIntentEventsHandler,
-    ChargeEventsHandler,
-    InvoiceEventsHandler,
-    CheckoutSessionEventsHandler,
-  ],
+  controllers: [PaymentIntentEventsHandler, ChargeEventsHandler, CheckoutSessionEventsHandler],
   providers: [
     TransactionMirrorService,
     PaymentIntentTransactionsService,
@@ -25,5 +19,6 @@ import { TransactionMirrorService } from './transaction-mirror.service.js';
     InvoiceTransactionsService,
     CheckoutSessionTransactionsService,
   ],
+  exports: [InvoiceTransactionsService],
 })
 export class TransactionsModule {}
