@@ -18,6 +18,15 @@ export class BillingEnv extends StripeServiceEnv {
   @Max(64)
   INVOICE_RUN_CONCURRENCY: number = 8;
 
+  /**
+   * How long a process holds an invoice, or an invoice run, it is driving
+   * (renewed as a run goes): after a crash, others take it over this much later.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  INVOICE_LEASE_SECONDS: number = 30;
+
   /** How often unfinished invoices and runs are looked for and resumed, in milliseconds. */
   @IsInt()
   @Min(100)

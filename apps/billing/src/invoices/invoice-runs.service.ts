@@ -16,7 +16,6 @@ import { InvoiceRun, InvoiceRunItem } from './entities/invoice-run.entity.js';
 import { periodBoundsOf } from './invoice-lines.js';
 import { InvoicesService } from './invoices.service.js';
 
-const LEASE_SECONDS = 60;
 const LIST_PAGE = 1_000;
 const ITEM_BATCH = 200;
 const FAILURES_SHOWN = 100;
@@ -36,7 +35,7 @@ function errorText(error: unknown): string {
  * cursor committed beside the items; each item is invoiced (at most
  * INVOICE_RUN_CONCURRENCY at once, Stripe writes shared through the write
  * bucket) and marked done or failed with its reason. A run is held by a lease,
- * so after a crash another process (or this one, restarted) picks it up where
+ * renewed with every item, so after a crash another process (or this one, restarted) picks it up where
  * its items stand; invoicing is itself one invoice per customer and period, so
  * an item done twice invoices once. The same timer resumes unfinished invoices.
  */
@@ -134,7 +133,7 @@ export class InvoiceRunsService implements OnModuleInit, OnApplicationShutdown {
              ORDER BY "created_at" LIMIT 1 FOR UPDATE SKIP LOCKED)
           RETURNING "run_id")
        SELECT "run_id" FROM "leased"`,
-      [LEASE_SECONDS],
+      [this.env.INVOICE_LEASE_SECONDS],
     );
     const runId = rows[0]?.run_id;
     return runId === undefined
@@ -145,7 +144,7 @@ export class InvoiceRunsService implements OnModuleInit, OnApplicationShutdown {
   private async renewLease(runId: string): Promise<void> {
     await this.dataSource.manager.query(
       `UPDATE "billing"."invoice_runs" SET "lease_until" = now() + make_interval(secs => $2) WHERE "run_id" = $1`,
-      [runId, LEASE_SECONDS],
+      [runId, this.env.INVOICE_LEASE_SECONDS],
     );
   }
 
@@ -230,6 +229,7 @@ export class InvoiceRunsService implements OnModuleInit, OnApplicationShutdown {
       { runId: run.runId, customerId: item.customerId },
       outcome,
     );
+    await this.renewLease(run.runId);
   }
 
   private async runV1Of(run: InvoiceRun): Promise<InvoiceRunV1> {

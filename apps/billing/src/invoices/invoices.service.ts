@@ -25,9 +25,6 @@ import { periodBoundsOf } from './invoice-lines.js';
 import { InvoicePricingService } from './invoice-pricing.service.js';
 import { answerMovesForward, invoiceV1Of, statusOfStripeInvoice } from './invoice-replies.js';
 
-/** How long one driver holds an invoice's Stripe side before another may take it over. */
-const LEASE_SECONDS = 120;
-
 function newInvoiceId(): string {
   return `inv_${randomBytes(12).toString('base64url').replace(/-/g, '_')}`;
 }
@@ -214,7 +211,7 @@ export class InvoicesService {
             AND ("lease_until" IS NULL OR "lease_until" < now())
           RETURNING "invoice_id")
        SELECT "invoice_id" FROM "leased"`,
-      [invoiceId, LEASE_SECONDS],
+      [invoiceId, this.env.INVOICE_LEASE_SECONDS],
     );
     if (rows.length === 0) return null;
     return this.dataSource.manager.findOneByOrFail(Invoice, { invoiceId });
@@ -357,7 +354,11 @@ export class InvoicesService {
     return this.moveTo(invoice, 'finalized', this.fieldsFromStripe(invoice, finalized));
   }
 
-  /** A payment attempt now (a declined card leaves it `payment_failed`, Stripe retrying), or the invoice sent. */
+  /**
+   * A payment attempt now (a declined card leaves it `payment_failed`, Stripe
+   * retrying), or the invoice sent. With `auto_advance` Stripe may collect it by
+   * itself first: a refused attempt is settled by looking at the invoice.
+   */
   private async collect(invoice: Invoice): Promise<Invoice> {
     const stripeInvoiceId = invoice.stripeInvoiceId ?? '';
     let answer: Stripe.Invoice | null = null;
@@ -369,8 +370,10 @@ export class InvoicesService {
       try {
         answer = await this.stripe.payInvoice(invoice.invoiceId, stripeInvoiceId);
       } catch (error) {
-        if (!(error instanceof StripeRefusedError && error.stripeStatus === 402)) throw error;
+        if (!(error instanceof StripeRefusedError)) throw error;
         answer = await this.stripe.refetch('invoice', stripeInvoiceId);
+        const settled = answer.status === 'paid' || answer.status === 'void';
+        if (!settled && error.stripeStatus !== 402) throw error;
       }
     }
     return this.moveTo(
