@@ -183,7 +183,8 @@ describe('sandbox invoices and invoice items', () => {
 
     const paid = await stripe.invoices.pay(invoice.id, { payment_method: 'pm_card_visa' });
     expect(paid.status).toBe('paid');
-    expect(paid.attempt_count).toBe(2);
+    // Stripe counts attempts for its retry schedule: a manual one after the first does not count.
+    expect(paid.attempt_count).toBe(1);
     expect(paid.amount_paid).toBe(1999);
     expect(paid.payments?.data.map((payment) => payment.status)).toStrictEqual([
       'paid',

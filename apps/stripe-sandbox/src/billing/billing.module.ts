@@ -10,6 +10,7 @@ import { InvoiceItemsService } from './invoice-items.service.js';
 import { InvoiceLifecycleService } from './invoice-lifecycle.service.js';
 import { InvoicePaymentsController } from './invoice-payments.controller.js';
 import { InvoicePaymentsService } from './invoice-payments.service.js';
+import { InvoiceRetriesService } from './invoice-retries.service.js';
 import { InvoicesController } from './invoices.controller.js';
 import { InvoicesService } from './invoices.service.js';
 
@@ -29,7 +30,8 @@ import { InvoicesService } from './invoices.service.js';
     InvoicePaymentsService,
     InvoiceAutoCollectionService,
     HostedInvoicesService,
+    InvoiceRetriesService,
   ],
-  exports: [InvoicesService, InvoiceItemsService],
+  exports: [InvoicesService, InvoiceItemsService, InvoiceRetriesService],
 })
 export class BillingModule {}

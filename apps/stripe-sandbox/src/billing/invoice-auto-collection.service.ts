@@ -46,7 +46,8 @@ export class InvoiceAutoCollectionService implements OnApplicationShutdown {
         ) {
           return;
         }
-        this.invoicePayments.attemptPayment(invoice, { nextPaymentAttempt: null });
+        // A decline starts the one-off invoice's retries (InvoicePaymentsService).
+        this.invoicePayments.attemptPayment(invoice);
       });
       await this.persistence.flush();
     } catch (error) {

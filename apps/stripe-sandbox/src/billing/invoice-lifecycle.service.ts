@@ -11,6 +11,7 @@ import { customerDetails } from './invoice-drafts.js';
 import { invoiceNumber, applyTotals } from './invoice-lines.js';
 import { DAY_SECONDS } from './invoice-params.js';
 import { InvoicePaymentsService } from './invoice-payments.service.js';
+import { forgetRetries } from './invoice-retry-records.js';
 import { takeDaysUntilDue } from './invoice-terms.js';
 import { customerOf, paymentsOf, testClockOf } from './invoice-refs.js';
 
@@ -156,6 +157,7 @@ export class InvoiceLifecycleService {
       invoice.status_transitions.voided_at = now;
       invoice.auto_advance = false;
       invoice.next_payment_attempt = null;
+      forgetRetries(this.store, invoice.id);
       for (const payment of paymentsOf(invoice).data) {
         if (payment.status === 'open') {
           payment.status = 'canceled';
@@ -183,6 +185,7 @@ export class InvoiceLifecycleService {
       );
       invoice.auto_advance = false;
       invoice.next_payment_attempt = null;
+      forgetRetries(this.store, invoice.id);
       this.events.record('invoice.marked_uncollectible', invoice, {
         testClock: testClockOf(invoice),
       });

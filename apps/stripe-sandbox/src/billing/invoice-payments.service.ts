@@ -10,6 +10,7 @@ import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore } from '../store/sandbox-store.js';
 import type { PaymentAttemptOptions } from './invoice-inputs.js';
 import { customerOf, paymentsOf, subscriptionOf, testClockOf } from './invoice-refs.js';
+import { forgetRetries, scheduleRetries } from './invoice-retry-records.js';
 
 function noPaymentMethodError(): StripeApiError {
   return invalidRequest(
@@ -47,13 +48,14 @@ export class InvoicePaymentsService {
   ) {}
 
   /**
-   * Attempts to pay an open (or uncollectible) invoice with the given
-   * payment method, else the invoice's, the subscription's or the customer's
-   * default. Paid: status paid and its events. Declined (or no payment
-   * method): attempt_count and next_payment_attempt updated,
-   * invoice.payment_failed, and the error returned for the caller to throw
-   * after its transaction commits (or to ignore, off session). An invoice in
-   * another status is left alone (null). Inside a store transaction.
+   * Attempts, automatically (the sandbox's own collection or retries), to
+   * pay an open (or uncollectible) invoice with the given payment method,
+   * else the invoice's, the subscription's or the customer's default. Paid:
+   * status paid and its events. Declined (or no payment method):
+   * attempt_count and next_payment_attempt updated, invoice.payment_failed,
+   * and the error returned for the caller to throw after its transaction
+   * commits (or to ignore, off session). An invoice in another status is
+   * left alone (null). Inside a store transaction.
    */
   attemptPayment(
     invoice: Stripe.Invoice,
@@ -62,7 +64,7 @@ export class InvoicePaymentsService {
     return this.store.transaction(() => {
       if (invoice.status !== 'open' && invoice.status !== 'uncollectible') return null;
       const paymentMethod = this.paymentMethodFor(invoice, options.paymentMethod ?? undefined);
-      return this.attemptWith(invoice, paymentMethod, options);
+      return this.attemptWith(invoice, paymentMethod, options, 'automatic');
     });
   }
 
@@ -77,21 +79,29 @@ export class InvoicePaymentsService {
   ): StripeApiError | null {
     const paymentMethod = this.paymentMethodFor(invoice, paymentMethodParam);
     if (paymentMethod === null) throw noPaymentMethodError();
-    return this.attemptWith(invoice, paymentMethod, {});
+    return this.attemptWith(invoice, paymentMethod, {}, 'manual');
   }
 
+  /**
+   * One payment attempt. As Stripe counts `attempt_count` "from the
+   * perspective of the payment retry schedule", any first attempt counts,
+   * and after it only automatic ones: a manual `pay` that follows changes
+   * neither the count nor the schedule.
+   */
   private attemptWith(
     invoice: Stripe.Invoice,
     paymentMethod: Stripe.PaymentMethod | null,
     options: PaymentAttemptOptions,
+    kind: 'automatic' | 'manual',
   ): StripeApiError | null {
     const customer = customerOf(invoice);
     const now = this.clock.nowForCustomer(customer);
     const testClock = testClockOf(invoice);
-    invoice.attempt_count += 1;
+    if (kind === 'automatic' || invoice.attempt_count === 0) invoice.attempt_count += 1;
     invoice.attempted = true;
     if (paymentMethod === null) {
-      this.recordFailure(invoice, options);
+      // Stripe does not retry a payment no payment method was there for.
+      this.recordFailure(invoice, options, { retryable: false, now });
       return noPaymentMethodError();
     }
     const amount = invoice.amount_remaining;
@@ -132,7 +142,7 @@ export class InvoicePaymentsService {
     invoice.confirmation_secret =
       clientSecret === null ? null : { client_secret: clientSecret, type: 'payment_intent' };
     if (result.decline !== null) {
-      this.recordFailure(invoice, options);
+      this.recordFailure(invoice, options, { retryable: true, now });
       return result.decline;
     }
     invoice.amount_paid += amount;
@@ -141,9 +151,23 @@ export class InvoicePaymentsService {
     return null;
   }
 
-  private recordFailure(invoice: Stripe.Invoice, options: PaymentAttemptOptions): void {
+  /**
+   * A failed attempt: the caller's `nextPaymentAttempt` (a subscription's
+   * dunning, a retry), else for a one-off invoice its own retry schedule
+   * (see scheduleRetries), then `invoice.payment_failed`. A subscription
+   * invoice paid by hand keeps the `next_payment_attempt` its dunning set.
+   */
+  private recordFailure(
+    invoice: Stripe.Invoice,
+    options: PaymentAttemptOptions,
+    failure: { readonly retryable: boolean; readonly now: number },
+  ): void {
     if (options.nextPaymentAttempt !== undefined) {
       invoice.next_payment_attempt = options.nextPaymentAttempt;
+    } else if (subscriptionOf(invoice) === null) {
+      invoice.next_payment_attempt = failure.retryable
+        ? scheduleRetries(this.store, invoice, failure.now)
+        : null;
     }
     this.events.record('invoice.payment_failed', invoice, {
       testClock: testClockOf(invoice),
@@ -166,6 +190,7 @@ export class InvoicePaymentsService {
     invoice.next_payment_attempt = null;
     invoice.amount_remaining = 0;
     invoice.status_transitions.paid_at = now;
+    forgetRetries(this.store, invoice.id);
     const testClock = testClockOf(invoice);
     this.events.record('invoice.paid', invoice, { testClock });
     this.events.record('invoice.payment_succeeded', invoice, { testClock });

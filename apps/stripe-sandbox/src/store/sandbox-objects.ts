@@ -107,6 +107,21 @@ export interface InvoiceTerms {
 }
 
 /**
+ * Sandbox-only state of a one-off invoice collected automatically
+ * (`auto_advance`) whose payment failed: its retry schedule. Subscription
+ * invoices have theirs in `sandbox.subscription_dunning`.
+ */
+export interface InvoiceRetry {
+  id: string;
+  object: 'sandbox.invoice_retry';
+  /** The time of the first failed attempt, which the schedule counts from. */
+  created: number;
+  invoice: string;
+  /** Failed attempts so far. */
+  failures: number;
+}
+
+/**
  * Every kind of object the sandbox stores, by its `object` value. Stripe's
  * kinds use the SDK's own types, so a field Stripe does not have fails to
  * compile; `sandbox.*` kinds are the sandbox's own bookkeeping and never
@@ -138,6 +153,7 @@ export interface SandboxObjects {
   'sandbox.checkout_session_payment': CheckoutSessionPayment;
   'sandbox.hosted_invoice': HostedInvoiceLink;
   'sandbox.invoice_terms': InvoiceTerms;
+  'sandbox.invoice_retry': InvoiceRetry;
 }
 
 export type ObjectKind = keyof SandboxObjects;

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { nextRetryAt, PAYMENT_RETRY_DAYS } from '../billing/payment-retry-schedule.js';
 
 export const SECONDS_PER_DAY = 24 * 60 * 60;
 
@@ -8,15 +9,8 @@ export const TRIAL_WILL_END_NOTICE_SECONDS = 3 * SECONDS_PER_DAY;
 /** An `incomplete` subscription whose first invoice stays unpaid this long becomes `incomplete_expired`. */
 export const INCOMPLETE_EXPIRY_SECONDS = 23 * 60 * 60;
 
-/**
- * The sandbox's fixed retry schedule for a failed subscription invoice, in
- * days after its first failed attempt: Stripe's Smart Retries pick their own
- * times, so the sandbox follows a custom schedule such as Stripe's dashboard
- * offers (retry 3, 5 and 7 days after the first failure). When the last retry
- * fails too, the subscription becomes `unpaid` and its invoice stays open
- * (Stripe's "mark the subscription as unpaid" setting).
- */
-export const PAYMENT_RETRY_DAYS: readonly number[] = [3, 5, 7];
+// The retry schedule is the invoices' own: one-off invoices are retried on it too.
+export { nextRetryAt, PAYMENT_RETRY_DAYS };
 
 export type BillingInterval = 'day' | 'week' | 'month' | 'year';
 
@@ -80,16 +74,6 @@ export function periodEndAfter(
     if (boundary > after) return boundary;
     periods += 1;
   }
-}
-
-/**
- * When a failed invoice is next retried, `failures` attempts having failed
- * since the first failure at `firstFailureAt`; null once the retries are
- * exhausted.
- */
-export function nextRetryAt(firstFailureAt: number, failures: number): number | null {
-  const days = PAYMENT_RETRY_DAYS[failures - 1];
-  return days === undefined ? null : firstFailureAt + days * SECONDS_PER_DAY;
 }
 
 /**

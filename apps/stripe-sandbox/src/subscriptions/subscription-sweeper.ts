@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type Stripe from 'stripe';
+import { InvoiceRetriesService } from '../billing/invoice-retries.service.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore } from '../store/sandbox-store.js';
 import { StorePersistence } from '../store/store-persistence.js';
@@ -17,13 +17,13 @@ const SWEEP_INTERVAL_MS = 2_000;
 const MAX_STEPS_PER_SWEEP = 500;
 
 /**
- * Runs due subscription work on the wall clock: every two seconds, whatever
- * is due by now for subscriptions of customers without a test clock, oldest
- * first, each step in its own store transaction. Subscriptions on a test
- * clock only get what is due by the clock's frozen time (such as a
- * `trial_will_end` of a short trial, or activation after their invoice was
- * paid through the API), and never while the clock advances. Also deletes
- * test clocks whose `deletes_after` passed.
+ * Runs due subscription work and one-off invoice payment retries on the wall
+ * clock: every two seconds, whatever is due by now for customers without a
+ * test clock, oldest first, each step in its own store transaction.
+ * Customers on a test clock only get what is due by the clock's frozen time
+ * (such as a `trial_will_end` of a short trial, or activation after their
+ * invoice was paid through the API), and never while the clock advances.
+ * Also deletes test clocks whose `deletes_after` passed.
  */
 @Injectable()
 export class SubscriptionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,6 +39,7 @@ export class SubscriptionSweeper implements OnApplicationBootstrap, OnApplicatio
     private readonly persistence: StorePersistence,
     private readonly lifecycle: SubscriptionLifecycle,
     private readonly testClocks: TestClocksService,
+    private readonly invoiceRetries: InvoiceRetriesService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -75,9 +76,24 @@ export class SubscriptionSweeper implements OnApplicationBootstrap, OnApplicatio
   private step(): boolean {
     const due = this.lifecycle.earliestDue(
       this.store.list('subscription'),
-      (subscription) => this.dueBy(subscription),
+      (subscription) => this.dueBy(customerIdOf(subscription)),
       (subscription, work) => this.failed.has(keyOf(subscription.id, work)),
     );
+    const retry = this.invoiceRetries.earliestDue(
+      (customer) => this.dueBy(customer),
+      (candidate) => this.failed.has(`${candidate.invoice}:retry:${candidate.at}`),
+    );
+    if (retry !== null && (due === null || retry.at < due.work.at)) {
+      try {
+        this.store.transaction(() => this.invoiceRetries.retry(retry.invoice));
+      } catch (error) {
+        this.failed.add(`${retry.invoice}:retry:${retry.at}`);
+        this.logger.error(
+          `payment retry of ${retry.invoice} failed and will not be retried: ${String(error)}`,
+        );
+      }
+      return true;
+    }
     if (due === null) return false;
     try {
       this.store.transaction(() => this.lifecycle.apply(due.subscription, due.work));
@@ -90,9 +106,9 @@ export class SubscriptionSweeper implements OnApplicationBootstrap, OnApplicatio
     return true;
   }
 
-  /** The time up to which the subscription's work is due: its customer's now; null while its clock advances. */
-  private dueBy(subscription: Stripe.Subscription): number | null {
-    const testClockId = this.clock.testClockOfCustomer(customerIdOf(subscription));
+  /** The time up to which a customer's work is due: their now; null while their clock advances. */
+  private dueBy(customer: string): number | null {
+    const testClockId = this.clock.testClockOfCustomer(customer);
     if (testClockId === null) return this.clock.realNow();
     const testClock = this.store.find('test_helpers.test_clock', testClockId);
     return testClock?.status === 'ready' ? testClock.frozen_time : null;

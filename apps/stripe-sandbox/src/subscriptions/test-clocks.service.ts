@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { InvoiceRetriesService } from '../billing/invoice-retries.service.js';
 import type { Params } from '../core/params.js';
 import { invalidRequest } from '../core/stripe-error.js';
 import { EventRecorder } from '../events/event-recorder.js';
@@ -17,7 +18,6 @@ import {
   customerIdOf,
   intervalOf,
   SubscriptionLifecycle,
-  type DueSubscription,
 } from './subscription-lifecycle.service.js';
 
 /** Stripe deletes a test clock, and everything attached to it, seven days after its creation. */
@@ -25,12 +25,19 @@ const TEST_CLOCK_LIFETIME_SECONDS = 7 * SECONDS_PER_DAY;
 /** A guard against work that never stops being due (a bug): the advance fails instead of spinning. */
 const MAX_STEPS_PER_ADVANCE = 10_000;
 
+/** A piece of due work of a clock's customers: when, and what doing it is. */
+interface DueStep {
+  readonly at: number;
+  readonly run: () => void;
+}
+
 /**
  * Test clocks: frozen time for the customers attached to them (and their
  * subscriptions, invoices and payments). Advancing answers at once with
- * status `advancing`, then walks every piece of due subscription work in
- * time order up to the new time, each step in its own store transaction
- * and persisted, and ends in status `ready`.
+ * status `advancing`, then walks every piece of due subscription work and
+ * every due payment retry of a one-off invoice in time order up to the new
+ * time, each step in its own store transaction and persisted, and ends in
+ * status `ready`.
  */
 @Injectable()
 export class TestClocksService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -43,6 +50,7 @@ export class TestClocksService implements OnApplicationBootstrap, OnApplicationS
     private readonly events: EventRecorder,
     private readonly persistence: StorePersistence,
     private readonly lifecycle: SubscriptionLifecycle,
+    private readonly invoiceRetries: InvoiceRetriesService,
   ) {}
 
   /** Finishes the advances a restart interrupted (their state persisted, their work did not run). */
@@ -209,9 +217,9 @@ export class TestClocksService implements OnApplicationBootstrap, OnApplicationS
     try {
       for (let steps = 0; ; steps += 1) {
         if (steps >= MAX_STEPS_PER_ADVANCE) {
-          throw new Error(`more than ${MAX_STEPS_PER_ADVANCE} steps of subscription work`);
+          throw new Error(`more than ${MAX_STEPS_PER_ADVANCE} steps of due work`);
         }
-        const due = this.lifecycle.earliestDue(this.subscriptionsOf(id), () => target);
+        const due = this.nextStep(id, target);
         if (due === null) break;
         const worked = this.store.transaction(() => this.step(id, due));
         await this.persistence.flush();
@@ -240,18 +248,34 @@ export class TestClocksService implements OnApplicationBootstrap, OnApplicationS
     await this.persistence.flush();
   }
 
+  /** The earliest work due by `target` of the clock's customers: subscription work first at a tie. */
+  private nextStep(id: string, target: number): DueStep | null {
+    const subscriptionWork = this.lifecycle.earliestDue(this.subscriptionsOf(id), () => target);
+    const retry = this.invoiceRetries.earliestDue((customer) =>
+      this.clock.testClockOfCustomer(customer) === id ? target : null,
+    );
+    if (retry !== null && (subscriptionWork === null || retry.at < subscriptionWork.work.at)) {
+      return { at: retry.at, run: () => this.invoiceRetries.retry(retry.invoice) };
+    }
+    if (subscriptionWork === null) return null;
+    return {
+      at: subscriptionWork.work.at,
+      run: () => this.lifecycle.apply(subscriptionWork.subscription, subscriptionWork.work),
+    };
+  }
+
   /**
-   * Does one piece of due work of the clock's subscriptions at its own time:
+   * Does one piece of due work of the clock's customers at its own time:
    * the clock reads that time while the work runs (so what it creates and
    * the events it records are dated then), and its visible frozen time stays
    * where it was until the advance completes. False if the clock is gone.
    */
-  private step(id: string, due: DueSubscription): boolean {
+  private step(id: string, due: DueStep): boolean {
     const testClock = this.store.find('test_helpers.test_clock', id);
     if (testClock === undefined) return false;
     const frozenTime = testClock.frozen_time;
-    testClock.frozen_time = Math.max(frozenTime, due.work.at);
-    this.lifecycle.apply(due.subscription, due.work);
+    testClock.frozen_time = Math.max(frozenTime, due.at);
+    due.run();
     testClock.frozen_time = frozenTime;
     return true;
   }
