@@ -4,6 +4,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
 import { gatewayStorage } from './gateway.storage.js';
+import { InvoicesModule } from './invoices/invoices.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
 import { RedisModule, RedisReadiness } from './redis/redis.module.js';
 import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
@@ -23,6 +24,7 @@ import { UsageModule } from './usage/usage.module.js';
     StripeEventsModule,
     CatalogModule,
     UsageModule,
+    InvoicesModule,
   ],
 })
 export class AppModule {}
