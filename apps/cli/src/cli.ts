@@ -7,6 +7,12 @@ import { runDiscountsCommand } from './discounts/discounts.command.js';
 import type { CliEnvironment } from './environment.js';
 import { runEventsCommand } from './events/events.command.js';
 import { GatewayClient, GatewayRefusal } from './gateway/gateway.client.js';
+import {
+  invoiceRunProgressOf,
+  type InvoiceRunProgress,
+  type ProgressStream,
+} from './invoices/invoice-run-progress.js';
+import { runInvoicesCommand } from './invoices/invoices.command.js';
 import { runKeysCommand } from './keys/keys.command.js';
 import { Printer } from './output/printer.js';
 import { runPricingCommand } from './pricing/pricing.command.js';
@@ -16,11 +22,20 @@ import { resolveGatewaySettings } from './settings/gateway-settings.js';
 import { runUsageCommand } from './usage/usage.command.js';
 
 export interface RunOptions {
-  /** How often a watched backfill's progress is asked for. */
+  /** How often a watched backfill's or invoice run's progress is asked for. */
   readonly pollIntervalMs?: number;
+  /**
+   * Where `invoices run` draws its progress bar when it is a terminal (the
+   * process's stderr); otherwise, or without it, progress is a line per change on stderr.
+   */
+  readonly progressStream?: ProgressStream;
 }
 
-function run(command: AegisCommand, context: CommandContext): Promise<number> {
+function run(
+  command: AegisCommand,
+  context: CommandContext,
+  progress: () => InvoiceRunProgress,
+): Promise<number> {
   switch (command.kind) {
     case 'customers.create':
     case 'customers.list':
@@ -55,6 +70,13 @@ function run(command: AegisCommand, context: CommandContext): Promise<number> {
     case 'usage.show':
     case 'usage.summary':
       return runUsageCommand(command, context);
+    case 'invoices.create':
+    case 'invoices.show':
+    case 'invoices.list':
+    case 'invoices.finalize':
+    case 'invoices.void':
+    case 'invoices.run':
+      return runInvoicesCommand(command, context, progress());
   }
 }
 
@@ -62,7 +84,7 @@ function run(command: AegisCommand, context: CommandContext): Promise<number> {
 export async function runCli(
   args: readonly string[],
   environment: CliEnvironment,
-  { pollIntervalMs = 500 }: RunOptions = {},
+  { pollIntervalMs = 500, progressStream }: RunOptions = {},
 ): Promise<number> {
   const { terminal } = environment;
   const commandLine = parseCommandLine(args, terminal);
@@ -71,14 +93,18 @@ export async function runCli(
   const printer = new Printer(terminal, command.json);
   try {
     const client = new GatewayClient(resolveGatewaySettings(flags, environment), environment);
-    return await run(command, {
-      client,
-      printer,
-      sleep: environment.sleep,
-      pollIntervalMs,
-      readFile: (path) => environment.readFile(resolve(environment.cwd, path)),
-      newId: environment.newIdempotencyKey,
-    });
+    return await run(
+      command,
+      {
+        client,
+        printer,
+        sleep: environment.sleep,
+        pollIntervalMs,
+        readFile: (path) => environment.readFile(resolve(environment.cwd, path)),
+        newId: environment.newIdempotencyKey,
+      },
+      () => invoiceRunProgressOf(progressStream, (line) => terminal.err(line)),
+    );
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     // The gateway's answer is what --json promises, a refusal's included.

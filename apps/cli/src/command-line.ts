@@ -4,6 +4,7 @@ import { defineCustomersCommands, type CustomersCommand } from './customers/cust
 import { defineDiscountsCommands, type DiscountsCommand } from './discounts/discounts.command.js';
 import type { Terminal } from './environment.js';
 import { defineEventsCommands, type EventsCommand } from './events/events.command.js';
+import { defineInvoicesCommands, type InvoicesCommand } from './invoices/invoices.command.js';
 import { defineKeysCommands, type KeysCommand } from './keys/keys.command.js';
 import { definePricingCommands, type PricingCommand } from './pricing/pricing.command.js';
 import { defineProductsCommands, type ProductsCommand } from './products/products.command.js';
@@ -19,7 +20,8 @@ export type AegisCommand =
   | PricingCommand
   | DiscountsCommand
   | QuoteCommand
-  | UsageCommand;
+  | UsageCommand
+  | InvoicesCommand;
 
 export type CommandLine =
   | { readonly kind: 'command'; readonly command: AegisCommand; readonly flags: ConnectionFlags }
@@ -65,6 +67,7 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   defineDiscountsCommands(aegis, parsed);
   defineQuoteCommand(aegis, parsed);
   defineUsageCommands(aegis, parsed);
+  defineInvoicesCommands(aegis, parsed);
   return aegis;
 }
 
