@@ -1,6 +1,7 @@
 import { Global, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ApiKeyGuard } from './core/api-key.guard.js';
 import { PublicUrl } from './core/public-url.js';
+import { RateLimitMiddleware } from './core/rate-limit.js';
 import { ApiRequestMiddleware } from './core/request-context.js';
 import { StripeRequestInterceptor } from './core/stripe-request.interceptor.js';
 import { EventRecorder } from './events/event-recorder.js';
@@ -40,6 +41,7 @@ import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js
 })
 export class SandboxCoreModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ApiRequestMiddleware).forRoutes('v1/*path');
+    // The request id first, so a request refused by the rate limit is answered with one too.
+    consumer.apply(ApiRequestMiddleware, RateLimitMiddleware).forRoutes('v1/*path');
   }
 }

@@ -21,4 +21,17 @@ describe(StripeSandboxEnv.name, () => {
       /HOST.*PORT|PORT.*HOST/s,
     );
   });
+
+  it('has no rate limit unless SANDBOX_RATE_LIMIT_PER_SECOND is set, and refuses one below 1', () => {
+    expect(loadEnv(StripeSandboxEnv, {}).SANDBOX_RATE_LIMIT_PER_SECOND).toBeUndefined();
+    expect(
+      loadEnv(StripeSandboxEnv, { SANDBOX_RATE_LIMIT_PER_SECOND: '25' })
+        .SANDBOX_RATE_LIMIT_PER_SECOND,
+    ).toBe(25);
+    for (const value of ['0', 'many', '2.5']) {
+      expect(() => loadEnv(StripeSandboxEnv, { SANDBOX_RATE_LIMIT_PER_SECOND: value })).toThrow(
+        /SANDBOX_RATE_LIMIT_PER_SECOND/,
+      );
+    }
+  });
 });

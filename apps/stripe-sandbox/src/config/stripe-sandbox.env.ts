@@ -75,7 +75,16 @@ export class StripeSandboxEnv extends HttpServiceEnv {
   @IsBoolean()
   SANDBOX_WEBHOOK_DUPLICATES: boolean = false;
 
-  /** Base URL of the sandbox as browsers reach it (checkout pages); defaults to its own address. */
+  /**
+   * Requests per second the Stripe API (`/v1/…`) answers, as Stripe's rate
+   * limiter does; beyond it, Stripe's 429. Unset: no limit.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  SANDBOX_RATE_LIMIT_PER_SECOND?: number;
+
+  /** Base URL of the sandbox as browsers reach it (checkout and invoice pages); defaults to its own address. */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s):// URL' })
   SANDBOX_PUBLIC_URL?: string;

@@ -88,6 +88,20 @@ export function resourceMissing(noun: string, id: string, param = 'id'): StripeA
   });
 }
 
+/**
+ * Stripe's answer beyond its rate limit: HTTP 429, an `invalid_request_error`
+ * with code `rate_limit` (the shape and test-mode wording Stripe sends).
+ */
+export function rateLimited(): StripeApiError {
+  return new StripeApiError(429, {
+    type: 'invalid_request_error',
+    code: 'rate_limit',
+    message:
+      'Testmode request rate limit exceeded, the rate limits in testmode are lower than livemode. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
+    doc_url: `${DOCS}/rate-limit`,
+  });
+}
+
 export function unknownRoute(method: string, path: string): StripeApiError {
   return new StripeApiError(404, {
     type: 'invalid_request_error',
