@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   IDEMPOTENT_REPLAYED_HEADER,
   PUBLIC_API_PATHS,
+  type AuditLogEntryV1,
   type CustomerResourceV1,
   type InvoiceResourceV1,
   type InvoiceRunResourceV1,
@@ -445,6 +446,17 @@ describe('invoice runs', () => {
     expect(invoiced.body.data).toMatchObject([{ status: 'open', amount_due: 120 }]);
     // The customers invoiced before keep their one invoice.
     expect((await listInvoices({ customer_id: payer.id })).body.data).toHaveLength(1);
+
+    // Every admin change to invoices is in the audit log, naming what it changed.
+    const log = await harness.request<ListV1<AuditLogEntryV1>>(
+      'GET',
+      `${PUBLIC_API_PATHS.auditLog}?limit=100`,
+    );
+    const logged = log.body.data.map((entry) => `${entry.action} ${entry.target}`);
+    expect(logged).toContain(`invoice.create ${paid.id}`);
+    expect(logged).toContain(`invoice_run.start ${started.body.id}`);
+    const actions = log.body.data.map((entry) => entry.action);
+    expect(actions).toContain('invoice.void');
   });
 
   it('refuses a period that is not YYYY-MM (400) and answers an unknown run with 404', async () => {

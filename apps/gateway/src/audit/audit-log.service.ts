@@ -17,7 +17,11 @@ export type AuditAction =
   | 'product.archive'
   | 'pricing.set'
   | 'discount.set'
-  | 'discount.clear';
+  | 'discount.clear'
+  | 'invoice.create'
+  | 'invoice.finalize'
+  | 'invoice.void'
+  | 'invoice_run.start';
 
 /** Writes the audit row of an admin change, inside the transaction of the change itself. */
 @Injectable()

@@ -21,6 +21,7 @@ import type { InvoiceResourceV1, InvoiceRunResourceV1, ListV1 } from '@aegis/con
 import type { Response } from 'express';
 import { CurrentPrincipal, CustomerKeysAllowed, RequireApiKey } from '../auth/access.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import {
   CreateInvoiceDto,
   InvoiceIdParams,
@@ -46,7 +47,10 @@ const STRIPE_UNAVAILABLE = 'Stripe or billing is unreachable';
 @RequireApiKey()
 @Controller('api/v1/invoices')
 export class InvoicesController {
-  constructor(private readonly invoices: InvoicesService) {}
+  constructor(
+    private readonly invoices: InvoicesService,
+    private readonly audit: AuditLogService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -62,10 +66,12 @@ export class InvoicesController {
   @ApiResponse({ status: 502, description: STRIPE_REFUSED })
   @ApiResponse({ status: 503, description: STRIPE_UNAVAILABLE })
   async create(
+    @CurrentPrincipal() principal: Principal,
     @Body() body: CreateInvoiceDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<InvoiceResourceV1> {
     const { invoice, created } = await this.invoices.create(body);
+    if (created) await this.audit.recordAnswered(principal, 'invoice.create', invoice.id);
     response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return invoice;
   }
@@ -107,8 +113,13 @@ export class InvoicesController {
   @ApiResponse({ status: 409, description: 'invoice_state: it cannot be finalized (e.g. void)' })
   @ApiResponse({ status: 502, description: STRIPE_REFUSED })
   @ApiResponse({ status: 503, description: STRIPE_UNAVAILABLE })
-  finalize(@Param() params: InvoiceIdParams): Promise<InvoiceResourceV1> {
-    return this.invoices.finalize(params.id);
+  async finalize(
+    @CurrentPrincipal() principal: Principal,
+    @Param() params: InvoiceIdParams,
+  ): Promise<InvoiceResourceV1> {
+    const invoice = await this.invoices.finalize(params.id);
+    await this.audit.recordAnswered(principal, 'invoice.finalize', invoice.id);
+    return invoice;
   }
 
   @Post(':id/void')
@@ -119,8 +130,13 @@ export class InvoicesController {
   @ApiResponse({ status: 409, description: 'invoice_state: it cannot be voided (e.g. paid)' })
   @ApiResponse({ status: 502, description: STRIPE_REFUSED })
   @ApiResponse({ status: 503, description: STRIPE_UNAVAILABLE })
-  void(@Param() params: InvoiceIdParams): Promise<InvoiceResourceV1> {
-    return this.invoices.void(params.id);
+  async void(
+    @CurrentPrincipal() principal: Principal,
+    @Param() params: InvoiceIdParams,
+  ): Promise<InvoiceResourceV1> {
+    const invoice = await this.invoices.void(params.id);
+    await this.audit.recordAnswered(principal, 'invoice.void', invoice.id);
+    return invoice;
   }
 }
 
@@ -129,7 +145,10 @@ export class InvoicesController {
 @RequireApiKey()
 @Controller('api/v1/invoice_runs')
 export class InvoiceRunsController {
-  constructor(private readonly invoices: InvoicesService) {}
+  constructor(
+    private readonly invoices: InvoicesService,
+    private readonly audit: AuditLogService,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
@@ -140,8 +159,13 @@ export class InvoiceRunsController {
   })
   @ApiAcceptedResponse({ type: InvoiceRunResource })
   @ApiResponse({ status: 400, description: `${BAD_INPUT} (or a period that has not started)` })
-  async startRun(@Body() body: StartInvoiceRunDto): Promise<InvoiceRunResourceV1> {
-    return (await this.invoices.startRun(body.billing_period)).run;
+  async startRun(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: StartInvoiceRunDto,
+  ): Promise<InvoiceRunResourceV1> {
+    const { run, created } = await this.invoices.startRun(body.billing_period);
+    if (created) await this.audit.recordAnswered(principal, 'invoice_run.start', run.id);
+    return run;
   }
 
   @Get(':id')
