@@ -13,6 +13,7 @@ import {
   SERVICE_NAMES,
   type CreatedApiKeyV1,
   type CustomerResourceV1,
+  type InvoiceResourceV1,
   type RecordUsageResultV1,
   type UsageSummaryV1,
   type VerifyResultV1,
@@ -29,6 +30,7 @@ import {
   compiledPath,
   defined,
   readinessOf,
+  sandboxStripe,
 } from '@aegis/testing';
 import { connect } from 'amqplib';
 
@@ -166,7 +168,7 @@ describe('npm start: the whole system', () => {
     }
   });
 
-  it('makes a development admin key, prints it, and serves the API with it (customers, keys, verify, usage)', async () => {
+  it('makes a development admin key, prints it, and serves the API with it (customers, keys, verify, usage, an invoice paid through Stripe)', async () => {
     const keyFile = join(workDirectory, DEV_ADMIN_KEY_FILE);
     const adminKey = readFileSync(keyFile, 'utf8').trim();
     expect(adminKey).toMatch(/^ak_admin_[A-Za-z0-9_-]{43}$/);
@@ -271,6 +273,57 @@ describe('npm start: the whole system', () => {
     expect(summary.products).toMatchObject([
       { product_id: 'api_call', value: '7', event_count: 3 },
     ]);
+
+    // The customer's card, then its invoice for the period: 7 calls at 10, charged through
+    // Stripe, and paid as the sandbox's webhooks reach billing through webhook-ingest.
+    const stripe = sandboxStripe(
+      defined(ports.get('stripe-sandbox'), 'sandbox port'),
+      'sk_test_e2e',
+    );
+    await stripe.paymentMethods.attach('pm_card_visa', {
+      customer: customer.body.stripe_customer_id,
+    });
+    const [card] = (
+      await stripe.paymentMethods.list({ customer: customer.body.stripe_customer_id })
+    ).data;
+    await stripe.customers.update(customer.body.stripe_customer_id, {
+      invoice_settings: { default_payment_method: defined(card, 'the card').id },
+    });
+    const invoiced = (await post(PUBLIC_API_PATHS.invoices, {
+      customer_id: 'cust_e2e_start',
+      billing_period: period,
+    })) as { status: number; body: InvoiceResourceV1 };
+    expect(invoiced.status).toBe(201);
+    expect(invoiced.body).toMatchObject({
+      amount_due: 70,
+      collection_method: 'charge_automatically',
+      pending_stripe: false,
+      lines: [{ product_id: 'api_call', value: '7', event_count: 3, amount_cents: 70 }],
+    });
+    expect(invoiced.body.stripe_invoice_id).toMatch(/^in_/);
+    const ledger = await waitFor(
+      () =>
+        run('psql', [
+          database.url,
+          '-Atc',
+          `SELECT status || ' ' || amount_cents FROM billing.billing_transactions
+            WHERE stripe_invoice_id = '${String(invoiced.body.stripe_invoice_id)}'`,
+        ]),
+      (result) => result.stdout.trim() !== '',
+      { timeoutMs: 20_000, what: "the invoice's payment in the ledger" },
+    );
+    expect(ledger.stdout.trim()).toBe('succeeded 70');
+    const paid = await waitFor(
+      async () => {
+        const response = await fetch(`${gateway}${PUBLIC_API_PATHS.invoice(invoiced.body.id)}`, {
+          headers: { authorization: `Bearer ${adminKey}` },
+        });
+        return (await response.json()) as InvoiceResourceV1;
+      },
+      (answer) => answer.status === 'paid' && answer.amount_paid === 70,
+      { timeoutMs: 20_000, what: 'the invoice to be paid' },
+    );
+    expect(paid.paid_at).toEqual(expect.any(String));
   });
 
   it('stops every service on Ctrl-C', async () => {
