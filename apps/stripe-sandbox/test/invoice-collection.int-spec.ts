@@ -344,6 +344,25 @@ describe('sandbox invoice collection: charge_automatically with auto_advance', (
     ]);
   });
 
+  it('pauses the retries while auto_advance is off, and resumes them when it is on again', async () => {
+    const testClock = await stripe.testHelpers.testClocks.create({ frozen_time: START });
+    const { customer } = await customerWithCard('4000000000000002', testClock.id);
+    const open = await finalizedWithAutoAdvance(customer, 2000);
+    await rejectionOf(stripe.invoices.pay(open.id), Stripe.errors.StripeCardError);
+
+    const paused = await stripe.invoices.update(open.id, { auto_advance: false });
+    expect(paused.next_payment_attempt).toBe(null);
+    await advance(testClock.id, START + 4 * DAY);
+    expect((await stripe.invoices.retrieve(open.id)).attempt_count).toBe(1);
+
+    const resumed = await stripe.invoices.update(open.id, { auto_advance: true });
+    expect(resumed.next_payment_attempt).toBe(START + 3 * DAY);
+    await advance(testClock.id, START + 4 * DAY + 60);
+    const retried = await stripe.invoices.retrieve(open.id);
+    expect(retried.attempt_count).toBe(2);
+    expect(retried.next_payment_attempt).toBe(START + 5 * DAY);
+  });
+
   it('schedules the retries when its own collection after finalizing is declined', async () => {
     const { customer } = await customerWithCard('4000000000000002');
     const open = await finalizedWithAutoAdvance(customer, 1200);

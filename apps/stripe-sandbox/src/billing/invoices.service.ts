@@ -26,7 +26,9 @@ import {
   STATUSES,
 } from './invoice-params.js';
 import { InvoicePaymentsService } from './invoice-payments.service.js';
+import { retryOf } from './invoice-retry-records.js';
 import { forgetDaysUntilDue, rememberDaysUntilDue } from './invoice-terms.js';
+import { nextRetryAt } from './payment-retry-schedule.js';
 import { customerOf, subscriptionOf, testClockOf } from './invoice-refs.js';
 
 // Callers import the inputs of InvoicesService's methods from here.
@@ -211,6 +213,26 @@ export class InvoicesService {
     });
   }
 
+  /**
+   * An open one-off invoice's automatic collection follows `auto_advance`:
+   * turned off, nothing is attempted any more (`next_payment_attempt` null);
+   * turned on again, its retry schedule, if its payment failed, goes on.
+   */
+  private pauseOrResumeRetries(invoice: Stripe.Invoice): void {
+    if (
+      invoice.status !== 'open' ||
+      invoice.collection_method !== 'charge_automatically' ||
+      subscriptionOf(invoice) !== null
+    ) {
+      return;
+    }
+    const retry = retryOf(this.store, invoice.id);
+    invoice.next_payment_attempt =
+      invoice.auto_advance === true && retry !== undefined
+        ? nextRetryAt(retry.created, retry.failures)
+        : null;
+  }
+
   private checkPaymentMethodOf(customer: string, id: string, param: string): void {
     const paymentMethod = this.store.get('payment_method', id, 'PaymentMethod', param);
     if (paymentMethod.customer === null || idOf(paymentMethod.customer) !== customer) {
@@ -285,7 +307,10 @@ export class InvoicesService {
           'days_until_due',
         );
       }
-      if (autoAdvance !== undefined) invoice.auto_advance = autoAdvance;
+      if (autoAdvance !== undefined) {
+        invoice.auto_advance = autoAdvance;
+        this.pauseOrResumeRetries(invoice);
+      }
       if (description !== undefined) invoice.description = description;
       if (footer !== undefined) invoice.footer = footer;
       if (statementDescriptor !== undefined) invoice.statement_descriptor = statementDescriptor;
