@@ -21,6 +21,22 @@ export {
 } from './stripe-client.js';
 export { DEFAULT_SANDBOX_API_URL, StripeServiceEnv } from './stripe-env.js';
 export {
+  PAYMENT_PROVIDER,
+  type CircuitState,
+  type PaymentProvider,
+  type ProviderHealth,
+  type ProviderMode,
+  type TransactionRef,
+} from './payment-provider.js';
+export {
+  DEFAULT_BREAKER_SETTINGS,
+  StripeBreaker,
+  StripeCircuitOpenError,
+  type BreakerSettings,
+} from './stripe-breaker.js';
+export {
+  AEGIS_CHECKOUT_ID_KEY,
+  AEGIS_REFUND_ID_KEY,
   AEGIS_INVOICE_ID_KEY,
   AEGIS_INVOICE_LINE_ID_KEY,
   AEGIS_PRICING_VERSION_ID_KEY,
@@ -43,5 +59,5 @@ export {
   toStripeDomainError,
 } from './stripe-errors.js';
 export { reportStripeEventOutcome } from './stripe-event-receipts.js';
-export { StripeModule } from './stripe.module.js';
+export { StripeModule, modeOf } from './stripe.module.js';
 export { WebhookVerificationError, verifyStripeWebhook } from './webhook-verification.js';

@@ -5,11 +5,21 @@ import { customerCreationKey } from './customer-ids.js';
 import { toStripeDomainError } from './stripe-errors.js';
 import { RateLimiter } from './rate-limiter.js';
 import { writeWithinRateLimit } from './stripe-writes.js';
+import type {
+  PaymentProvider,
+  ProviderHealth,
+  ProviderMode,
+  TransactionRef,
+} from './payment-provider.js';
+import { StripeBreaker } from './stripe-breaker.js';
+import { verifyStripeWebhook } from './webhook-verification.js';
 
 /** Injection token of the service's Stripe client (the official SDK). */
 export const STRIPE_CLIENT = Symbol('STRIPE_CLIENT');
 export const STRIPE_REFETCH_LIMITER = Symbol('STRIPE_REFETCH_LIMITER');
 export const STRIPE_WRITE_LIMITER = Symbol('STRIPE_WRITE_LIMITER');
+export const STRIPE_BREAKER = Symbol('STRIPE_BREAKER');
+export const STRIPE_MODE = Symbol('STRIPE_MODE');
 
 /** The objects a consumer may re-fetch when an event's order is in doubt, by their `object` value. */
 export interface RefetchableObjects {
@@ -33,6 +43,9 @@ export const AEGIS_PRICING_VERSION_ID_KEY = 'aegis_pricing_version_id';
 /** The metadata keys naming, on a Stripe invoice and invoice item, our invoice and line. */
 export const AEGIS_INVOICE_ID_KEY = 'aegis_invoice_id';
 export const AEGIS_INVOICE_LINE_ID_KEY = 'aegis_invoice_line_id';
+/** The metadata keys naming, on a Checkout Session and a refund, our checkout and refund. */
+export const AEGIS_CHECKOUT_ID_KEY = 'aegis_checkout_id';
+export const AEGIS_REFUND_ID_KEY = 'aegis_refund_id';
 
 function idOrNull(value: string | { readonly id: string } | null | undefined): string | null {
   if (value === null || value === undefined) return null;
@@ -90,12 +103,81 @@ export function isRefetchable(kind: string): kind is RefetchableKind {
  * StripeRefusedError (502) or StripeUnavailableError (503).
  */
 @Injectable()
-export class StripeProvider {
+export class StripeProvider implements PaymentProvider {
   constructor(
     @Inject(STRIPE_CLIENT) private readonly client: Stripe,
     @Inject(STRIPE_REFETCH_LIMITER) private readonly limiter: RateLimiter,
     @Inject(STRIPE_WRITE_LIMITER) private readonly writeLimiter: RateLimiter,
+    @Inject(STRIPE_BREAKER) private readonly breaker: StripeBreaker,
+    @Inject(STRIPE_MODE) readonly mode: ProviderMode,
   ) {}
+
+  /**
+   * Creates the Stripe Checkout Session of our checkout `checkoutId`, named in
+   * `metadata.aegis_checkout_id`, with an idempotency key derived from it.
+   */
+  createCheckoutSession(
+    checkoutId: string,
+    params: Stripe.Checkout.SessionCreateParams,
+  ): Promise<Stripe.Checkout.Session> {
+    return this.writing(() =>
+      this.client.checkout.sessions.create(
+        { ...params, metadata: { ...params.metadata, [AEGIS_CHECKOUT_ID_KEY]: checkoutId } },
+        { idempotencyKey: `aegis-checkout-${checkoutId}` },
+      ),
+    );
+  }
+
+  /** The payment intent or charge a ledger transaction mirrors, as Stripe has it now. */
+  getTransaction(ref: TransactionRef): Promise<Stripe.PaymentIntent | Stripe.Charge> {
+    return this.refetch(ref.kind, ref.id);
+  }
+
+  /**
+   * Creates the Stripe refund of our refund `refundId`, named in
+   * `metadata.aegis_refund_id`, with an idempotency key derived from it.
+   */
+  refund(refundId: string, params: Stripe.RefundCreateParams): Promise<Stripe.Refund> {
+    return this.writing(() =>
+      this.client.refunds.create(
+        { ...params, metadata: { ...params.metadata, [AEGIS_REFUND_ID_KEY]: refundId } },
+        { idempotencyKey: `aegis-refund-${refundId}` },
+      ),
+    );
+  }
+
+  verifyWebhook(
+    payload: Buffer,
+    signatureHeader: string | undefined,
+    secrets: readonly string[],
+    toleranceSeconds: number,
+  ): Stripe.Event {
+    return verifyStripeWebhook(payload, signatureHeader, secrets, toleranceSeconds);
+  }
+
+  /**
+   * One cheap authenticated call (`GET /v1/balance`), outside the breaker and
+   * the rate limits, timed: whether Stripe answers, and how fast.
+   */
+  async healthCheck(): Promise<ProviderHealth> {
+    const started = performance.now();
+    try {
+      await this.client.balance.retrieve();
+      return this.health(started, null);
+    } catch (error) {
+      return this.health(started, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private health(started: number, error: string | null): ProviderHealth {
+    return {
+      reachable: error === null,
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      mode: this.mode,
+      circuit: this.breaker.state,
+      error,
+    };
+  }
 
   async refetch<K extends RefetchableKind>(
     kind: K,
@@ -305,8 +387,11 @@ export class StripeProvider {
     return this.writing(() => this.client.invoices.del(stripeInvoiceId));
   }
 
+  /** A write: through the breaker (open: refused at once), the write bucket and 429 back-off. */
   private writing<T>(work: () => Promise<T>): Promise<T> {
-    return this.calling(() => writeWithinRateLimit(this.writeLimiter, work));
+    return this.breaker.call(() =>
+      this.calling(() => writeWithinRateLimit(this.writeLimiter, work)),
+    );
   }
 
   private async calling<T>(work: () => Promise<T>): Promise<T> {

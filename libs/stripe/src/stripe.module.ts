@@ -1,14 +1,25 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { SERVICE_ENV } from '@aegis/config';
-import { createStripeClient } from './stripe-client.js';
+import { createStripeClient, stripeTargetOf } from './stripe-client.js';
+import { PAYMENT_PROVIDER, type ProviderMode } from './payment-provider.js';
+import { StripeBreaker } from './stripe-breaker.js';
 import type { StripeServiceEnv } from './stripe-env.js';
 import { RateLimiter } from './rate-limiter.js';
 import {
+  STRIPE_BREAKER,
   STRIPE_CLIENT,
+  STRIPE_MODE,
   STRIPE_REFETCH_LIMITER,
   STRIPE_WRITE_LIMITER,
   StripeProvider,
 } from './stripe-provider.js';
+
+/** `sandbox` when the sandbox serves, else `test` or `live` by the key. */
+export function modeOf(env: StripeServiceEnv): ProviderMode {
+  const target = stripeTargetOf(env);
+  if (target.sandbox) return 'sandbox';
+  return target.key.includes('_live_') ? 'live' : 'test';
+}
 
 /** Gives a service its Stripe client and `StripeProvider`; its env class must extend StripeServiceEnv. */
 @Global()
@@ -33,9 +44,16 @@ export class StripeModule {
           inject: [SERVICE_ENV],
           useFactory: (env: StripeServiceEnv) => new RateLimiter(env.STRIPE_WRITES_PER_SECOND),
         },
+        { provide: STRIPE_BREAKER, useFactory: () => new StripeBreaker() },
+        {
+          provide: STRIPE_MODE,
+          inject: [SERVICE_ENV],
+          useFactory: (env: StripeServiceEnv): ProviderMode => modeOf(env),
+        },
         StripeProvider,
+        { provide: PAYMENT_PROVIDER, useExisting: StripeProvider },
       ],
-      exports: [STRIPE_CLIENT, StripeProvider],
+      exports: [STRIPE_CLIENT, StripeProvider, PAYMENT_PROVIDER],
     };
   }
 }
