@@ -41,7 +41,7 @@ export const DEFAULT_BREAKER_SETTINGS: BreakerSettings = {
  * one call through and closes again when that succeeds.
  */
 export class StripeBreaker {
-  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>]>;
 
   constructor(private readonly settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS) {
     this.breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
