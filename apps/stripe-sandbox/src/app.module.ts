@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
 import { StripeSandboxEnv } from './config/stripe-sandbox.env.js';
 import { UnknownRouteController } from './core/unknown-route.controller.js';
+import { BalanceModule } from './balance/balance.module.js';
 import { BillingModule } from './billing/billing.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { CheckoutModule } from './checkout/checkout.module.js';
@@ -28,6 +29,7 @@ class UnknownRouteModule {}
     SubscriptionsModule,
     CheckoutModule,
     DashboardModule,
+    BalanceModule,
     UnknownRouteModule,
   ],
 })
