@@ -4,8 +4,10 @@ import { StripeModule } from '@aegis/stripe';
 import { BillingEnv } from './config/billing.env.js';
 import { billingStorage } from './billing.storage.js';
 import { CatalogModule } from './catalog/catalog.module.js';
+import { CheckoutModule } from './checkout/checkout.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
+import { RefundsModule } from './refunds/refunds.module.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
 
 @Module({
@@ -16,6 +18,8 @@ import { TransactionsModule } from './transactions/transactions.module.js';
     TransactionsModule,
     CatalogModule,
     InvoicesModule,
+    CheckoutModule,
+    RefundsModule,
   ],
 })
 export class AppModule {}

@@ -1,5 +1,6 @@
 import type { ServiceStorage } from '@aegis/platform';
 import { CustomerDiscount } from './catalog/entities/customer-discount.entity.js';
+import { CheckoutSession } from './checkout/entities/checkout-session.entity.js';
 import { PricingVersion } from './catalog/entities/pricing-version.entity.js';
 import { Product } from './catalog/entities/product.entity.js';
 import { Customer } from './customers/entities/customer.entity.js';
@@ -8,6 +9,7 @@ import { InvoiceLine } from './invoices/entities/invoice-line.entity.js';
 import { InvoiceRun, InvoiceRunItem } from './invoices/entities/invoice-run.entity.js';
 import { Invoice } from './invoices/entities/invoice.entity.js';
 import { billingMigrations } from './migrations/index.js';
+import { Refund } from './refunds/entities/refund.entity.js';
 import { BillingTransaction } from './transactions/entities/billing-transaction.entity.js';
 
 export const billingStorage: ServiceStorage = {
@@ -23,6 +25,8 @@ export const billingStorage: ServiceStorage = {
     BilledUsage,
     InvoiceRun,
     InvoiceRunItem,
+    Refund,
+    CheckoutSession,
   ],
   consumesEvents: true,
   migrations: billingMigrations,

@@ -4,6 +4,8 @@ import { CustomerRegistry1763800000002 } from './1763800000002-customer-registry
 import { CustomersNewestFirstIndex1763800000003 } from './1763800000003-customers-newest-first-index.js';
 import { Catalog1763800000004 } from './1763800000004-catalog.js';
 import { Invoices1766000000000 } from './1766000000000-invoices.js';
+import { Refunds1766100000000 } from './1766100000000-refunds.js';
+import { CheckoutSessions1766100000001 } from './1766100000001-checkout-sessions.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -13,4 +15,6 @@ export const billingMigrations = [
   CustomersNewestFirstIndex1763800000003,
   Catalog1763800000004,
   Invoices1766000000000,
+  Refunds1766100000000,
+  CheckoutSessions1766100000001,
 ];

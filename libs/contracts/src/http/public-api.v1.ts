@@ -54,6 +54,23 @@ export const PUBLIC_API_PATHS = {
   /** POST a StartInvoiceRunBodyV1: an InvoiceRunResourceV1 (202, a new run or the period's running one). */
   invoiceRuns: '/api/v1/invoice_runs',
   invoiceRun: (runId: string): string => `/api/v1/invoice_runs/${segment(runId)}`,
+  /** POST a CreateCheckoutBodyV1: a CheckoutSessionResourceV1 (201) with Stripe's hosted page. */
+  checkout: '/api/v1/payment/checkout',
+  checkoutSession: (checkoutId: string): string =>
+    `/api/v1/payment/checkout/${segment(checkoutId)}`,
+  /** The bundled pages (no key): `?session_id=cs_…` on success. */
+  paymentSuccess: '/payment/success',
+  paymentCancel: '/payment/cancel',
+  /** GET (`?session_id=cs_…`, no key): the success page's CheckoutPageStatusV1, polled while processing. */
+  paymentSuccessStatus: '/payment/success/status',
+  /** GET (TransactionListQueryV1): a ListV1<TransactionResourceV1>; POST a RecordTransactionBodyV1 (201): a manual one. */
+  transactions: '/api/v1/payment/transactions',
+  transaction: (transactionId: string): string =>
+    `/api/v1/payment/transactions/${segment(transactionId)}`,
+  /** POST a CreateRefundBodyV1 (201): a RefundResourceV1; GET (RefundListQueryV1): a ListV1<RefundResourceV1>. */
+  refunds: '/api/v1/payment/refunds',
+  /** GET (admin key): a PaymentStatusResourceV1, 200 whether Stripe answers or not. */
+  paymentStatus: '/api/v1/payment/status',
   /** GET: a ListV1<AuditLogEntryV1>. */
   auditLog: '/api/v1/audit_log',
   /** ANY: the metered proxy to route `route`'s upstream. */
@@ -567,4 +584,186 @@ export interface InvoiceRunResourceV1 {
   readonly failures: readonly InvoiceRunFailureResourceV1[];
   readonly created_at: string;
   readonly completed_at: string | null;
+}
+
+export type CheckoutModeV1 = 'payment' | 'subscription';
+export type CheckoutStatusV1 = 'open' | 'processing' | 'paid' | 'payment_failed' | 'expired';
+
+/**
+ * `POST /api/v1/payment/checkout`: `mode=payment` with an outcome product's
+ * `product_id` (and `quantity`), `mode=subscription` with a `plan_id`.
+ * Redirect URLs default to PAYMENT_SUCCESS_URL / PAYMENT_CANCEL_URL, else the
+ * bundled pages; any other must be on an allowed host.
+ */
+export interface CreateCheckoutBodyV1 {
+  readonly customer_id: string;
+  readonly mode: CheckoutModeV1;
+  readonly product_id?: string;
+  readonly plan_id?: string;
+  readonly quantity?: number;
+  readonly success_url?: string;
+  readonly cancel_url?: string;
+}
+
+/** A checkout: `{id, url, expires_at}` as API.md names them, and what it is and how far it got. */
+export interface CheckoutSessionResourceV1 {
+  readonly id: string;
+  readonly object: 'checkout_session';
+  /** Stripe's hosted page; null once the session is complete or expired. */
+  readonly url: string | null;
+  readonly expires_at: string;
+  readonly customer_id: string;
+  readonly mode: CheckoutModeV1;
+  readonly product_id: string | null;
+  readonly plan_id: string | null;
+  readonly name: string;
+  readonly quantity: number;
+  /** Minor units, as Stripe totals the session. */
+  readonly amount_total: number | null;
+  readonly currency: string;
+  readonly status: CheckoutStatusV1;
+  readonly stripe_checkout_session_id: string;
+  readonly stripe_price_id: string;
+  readonly success_url: string;
+  readonly cancel_url: string;
+  readonly stripe_payment_intent_id: string | null;
+  readonly stripe_subscription_id: string | null;
+  /** The ledger's transaction of the latest payment attempt, once there is one. */
+  readonly transaction_id: string | null;
+  readonly transaction_status: string | null;
+  readonly completed_at: string | null;
+  readonly created_at: string;
+}
+
+/** `GET /payment/success/status?session_id=`: what the success page shows, for its updates. */
+export interface CheckoutPageStatusV1 {
+  readonly status: CheckoutStatusV1;
+  readonly name: string;
+  readonly quantity: number;
+  readonly amount_total: number | null;
+  readonly currency: string;
+}
+
+export type TransactionStatusV1 =
+  | 'pending'
+  | 'processing'
+  | 'succeeded'
+  | 'failed'
+  | 'refunded'
+  | 'partially_refunded'
+  | 'cancelled';
+export type TransactionSourceV1 = 'stripe' | 'manual';
+export type RefundStatusV1 = 'pending' | 'succeeded' | 'failed' | 'canceled';
+export type RefundReasonV1 = 'duplicate' | 'fraudulent' | 'requested_by_customer';
+
+/** `GET /api/v1/payment/transactions`'s filters; dates YYYY-MM-DD (UTC), both ends included. */
+export interface TransactionListQueryV1 extends ListQueryV1 {
+  readonly customer_id?: string;
+  readonly status?: TransactionStatusV1;
+  readonly start_date?: string;
+  readonly end_date?: string;
+}
+
+/** `POST /api/v1/payment/transactions`: money taken outside Stripe (the seed's `record_transaction`). */
+export interface RecordTransactionBodyV1 {
+  readonly customer_id: string;
+  readonly amount_cents: number;
+  readonly currency: string;
+  readonly description: string;
+  readonly stripe_invoice_id?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** `POST /api/v1/payment/refunds`: without `amount_cents`, the whole of what is left. */
+export interface CreateRefundBodyV1 {
+  readonly transaction_id: string;
+  readonly amount_cents?: number;
+  readonly reason?: RefundReasonV1;
+}
+
+export interface RefundListQueryV1 extends ListQueryV1 {
+  readonly customer_id?: string;
+  readonly transaction_id?: string;
+  readonly status?: RefundStatusV1;
+}
+
+export interface RefundResourceV1 {
+  readonly id: string;
+  readonly object: 'refund';
+  readonly transaction_id: string;
+  readonly customer_id: string | null;
+  readonly amount_cents: number;
+  readonly currency: string;
+  readonly reason: RefundReasonV1 | null;
+  readonly status: RefundStatusV1;
+  readonly failure_reason: string | null;
+  /** `aegis`: asked for through this API; `stripe`: made at Stripe and mirrored. */
+  readonly origin: 'aegis' | 'stripe';
+  readonly stripe_refund_id: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** One payment of the ledger: what it paid for, its invoice or checkout session, its refunds. */
+export interface TransactionResourceV1 {
+  readonly id: string;
+  readonly object: 'transaction';
+  readonly customer_id: string | null;
+  readonly source: TransactionSourceV1;
+  readonly status: TransactionStatusV1;
+  readonly amount_cents: number;
+  readonly amount_refunded_cents: number;
+  /** What a new refund may still take (in-flight refunds counted). */
+  readonly amount_refundable_cents: number;
+  readonly currency: string;
+  readonly description: string | null;
+  readonly product_id: string | null;
+  readonly plan_id: string | null;
+  readonly invoice_id: string | null;
+  readonly stripe_invoice_id: string | null;
+  readonly stripe_checkout_session_id: string | null;
+  readonly stripe_payment_intent_id: string | null;
+  readonly stripe_charge_id: string | null;
+  readonly billing_period_start: string | null;
+  readonly billing_period_end: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly refunds: readonly RefundResourceV1[];
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** One currency's revenue in the ledger (`GET /api/v1/payment/status`), minor units. */
+export interface CurrencyRevenueResourceV1 {
+  /** Every succeeded charge, refunded since or not. */
+  readonly gross_cents: number;
+  readonly refunded_cents: number;
+  /** gross − refunded. */
+  readonly net_cents: number;
+  readonly transaction_count: number;
+}
+
+/** `GET /api/v1/payment/status`: the payment provider's health and the ledger at a glance. */
+export interface PaymentStatusResourceV1 {
+  readonly object: 'payment_status';
+  readonly provider: 'stripe';
+  /** Whether Stripe answered the health call (`GET /v1/balance`) just now. */
+  readonly reachable: boolean;
+  readonly latency_ms: number;
+  /** `sandbox` when the sandbox serves, `test` for `sk_test_`, `live` for `sk_live_`. */
+  readonly mode: 'sandbox' | 'test' | 'live';
+  /** The breaker in front of Stripe writes: `open` answers writes at once with 503. */
+  readonly circuit: 'closed' | 'open' | 'half_open';
+  /** Why Stripe is not reachable. */
+  readonly provider_error: string | null;
+  /** The ledger's transactions: `total` and one count per status (0 included). */
+  readonly transactions: {
+    readonly total: number;
+    readonly by_status: Readonly<Record<string, number>>;
+  };
+  /** By currency (lower case). */
+  readonly revenue: Readonly<Record<string, CurrencyRevenueResourceV1>>;
+  /** Active, trialing and past-due subscriptions; null when the subscriptions service did not answer. */
+  readonly active_subscriptions: number | null;
+  readonly subscriptions_error: string | null;
+  readonly checked_at: string;
 }
