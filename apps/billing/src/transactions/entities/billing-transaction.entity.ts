@@ -1,4 +1,4 @@
-import type { TransactionStatus } from '@aegis/contracts';
+import type { TransactionSource, TransactionStatus } from '@aegis/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { exactBigint } from '@aegis/persistence';
 import type { MirroredPayment } from '../transaction-state.js';
@@ -45,6 +45,10 @@ export class BillingTransaction implements MirroredPayment {
 
   @Column({ type: 'text' })
   status!: TransactionStatus;
+
+  /** `stripe` (mirrored) or `manual` (money taken outside Stripe, without Stripe ids). */
+  @Column({ type: 'text', default: 'stripe' })
+  source!: TransactionSource;
 
   @Column({ type: 'text', nullable: true })
   description!: string | null;

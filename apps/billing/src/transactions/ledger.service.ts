@@ -1,0 +1,195 @@
+import { Injectable } from '@nestjs/common';
+import {
+  BILLING_TRANSACTION_CREATED_V1,
+  type LedgerTransactionReplyV1,
+  type LedgerTransactionV1,
+  type ListTransactionsReplyV1,
+  type ListTransactionsRequestV1,
+  type RecordTransactionRequestV1,
+  type TransactionRefV1,
+} from '@aegis/contracts';
+import { EventPublisher } from '@aegis/messaging';
+import { paginateNewestFirst } from '@aegis/persistence';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { requireRegisteredCustomer } from '../catalog/catalog-lookups.js';
+import { InvoiceLine } from '../invoices/entities/invoice-line.entity.js';
+import { Invoice } from '../invoices/entities/invoice.entity.js';
+import { Refund } from '../refunds/entities/refund.entity.js';
+import { LedgerException, LedgerExceptionCode } from '../refunds/ledger.exception.js';
+import { BillingTransaction } from './entities/billing-transaction.entity.js';
+import { ledgerTransactionV1Of, type InvoiceOfPayment } from './ledger-replies.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The ledger as the API reads it (docs/ledger.md): every payment billing
+ * mirrors from Stripe and every manual one, each with the product or plan it
+ * paid for, its invoice or checkout session, and its refunds.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  async list(request: ListTransactionsRequestV1): Promise<ListTransactionsReplyV1> {
+    const query = this.dataSource.manager.createQueryBuilder(BillingTransaction, 'transaction');
+    if (request.customerId !== undefined)
+      query.andWhere('transaction.customerId = :customerId', { customerId: request.customerId });
+    if (request.status !== undefined)
+      query.andWhere('transaction.status = :status', { status: request.status });
+    if (request.startDate !== undefined)
+      query.andWhere('transaction.stripeCreatedAt >= :start', {
+        start: new Date(`${request.startDate}T00:00:00Z`),
+      });
+    if (request.endDate !== undefined)
+      query.andWhere('transaction.stripeCreatedAt < :end', {
+        end: new Date(new Date(`${request.endDate}T00:00:00Z`).getTime() + DAY_MS),
+      });
+    const page = await paginateNewestFirst(
+      query,
+      { alias: 'transaction', id: 'transactionId', createdAt: 'stripeCreatedAt' },
+      request,
+    );
+    return {
+      transactions: await this.repliesOf(this.dataSource.manager, page.items),
+      hasMore: page.hasMore,
+    };
+  }
+
+  async get(ref: TransactionRefV1): Promise<LedgerTransactionReplyV1> {
+    return { transaction: await this.transactionV1(this.dataSource.manager, ref) };
+  }
+
+  /** One transaction as the API shows it; TRANSACTION_NOT_FOUND when none (or another customer's). */
+  async transactionV1(manager: EntityManager, ref: TransactionRefV1): Promise<LedgerTransactionV1> {
+    const [reply] = await this.repliesOf(manager, [await transactionOrThrow(manager, ref)]);
+    if (reply === undefined) throw new Error('a transaction without its reply');
+    return reply;
+  }
+
+  /**
+   * Money taken outside Stripe: a `succeeded` row of source `manual`, without
+   * Stripe ids, published as billing.transaction.created.v1 in the same
+   * transaction. It cannot be refunded through Stripe.
+   */
+  async record(request: RecordTransactionRequestV1): Promise<LedgerTransactionReplyV1> {
+    return this.dataSource.transaction(async (manager) => {
+      await requireRegisteredCustomer(manager, request.customerId);
+      const now = new Date();
+      const row = await manager.save(
+        manager.create(BillingTransaction, {
+          source: 'manual',
+          customerId: request.customerId,
+          stripeCustomerId: null,
+          stripePaymentIntentId: null,
+          stripeChargeId: null,
+          stripeInvoiceId: request.stripeInvoiceId ?? null,
+          stripeCheckoutSessionId: null,
+          amountCents: request.amount,
+          amountRefundedCents: 0,
+          currency: request.currency,
+          status: 'succeeded',
+          description: request.description,
+          metadata: { ...request.metadata },
+          billingPeriodStart: null,
+          billingPeriodEnd: null,
+          paymentIntentStatus: null,
+          chargeStatus: null,
+          chargeCaptured: null,
+          stripeCreatedAt: now,
+          paymentIntentLastEventCreated: null,
+          chargeLastEventCreated: null,
+          invoiceLastEventCreated: null,
+          updatedAt: now,
+        }),
+      );
+      await this.publisher.publish(manager, BILLING_TRANSACTION_CREATED_V1, {
+        transactionId: row.transactionId,
+        customerId: row.customerId,
+        stripeCustomerId: null,
+        stripeChargeId: null,
+        stripePaymentIntentId: null,
+        stripeInvoiceId: row.stripeInvoiceId,
+        status: row.status,
+        previousStatus: null,
+        amountCents: row.amountCents,
+        amountRefundedCents: 0,
+        currency: row.currency,
+        updatedAt: row.updatedAt.toISOString(),
+      });
+      return {
+        transaction: await this.transactionV1(manager, { transactionId: row.transactionId }),
+      };
+    });
+  }
+
+  private async repliesOf(
+    manager: EntityManager,
+    rows: readonly BillingTransaction[],
+  ): Promise<LedgerTransactionV1[]> {
+    if (rows.length === 0) return [];
+    const refunds = await manager.find(Refund, {
+      where: { transactionId: In(rows.map((row) => row.transactionId)) },
+    });
+    const invoices = await this.invoicesOf(
+      manager,
+      rows.flatMap((row) => (row.stripeInvoiceId === null ? [] : [row.stripeInvoiceId])),
+    );
+    return rows.map((row) =>
+      ledgerTransactionV1Of(
+        row,
+        refunds.filter((refund) => refund.transactionId === row.transactionId),
+        row.stripeInvoiceId === null ? undefined : invoices.get(row.stripeInvoiceId),
+      ),
+    );
+  }
+
+  /** Our invoices among these Stripe invoices, by Stripe id, with the products their lines price. */
+  private async invoicesOf(
+    manager: EntityManager,
+    stripeInvoiceIds: readonly string[],
+  ): Promise<Map<string, InvoiceOfPayment>> {
+    const byStripeId = new Map<string, InvoiceOfPayment>();
+    if (stripeInvoiceIds.length === 0) return byStripeId;
+    const invoices = await manager.find(Invoice, {
+      where: { stripeInvoiceId: In([...new Set(stripeInvoiceIds)]) },
+    });
+    if (invoices.length === 0) return byStripeId;
+    const lines = await manager.find(InvoiceLine, {
+      where: { invoiceId: In(invoices.map((invoice) => invoice.invoiceId)) },
+    });
+    for (const invoice of invoices) {
+      if (invoice.stripeInvoiceId === null) continue;
+      const productIds = [
+        ...new Set(
+          lines
+            .filter((line) => line.invoiceId === invoice.invoiceId)
+            .map((line) => line.productId),
+        ),
+      ];
+      byStripeId.set(invoice.stripeInvoiceId, { invoiceId: invoice.invoiceId, productIds });
+    }
+    return byStripeId;
+  }
+}
+
+/** The transaction `ref` names, optionally locked; TRANSACTION_NOT_FOUND when none (or another customer's). */
+export async function transactionOrThrow(
+  manager: EntityManager,
+  ref: TransactionRefV1,
+  { lock = false } = {},
+): Promise<BillingTransaction> {
+  const row = await manager.findOne(BillingTransaction, {
+    where: { transactionId: ref.transactionId },
+    ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+  });
+  if (row === null || (ref.customerId !== undefined && row.customerId !== ref.customerId)) {
+    throw new LedgerException(
+      LedgerExceptionCode.TRANSACTION_NOT_FOUND,
+      `no transaction ${ref.transactionId}`,
+    );
+  }
+  return row;
+}

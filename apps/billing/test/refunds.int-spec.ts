@@ -1,0 +1,331 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  BILLING_CUSTOMER_GET_OR_CREATE_V1,
+  BILLING_REFUND_CREATE_V1,
+  BILLING_REFUND_LIST_V1,
+  BILLING_TRANSACTION_GET_V1,
+  BILLING_TRANSACTION_LIST_V1,
+  BILLING_TRANSACTION_RECORD_V1,
+  type LedgerTransactionV1,
+} from '@aegis/contracts';
+import { RpcRemoteError } from '@aegis/messaging';
+import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import type Stripe from 'stripe';
+import { BillingHarness } from './billing-harness.js';
+
+describe('refunds and the ledger, through Stripe', () => {
+  let harness: BillingHarness;
+  let stripe: Stripe;
+  let run = 0;
+  const delivered = new Set<string>();
+
+  /** Delivers every sandbox event not delivered yet, in order, as webhook-ingest would. */
+  const deliverNewEvents = async (): Promise<void> => {
+    const fresh = (await harness.allEvents()).filter((event) => !delivered.has(event.id));
+    for (const event of fresh) delivered.add(event.id);
+    await harness.deliverInOrder(fresh);
+  };
+
+  const newCustomer = async (): Promise<{ id: string; stripeId: string }> => {
+    run += 1;
+    const id = `cust_rf_${Date.now().toString(36)}_${run}`;
+    const { customer } = await harness.rpc.call(BILLING_CUSTOMER_GET_OR_CREATE_V1, {
+      customerId: id,
+      email: `${id}@example.com`,
+    });
+    return { id, stripeId: customer.stripeCustomerId };
+  };
+
+  /** A card payment at Stripe, mirrored into the ledger: its transaction. */
+  const paid = async (
+    customer: { stripeId: string },
+    amount: number,
+    metadata: Record<string, string> = {},
+  ): Promise<LedgerTransactionV1> => {
+    const intent = await stripe.paymentIntents.create({
+      amount,
+      currency: 'usd',
+      customer: customer.stripeId,
+      payment_method: 'pm_card_visa',
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      confirm: true,
+      metadata,
+    });
+    await deliverNewEvents();
+    const [row] = await harness.dataSource.query<{ transaction_id: string }[]>(
+      `SELECT "transaction_id" FROM "billing"."billing_transactions" WHERE "stripe_payment_intent_id" = $1`,
+      [intent.id],
+    );
+    return transactionNow(defined(row).transaction_id);
+  };
+
+  const transactionNow = async (transactionId: string): Promise<LedgerTransactionV1> =>
+    (await harness.rpc.call(BILLING_TRANSACTION_GET_V1, { transactionId })).transaction;
+
+  const refund = (transactionId: string, amount?: number) =>
+    harness.rpc.call(BILLING_REFUND_CREATE_V1, {
+      transactionId,
+      ...(amount === undefined ? {} : { amount }),
+      reason: 'requested_by_customer',
+    });
+
+  const stripeRefundsOf = async (chargeId: string): Promise<Stripe.Refund[]> =>
+    stripe.refunds.list({ charge: chargeId, limit: 100 }).autoPagingToArray({ limit: 1_000 });
+
+  beforeAll(async () => {
+    harness = await BillingHarness.start();
+    stripe = harness.stripe;
+  });
+
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  it('refunds part, then the rest; the transaction becomes partially_refunded, then refunded', async () => {
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 5_000, { aegis_product_id: 'geoint_report' });
+    expect(transaction).toMatchObject({
+      status: 'succeeded',
+      source: 'stripe',
+      amount: 5_000,
+      amountRefundable: 5_000,
+      customerId: customer.id,
+      productId: 'geoint_report',
+      refunds: [],
+    });
+
+    const partial = await refund(transaction.id, 1_500);
+    expect(partial.refund).toMatchObject({
+      amount: 1_500,
+      status: 'succeeded',
+      reason: 'requested_by_customer',
+      origin: 'aegis',
+    });
+    expect(partial.transaction.amountRefundable).toBe(3_500);
+    const atStripe = await stripe.refunds.retrieve(defined(partial.refund.stripeRefundId));
+    expect(atStripe.metadata).toMatchObject({ aegis_refund_id: partial.refund.id });
+    expect(atStripe.amount).toBe(1_500);
+
+    await deliverNewEvents();
+    expect(await transactionNow(transaction.id)).toMatchObject({
+      status: 'partially_refunded',
+      amountRefunded: 1_500,
+      amountRefundable: 3_500,
+    });
+
+    const rest = await refund(transaction.id);
+    expect(rest.refund.amount).toBe(3_500);
+    await deliverNewEvents();
+    const after = await transactionNow(transaction.id);
+    expect(after).toMatchObject({ status: 'refunded', amountRefunded: 5_000, amountRefundable: 0 });
+    expect(after.refunds.map((r) => [r.id, r.amount, r.status])).toEqual([
+      [rest.refund.id, 3_500, 'succeeded'],
+      [partial.refund.id, 1_500, 'succeeded'],
+    ]);
+    // The refund events named our ids: no second row for either.
+    const rows = await harness.dataSource.query<{ count: string }[]>(
+      `SELECT count(*) FROM "billing"."refunds" WHERE "transaction_id" = $1`,
+      [transaction.id],
+    );
+    expect(Number(rows[0]?.count)).toBe(2);
+  });
+
+  it('answers 409 with the amount left for a refund above it, and refunds nothing', async () => {
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 2_000);
+    await refund(transaction.id, 500);
+    const refusal = await rejectionOf(refund(transaction.id, 1_501), RpcRemoteError);
+    expect({ status: refusal.status, code: refusal.code }).toEqual({
+      status: 409,
+      code: 'refund_exceeds_remaining',
+    });
+    expect(refusal.message).toContain('1500 usd is left');
+    const refunds = await stripeRefundsOf(defined(transaction.stripeChargeId));
+    expect(refunds.map((r) => r.amount)).toEqual([500]);
+  });
+
+  it('ten concurrent partial refunds never exceed the charge', async () => {
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 5_000);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => refund(transaction.id, 1_000)),
+    );
+    const made = results.filter((result) => result.status === 'fulfilled');
+    const refused = results.flatMap((result) =>
+      result.status === 'rejected' ? [result.reason as RpcRemoteError] : [],
+    );
+    expect(made).toHaveLength(5);
+    expect(refused.map((error) => error.code)).toEqual(Array(5).fill('refund_exceeds_remaining'));
+    const atStripe = await stripeRefundsOf(defined(transaction.stripeChargeId));
+    expect(atStripe.reduce((sum, r) => sum + r.amount, 0)).toBe(5_000);
+    expect(await stripe.charges.retrieve(defined(transaction.stripeChargeId))).toMatchObject({
+      amount_refunded: 5_000,
+      refunded: true,
+    });
+  });
+
+  it('ten concurrent full refunds make exactly one', async () => {
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 3_300);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => refund(transaction.id)),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const atStripe = await stripeRefundsOf(defined(transaction.stripeChargeId));
+    expect(atStripe.map((r) => r.amount)).toEqual([3_300]);
+  });
+
+  it('mirrors a refund made at Stripe and counts it against what is left', async () => {
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 4_000);
+    const outside = await stripe.refunds.create({
+      charge: defined(transaction.stripeChargeId),
+      amount: 1_200,
+    });
+    await deliverNewEvents();
+    const after = await transactionNow(transaction.id);
+    expect(after.refunds).toEqual([
+      expect.objectContaining({ stripeRefundId: outside.id, origin: 'stripe', amount: 1_200 }),
+    ]);
+    expect(after.amountRefundable).toBe(2_800);
+    const refusal = await rejectionOf(refund(transaction.id, 2_801), RpcRemoteError);
+    expect(refusal.code).toBe('refund_exceeds_remaining');
+    // Redelivered under the same ids, the refund events change nothing.
+    const before = await harness.dataSource.query<unknown[]>(
+      `SELECT * FROM "billing"."refunds" ORDER BY 1`,
+    );
+    const events = (await harness.allEvents()).filter((event) => event.type.includes('refund'));
+    await harness.deliver(events);
+    expect(await harness.dataSource.query(`SELECT * FROM "billing"."refunds" ORDER BY 1`)).toEqual(
+      before,
+    );
+  });
+
+  it('records a manual transaction, which cannot be refunded through Stripe', async () => {
+    const customer = await newCustomer();
+    const { transaction } = await harness.rpc.call(BILLING_TRANSACTION_RECORD_V1, {
+      customerId: customer.id,
+      amount: 12_345,
+      currency: 'eur',
+      description: 'Wire transfer for the March report',
+    });
+    expect(transaction).toMatchObject({
+      source: 'manual',
+      status: 'succeeded',
+      amount: 12_345,
+      currency: 'eur',
+      customerId: customer.id,
+      stripeChargeId: null,
+      amountRefundable: 0,
+    });
+    const refusal = await rejectionOf(refund(transaction.id), RpcRemoteError);
+    expect({ status: refusal.status, code: refusal.code }).toEqual({
+      status: 409,
+      code: 'not_refundable',
+    });
+    const unknown = await rejectionOf(
+      harness.rpc.call(BILLING_TRANSACTION_RECORD_V1, {
+        customerId: 'cust_nobody_here',
+        amount: 1,
+        currency: 'usd',
+        description: 'x',
+      }),
+      RpcRemoteError,
+    );
+    expect(unknown.status).toBe(404);
+  });
+
+  it('lists the ledger by customer, status and date, newest first, each customer only its own', async () => {
+    const customer = await newCustomer();
+    const other = await newCustomer();
+    const first = await paid(customer, 1_000);
+    const second = await paid(customer, 2_000);
+    await paid(other, 3_000);
+    await refund(second.id, 100);
+    await deliverNewEvents();
+    const { transactions } = await harness.rpc.call(BILLING_TRANSACTION_LIST_V1, {
+      customerId: customer.id,
+      limit: 10,
+    });
+    expect(transactions.map((t) => t.id)).toEqual([second.id, first.id]);
+    const partly = await harness.rpc.call(BILLING_TRANSACTION_LIST_V1, {
+      customerId: customer.id,
+      status: 'partially_refunded',
+      limit: 10,
+    });
+    expect(partly.transactions.map((t) => t.id)).toEqual([second.id]);
+    const today = new Date().toISOString().slice(0, 10);
+    const dated = await harness.rpc.call(BILLING_TRANSACTION_LIST_V1, {
+      customerId: customer.id,
+      startDate: today,
+      endDate: today,
+      limit: 1,
+    });
+    expect(dated).toMatchObject({ hasMore: true, transactions: [{ id: second.id }] });
+    const none = await harness.rpc.call(BILLING_TRANSACTION_LIST_V1, {
+      customerId: customer.id,
+      endDate: '2000-01-01',
+      limit: 10,
+    });
+    expect(none.transactions).toEqual([]);
+    const hidden = await rejectionOf(
+      harness.rpc.call(BILLING_TRANSACTION_GET_V1, {
+        transactionId: first.id,
+        customerId: other.id,
+      }),
+      RpcRemoteError,
+    );
+    expect(hidden.status).toBe(404);
+    const refunds = await harness.rpc.call(BILLING_REFUND_LIST_V1, {
+      customerId: customer.id,
+      limit: 10,
+    });
+    expect(refunds.refunds.map((r) => [r.transactionId, r.amount])).toEqual([[second.id, 100]]);
+  });
+
+  it('a reservation Stripe answered before billing recorded it is settled once, never doubled', async () => {
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 6_000);
+    const chargeId = defined(transaction.stripeChargeId);
+    const refundId = `rf_crashed_${run}`;
+    // As if billing reserved the refund, Stripe made it, and billing crashed before recording it.
+    await harness.dataSource.query(
+      `INSERT INTO "billing"."refunds" ("refund_id", "transaction_id", "customer_id", "origin",
+         "amount_cents", "currency", "status", "created_at", "updated_at")
+       VALUES ($1, $2, $3, 'aegis', 2000, 'usd', 'pending', now() - interval '1 minute', now() - interval '1 minute')`,
+      [refundId, transaction.id, customer.id],
+    );
+    const madeBeforeCrash = await stripe.refunds.create(
+      {
+        charge: chargeId,
+        amount: 2_000,
+        metadata: {
+          aegis_transaction_id: transaction.id,
+          aegis_customer_id: customer.id,
+          aegis_refund_id: refundId,
+        },
+      },
+      { idempotencyKey: `aegis-refund-${refundId}` },
+    );
+    // While it is reserved, it counts against what is left.
+    expect((await transactionNow(transaction.id)).amountRefundable).toBe(4_000);
+    await waitFor(
+      () =>
+        harness.dataSource.query<{ stripe_refund_id: string | null; status: string }[]>(
+          `SELECT "stripe_refund_id", "status" FROM "billing"."refunds" WHERE "refund_id" = $1`,
+          [refundId],
+        ),
+      (rows) => rows[0]?.stripe_refund_id != null,
+      { what: 'the resumer to settle the reserved refund', timeoutMs: 20_000 },
+    );
+    const settled = await transactionNow(transaction.id);
+    expect(settled.refunds).toEqual([
+      expect.objectContaining({
+        id: refundId,
+        stripeRefundId: madeBeforeCrash.id,
+        status: 'succeeded',
+      }),
+    ]);
+    expect((await stripeRefundsOf(chargeId)).map((r) => r.id)).toEqual([madeBeforeCrash.id]);
+  });
+});
