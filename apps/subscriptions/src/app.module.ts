@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
 import { StripeModule } from '@aegis/stripe';
 import { SubscriptionsEnv } from './config/subscriptions.env.js';
+import { SubscriptionCountsModule } from './subscription-counts/subscription-counts.module.js';
 import { SubscriptionMirrorModule } from './subscription-mirror/subscription-mirror.module.js';
 import { subscriptionsStorage } from './subscriptions.storage.js';
 
@@ -14,6 +15,7 @@ import { subscriptionsStorage } from './subscriptions.storage.js';
     }),
     StripeModule.forRoot(),
     SubscriptionMirrorModule,
+    SubscriptionCountsModule,
   ],
 })
 export class AppModule {}
