@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { defined, waitFor } from '@aegis/testing';
 import type Stripe from 'stripe';
+import { readPdf } from './pdf-reading.js';
 import { startSandbox, useSandbox, type RunningSandbox } from './sandbox-harness.js';
 
 interface Fetched {
@@ -86,10 +87,11 @@ describe('sandbox hosted invoice pages and PDFs', () => {
     const file = pdf.body.toString('latin1');
     expect(file.startsWith('%PDF-1.4\n')).toBe(true);
     expect(file.endsWith('%%EOF\n')).toBe(true);
-    expect(file).toContain(`(${defined(open.number, 'the number')}) Tj`);
-    expect(file).toContain('(Consulting <b>& more</b>) Tj');
-    expect(file).toContain(`($42.50 due ${due}) Tj`);
-    expect(file).toContain('(Thank you) Tj');
+    const { texts } = readPdf(pdf.body);
+    expect(texts).toContain(defined(open.number, 'the number'));
+    expect(texts).toContain('Consulting <b>& more</b>');
+    expect(texts).toContain(`$42.50 due ${due}`);
+    expect(texts).toContain('Thank you');
   });
 
   it('shows an invoice as it is now: paid after payment, and void with its links kept', async () => {
@@ -109,7 +111,7 @@ describe('sandbox hosted invoice pages and PDFs', () => {
     expect(voidPage.status).toBe(200);
     expect(voidPage.body.toString('utf8')).toContain('This invoice is void');
     const voidPdf = await browse(defined(voided.invoice_pdf, 'the pdf url'));
-    expect(voidPdf.body.toString('latin1')).toContain('(VOID) Tj');
+    expect(readPdf(voidPdf.body).texts).toContain('VOID');
   });
 
   it('answers a link that leads to no invoice with a 404 page', async () => {

@@ -27,7 +27,7 @@ export class HostedInvoiceController {
   }
 
   @Get(':token/pdf')
-  pdf(@Param('token') token: string, @Res() response: Response): void {
+  async pdf(@Param('token') token: string, @Res() response: Response): Promise<void> {
     const invoice = this.hostedInvoices.invoiceOf(token);
     if (invoice === undefined) {
       sendHtml(response, 404, renderInvoiceMissingPage());
@@ -36,12 +36,13 @@ export class HostedInvoiceController {
     const document = invoiceDocumentOf(invoice);
     const finalizedAt = invoice.status_transitions.finalized_at ?? invoice.created;
     const fileName = `Invoice-${document.number.replace(/[^\w-]/g, '_')}.pdf`;
+    const pdf = await renderInvoicePdf(document, new Date(finalizedAt * 1000));
     response
       .status(200)
       .setHeader('content-type', 'application/pdf')
       .setHeader('content-disposition', `inline; filename="${fileName}"`)
       .setHeader('cache-control', 'no-store')
       .setHeader('x-content-type-options', 'nosniff')
-      .send(renderInvoicePdf(document, new Date(finalizedAt * 1000)));
+      .send(pdf);
   }
 }

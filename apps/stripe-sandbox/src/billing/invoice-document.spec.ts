@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import { draftInvoice } from './invoice-drafts.js';
 import { invoiceDate, invoiceDocumentOf } from './invoice-document.js';
 import { renderInvoicePage } from './invoice-page.js';
+import { readPdf } from '../../test/pdf-reading.js';
 import { renderInvoicePdf } from './invoice-pdf.js';
 
 const MARCH_3_2026 = Date.UTC(2026, 2, 3, 15, 30) / 1000;
@@ -163,32 +164,70 @@ describe(renderInvoicePage.name, () => {
 });
 
 describe(renderInvoicePdf.name, () => {
-  it('puts the number, headline, lines and totals in the PDF text', () => {
-    const file = renderInvoicePdf(
-      invoiceDocumentOf(openInvoice()),
-      new Date(MARCH_3_2026 * 1000),
-    ).toString('latin1');
+  const created = new Date(MARCH_3_2026 * 1000);
+
+  it('puts the number, headline, lines and totals in the PDF text', async () => {
+    const pdf = await renderInvoicePdf(invoiceDocumentOf(openInvoice()), created);
+    const file = pdf.toString('latin1');
+    const { texts, info } = readPdf(pdf);
     expect(file.startsWith('%PDF-1.4')).toBe(true);
-    expect(file).toContain('/Title (Invoice ABCD1234-0001)');
-    expect(file).toContain('(ABCD1234-0001) Tj');
-    expect(file).toContain('($25.00 due April 2, 2026) Tj');
-    expect(file).toContain('(Setup fee) Tj');
-    expect(file).toContain('(Amount remaining) Tj');
-    expect(file).toContain('(Page 1 of 1) Tj');
+    expect(info('Title')).toBe('Invoice ABCD1234-0001');
+    expect(texts).toContain('ABCD1234-0001');
+    expect(texts).toContain('$25.00 due April 2, 2026');
+    expect(texts).toContain('Setup fee');
+    expect(texts).toContain('Amount remaining');
+    expect(texts).toContain('Page 1 of 1');
   });
 
-  it('runs a long invoice over several pages, each numbered', () => {
+  it('runs a long invoice over several pages, each numbered', async () => {
     const lines = Array.from({ length: 90 }, (_, index) =>
       line(`Item ${index + 1}`, 100, 1, '100'),
     );
-    const file = renderInvoicePdf(
-      invoiceDocumentOf(openInvoice('Ada', lines)),
-      new Date(MARCH_3_2026 * 1000),
-    ).toString('latin1');
-    const count = Number(/\/Type \/Pages \/Kids \[[^\]]*\] \/Count (\d+)/.exec(file)?.[1]);
+    const { pages, texts, pageCount } = readPdf(
+      await renderInvoicePdf(invoiceDocumentOf(openInvoice('Ada', lines)), created),
+    );
+    const count = pageCount;
     expect(count).toBeGreaterThan(2);
-    expect(file).toContain(`(Page ${count} of ${count}) Tj`);
-    expect(file).toContain('(Item 1) Tj');
-    expect(file).toContain('(Item 90) Tj');
+    expect(texts).toContain(`Page ${count} of ${count}`);
+    expect(texts).toContain('Item 1');
+    expect(texts).toContain('Item 90');
+    expect(pages).toHaveLength(count);
+    pages.forEach((page, index) => expect(page).toContain(`Page ${index + 1} of ${count}`));
+  });
+
+  it('writes the same bytes for the same invoice, dated when it was finalized', async () => {
+    const document = invoiceDocumentOf(openInvoice());
+    const first = await renderInvoicePdf(document, created);
+    expect((await renderInvoicePdf(document, created)).equals(first)).toBe(true);
+    expect(readPdf(first).info('CreationDate')).toBe('D:20260303153000Z');
+  });
+
+  it('prints ? for characters the standard fonts lack, and a space for line breaks', async () => {
+    const { texts } = readPdf(
+      await renderInvoicePdf(
+        invoiceDocumentOf(
+          openInvoice('Zoë 李小龍', [line('Seat\nrenewal 😀 Привет', 2500, 1, '2500')]),
+        ),
+        created,
+      ),
+    );
+    expect(texts).toContain('Zoë ???');
+    expect(texts).toContain('Seat renewal ? ??????');
+  });
+
+  it('cuts a description too long for its column, with an ellipsis', async () => {
+    const long = `Consulting ${'and more '.repeat(20)}`.trim();
+    const { texts } = readPdf(
+      await renderInvoicePdf(
+        invoiceDocumentOf(openInvoice('Ada', [line(long, 100, 1, '100')])),
+        created,
+      ),
+    );
+    const cut = texts.find((each) => each.startsWith('Consulting and more'));
+    expect(cut).toBeDefined();
+    expect(cut?.length).toBeLessThan(long.length);
+    // The ellipsis is WinAnsi 0x85, which Latin-1 reads as U+0085.
+    expect(cut?.endsWith('\u0085')).toBe(true);
+    expect(long.startsWith(cut?.slice(0, -1) ?? '')).toBe(true);
   });
 });

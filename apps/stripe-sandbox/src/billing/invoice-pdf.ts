@@ -1,109 +1,131 @@
-import { LETTER, monoWidth, renderPdf, type PdfMark, type PdfPage } from '../core/pdf.js';
+import { buffer } from 'node:stream/consumers';
+import PDFDocument from 'pdfkit';
 import type { InvoiceDocument, InvoiceDocumentLine } from './invoice-document.js';
 
+type Pdf = PDFKit.PDFDocument;
+
+/** US Letter, in points. Every `y` below is a baseline, in points from the page's top. */
+const PAGE = { width: 612, height: 792 } as const;
 const MARGIN = 54;
-const RIGHT = LETTER.width - MARGIN;
+const RIGHT = PAGE.width - MARGIN;
+const DESCRIPTION_WIDTH = 240;
 const QUANTITY_RIGHT = 372;
 const UNIT_PRICE_RIGHT = 462;
+const PARTY_X = 330;
 const BODY_SIZE = 10;
 const SMALL_SIZE = 8;
 const ROW_HEIGHT = 18;
 const PERIOD_HEIGHT = 10;
 /** Where rows start on pages after the first, below the repeated table header. */
-const CONTINUATION_TOP = LETTER.height - MARGIN - 40;
+const CONTINUATION_TOP = MARGIN + 40;
 /** Rows stop above this; the page number and footer sit below it. */
-const ROWS_BOTTOM = MARGIN + 40;
+const ROWS_BOTTOM = PAGE.height - MARGIN - 40;
 /** The height the totals block needs below the last row. */
 const TOTALS_HEIGHT = 4 * 16 + 24;
-/** Helvetica averages about half an em a character; descriptions are cut to fit their column. */
-const DESCRIPTION_CHARACTERS = 48;
+/** The grey of labels, headers and the footer. */
+const MUTED = '#666666';
 
-/** `text` cut to `length` characters, with an ellipsis when it was longer. */
-function fit(text: string, length: number): string {
-  const characters = Array.from(text);
-  return characters.length <= length ? text : `${characters.slice(0, length - 1).join('')}…`;
+/** Three of the standard 14 fonts, which every reader has, so nothing is embedded. */
+const FONTS = { regular: 'Helvetica', bold: 'Helvetica-Bold', mono: 'Courier' } as const;
+
+interface TextStyle {
+  readonly size?: number;
+  readonly font?: keyof typeof FONTS;
+  readonly color?: string;
+  /** Cut to this width when longer, ending in an ellipsis where cut between words. */
+  readonly width?: number;
 }
 
-function text(
-  x: number,
-  y: number,
-  value: string,
-  options: { size?: number; font?: 'regular' | 'bold'; gray?: number } = {},
-): PdfMark {
-  return {
-    kind: 'text',
-    x,
-    y,
-    size: options.size ?? BODY_SIZE,
-    font: options.font ?? 'regular',
-    text: value,
-    ...(options.gray === undefined ? {} : { gray: options.gray }),
-  };
+/**
+ * `value` as the standard fonts can print it. pdfkit writes their text in
+ * WinAnsi (Windows-1252), one byte a character, and would turn a character
+ * outside it (CJK, Cyrillic, emoji…) into other characters; such a
+ * character, for which the font has no glyph (no width), is written `?`.
+ * White space, line breaks included, is a space.
+ */
+function printable(pdf: Pdf, value: string): string {
+  return Array.from(value.normalize('NFC'), (character) => {
+    if (/^\s$/u.test(character)) return ' ';
+    if (/^\p{Cc}$/u.test(character)) return '?';
+    return pdf.widthOfString(character) > 0 ? character : '?';
+  }).join('');
 }
 
-/** Text in Courier ending at `right`: amounts line up on their last digit. */
+/** Sets the font, size and colour of the next text and returns `value` as it can print. */
+function styled(pdf: Pdf, value: string, style: TextStyle): string {
+  pdf
+    .font(FONTS[style.font ?? 'regular'])
+    .fontSize(style.size ?? BODY_SIZE)
+    .fillColor(style.color ?? 'black');
+  return printable(pdf, value);
+}
+
+/** Text starting at `x` on the baseline `y`, on one line. */
+function text(pdf: Pdf, x: number, y: number, value: string, style: TextStyle = {}): void {
+  const printed = styled(pdf, value, style);
+  if (style.width === undefined) {
+    pdf.text(printed, x, y, { baseline: 'alphabetic', lineBreak: false });
+  } else {
+    // One line high: what does not fit is cut, with an ellipsis when cut between words.
+    const height = pdf.currentLineHeight(true) * 1.5;
+    pdf.text(printed, x, y, { baseline: 'alphabetic', width: style.width, height, ellipsis: true });
+  }
+}
+
+/** Text in Courier ending at `right`: amounts line up on their last digit, and are never cut. */
 function rightAligned(
+  pdf: Pdf,
   right: number,
   y: number,
   value: string,
-  size = BODY_SIZE,
-  gray = 0,
-): PdfMark {
-  return {
-    kind: 'text',
-    x: right - monoWidth(value, size),
-    y,
-    size,
-    font: 'mono',
-    text: value,
-    gray,
-  };
+  style: Omit<TextStyle, 'font' | 'width'> = {},
+): void {
+  const printed = styled(pdf, value, { ...style, font: 'mono' });
+  pdf.text(printed, right - pdf.widthOfString(printed), y, {
+    baseline: 'alphabetic',
+    lineBreak: false,
+  });
 }
 
-function rule(y: number, gray = 0.75): PdfMark {
-  return { kind: 'rule', x1: MARGIN, y1: y, x2: RIGHT, y2: y, width: 0.5, gray };
+function rule(pdf: Pdf, y: number, color = '#bfbfbf'): void {
+  pdf.moveTo(MARGIN, y).lineTo(RIGHT, y).lineWidth(0.5).strokeColor(color).stroke();
 }
 
-function tableHeader(y: number): PdfMark[] {
-  return [
-    text(MARGIN, y, 'Description', { size: SMALL_SIZE, gray: 0.4 }),
-    rightAligned(QUANTITY_RIGHT, y, 'Qty', SMALL_SIZE, 0.4),
-    rightAligned(UNIT_PRICE_RIGHT, y, 'Unit price', SMALL_SIZE, 0.4),
-    rightAligned(RIGHT, y, 'Amount', SMALL_SIZE, 0.4),
-    rule(y - 6),
-  ];
+function tableHeader(pdf: Pdf, y: number): void {
+  const header = { size: SMALL_SIZE, color: MUTED };
+  text(pdf, MARGIN, y, 'Description', header);
+  rightAligned(pdf, QUANTITY_RIGHT, y, 'Qty', header);
+  rightAligned(pdf, UNIT_PRICE_RIGHT, y, 'Unit price', header);
+  rightAligned(pdf, RIGHT, y, 'Amount', header);
+  rule(pdf, y + 6);
 }
 
 function heightOf(line: InvoiceDocumentLine): number {
   return ROW_HEIGHT + (line.period === null ? 0 : PERIOD_HEIGHT);
 }
 
-function lineMarks(line: InvoiceDocumentLine, y: number): PdfMark[] {
-  const marks = [
-    text(MARGIN, y, fit(line.description, DESCRIPTION_CHARACTERS)),
-    rightAligned(QUANTITY_RIGHT, y, line.quantity),
-    rightAligned(UNIT_PRICE_RIGHT, y, line.unitPrice ?? ''),
-    rightAligned(RIGHT, y, line.amount),
-  ];
-  if (line.period !== null)
-    marks.push(text(MARGIN, y - PERIOD_HEIGHT, line.period, { size: SMALL_SIZE, gray: 0.4 }));
-  return marks;
+function lineRow(pdf: Pdf, line: InvoiceDocumentLine, y: number): void {
+  text(pdf, MARGIN, y, line.description, { width: DESCRIPTION_WIDTH });
+  rightAligned(pdf, QUANTITY_RIGHT, y, line.quantity);
+  rightAligned(pdf, UNIT_PRICE_RIGHT, y, line.unitPrice ?? '');
+  rightAligned(pdf, RIGHT, y, line.amount);
+  if (line.period !== null) {
+    text(pdf, MARGIN, y + PERIOD_HEIGHT, line.period, { size: SMALL_SIZE, color: MUTED });
+  }
 }
 
 /** The first page's top: title, details, account, customer and headline; returns where the table starts. */
-function heading(document: InvoiceDocument, marks: PdfMark[]): number {
-  let y = LETTER.height - MARGIN - 18;
-  marks.push(text(MARGIN, y, 'Invoice', { size: 26, font: 'bold' }));
+function heading(pdf: Pdf, document: InvoiceDocument): number {
+  let y = MARGIN + 18;
+  text(pdf, MARGIN, y, 'Invoice', { size: 26, font: 'bold' });
   if (document.status !== 'open') {
-    marks.push(
-      text(MARGIN + 120, y + 4, document.statusLabel.toUpperCase(), {
-        size: 14,
-        font: 'bold',
-        gray: 0.45,
-      }),
-    );
+    text(pdf, MARGIN + 120, y - 4, document.statusLabel.toUpperCase(), {
+      size: 14,
+      font: 'bold',
+      color: '#8c8c8c',
+    });
   }
-  y -= 34;
+  y += 34;
   const details: [string, string | null][] = [
     ['Invoice number', document.number],
     ['Date of issue', document.issued],
@@ -112,88 +134,100 @@ function heading(document: InvoiceDocument, marks: PdfMark[]): number {
   let detailY = y;
   for (const [label, value] of details) {
     if (value === null) continue;
-    marks.push(text(MARGIN, detailY, label, { gray: 0.4 }), text(MARGIN + 96, detailY, value));
-    detailY -= 14;
+    text(pdf, MARGIN, detailY, label, { color: MUTED });
+    text(pdf, MARGIN + 96, detailY, value, { width: PARTY_X - MARGIN - 104 });
+    detailY += 14;
   }
+  const partyWidth = RIGHT - PARTY_X;
   const customer = [
     document.customerName,
     document.customerEmail,
     ...document.customerAddress,
   ].filter((part): part is string => part !== null && part !== '');
   let partyY = y;
-  marks.push(text(330, partyY, fit(document.accountName, 40), { font: 'bold' }));
-  partyY -= 24;
-  marks.push(text(330, partyY, 'Bill to', { gray: 0.4 }));
+  text(pdf, PARTY_X, partyY, document.accountName, { font: 'bold', width: partyWidth });
+  partyY += 24;
+  text(pdf, PARTY_X, partyY, 'Bill to', { color: MUTED });
   for (const part of customer.slice(0, 5)) {
-    partyY -= 14;
-    marks.push(text(330, partyY, fit(part, 40)));
+    partyY += 14;
+    text(pdf, PARTY_X, partyY, part, { width: partyWidth });
   }
-  y = Math.min(detailY, partyY) - 30;
-  marks.push(text(MARGIN, y, document.headline, { size: 14, font: 'bold' }));
-  y -= 16;
-  marks.push(text(MARGIN, y, document.collection, { size: SMALL_SIZE, gray: 0.4 }));
+  y = Math.max(detailY, partyY) + 30;
+  text(pdf, MARGIN, y, document.headline, { size: 14, font: 'bold' });
+  y += 16;
+  text(pdf, MARGIN, y, document.collection, { size: SMALL_SIZE, color: MUTED });
   if (document.memo !== null && document.memo !== '') {
-    y -= 20;
-    marks.push(text(MARGIN, y, fit(document.memo, 90)));
+    y += 20;
+    text(pdf, MARGIN, y, document.memo, { width: RIGHT - MARGIN });
   }
-  return y - 34;
+  return y + 34;
 }
 
-function totals(document: InvoiceDocument, y: number): PdfMark[] {
+function totals(pdf: Pdf, document: InvoiceDocument, y: number): void {
   const rows: [string, string, boolean][] = [
     ['Subtotal', document.subtotal, false],
     ['Total', document.total, false],
     ['Amount paid', document.amountPaid, false],
     ['Amount remaining', document.amountRemaining, true],
   ];
-  return rows.flatMap(([label, value, strong], index) => [
-    text(330, y - index * 16, label, strong ? { font: 'bold' } : {}),
-    rightAligned(RIGHT, y - index * 16, value),
-  ]);
+  rows.forEach(([label, value, strong], index) => {
+    text(pdf, PARTY_X, y + index * 16, label, strong ? { font: 'bold' } : {});
+    rightAligned(pdf, RIGHT, y + index * 16, value);
+  });
+}
+
+/** Every page's foot: the memo footer, the number and account, `Page i of n`. */
+function footers(pdf: Pdf, document: InvoiceDocument): void {
+  const { start, count } = pdf.bufferedPageRange();
+  const y = PAGE.height - MARGIN;
+  const small = { size: SMALL_SIZE, color: MUTED };
+  for (let index = 0; index < count; index += 1) {
+    pdf.switchToPage(start + index);
+    rightAligned(pdf, RIGHT, y, `Page ${index + 1} of ${count}`, small);
+    text(pdf, MARGIN, y, `${document.number} · ${document.accountName}`, { ...small, width: 330 });
+    if (document.footer !== null && document.footer !== '') {
+      text(pdf, MARGIN, y - 14, document.footer, { ...small, width: RIGHT - MARGIN });
+    }
+  }
 }
 
 /**
- * The invoice PDF (`invoice_pdf`), US Letter: heading, the lines (on as
- * many pages as they need, the table header repeated), the totals, the
- * footer and page numbers. Layout only; the writing is core/pdf.ts.
+ * The invoice PDF (`invoice_pdf`), US Letter, written by pdfkit: heading,
+ * the lines (on as many pages as they need, the table header repeated), the
+ * totals, the footer and page numbers. Text is in the standard Helvetica
+ * and Courier fonts, so a character outside Windows-1252 prints as `?` (see
+ * `printable`). The same document and `created` give the same bytes: the
+ * creation date is `created`, and the file id pdfkit derives from it.
  */
-export function renderInvoicePdf(document: InvoiceDocument, created: Date): Buffer {
-  const pages: PdfMark[][] = [[]];
-  let marks = pages[0] ?? [];
-  let y = heading(document, marks);
-  marks.push(...tableHeader(y));
-  y -= 22;
+export async function renderInvoicePdf(document: InvoiceDocument, created: Date): Promise<Buffer> {
+  const pdf = new PDFDocument({
+    size: 'LETTER',
+    margin: MARGIN,
+    pdfVersion: '1.4',
+    bufferPages: true,
+    info: { Title: `Invoice ${document.number}`, Creator: 'Stripe sandbox', CreationDate: created },
+  });
+  const bytes = buffer(pdf);
+
+  let y = heading(pdf, document);
+  tableHeader(pdf, y);
+  y += 22;
   for (const line of document.lines) {
-    if (y - heightOf(line) < ROWS_BOTTOM) {
-      marks = [];
-      pages.push(marks);
-      marks.push(...tableHeader(CONTINUATION_TOP + 22));
+    if (y + heightOf(line) > ROWS_BOTTOM) {
+      pdf.addPage();
+      tableHeader(pdf, CONTINUATION_TOP - 22);
       y = CONTINUATION_TOP;
     }
-    marks.push(...lineMarks(line, y));
-    y -= heightOf(line);
+    lineRow(pdf, line, y);
+    y += heightOf(line);
   }
-  marks.push(rule(y + 8));
-  if (y - TOTALS_HEIGHT < ROWS_BOTTOM) {
-    marks = [];
-    pages.push(marks);
+  rule(pdf, y - 8);
+  if (y + TOTALS_HEIGHT > ROWS_BOTTOM) {
+    pdf.addPage();
     y = CONTINUATION_TOP;
   }
-  marks.push(...totals(document, y - 12));
-  const pdfPages: PdfPage[] = pages.map((pageMarks, index) => {
-    const footer: PdfMark[] = [
-      rightAligned(RIGHT, MARGIN, `Page ${index + 1} of ${pages.length}`, SMALL_SIZE, 0.4),
-      text(MARGIN, MARGIN, fit(`${document.number} · ${document.accountName}`, 60), {
-        size: SMALL_SIZE,
-        gray: 0.4,
-      }),
-    ];
-    if (document.footer !== null && document.footer !== '') {
-      footer.push(
-        text(MARGIN, MARGIN + 14, fit(document.footer, 110), { size: SMALL_SIZE, gray: 0.4 }),
-      );
-    }
-    return { marks: [...pageMarks, ...footer] };
-  });
-  return renderPdf({ title: `Invoice ${document.number}`, created, pages: pdfPages });
+  totals(pdf, document, y + 12);
+  footers(pdf, document);
+  pdf.end();
+  return bytes;
 }
