@@ -7,6 +7,7 @@ import { CatalogModule } from './catalog/catalog.module.js';
 import { CheckoutModule } from './checkout/checkout.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
+import { PaymentStatusModule } from './payment-status/payment-status.module.js';
 import { RefundsModule } from './refunds/refunds.module.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
 
@@ -18,6 +19,7 @@ import { TransactionsModule } from './transactions/transactions.module.js';
     TransactionsModule,
     CatalogModule,
     InvoicesModule,
+    PaymentStatusModule,
     CheckoutModule,
     RefundsModule,
   ],

@@ -1,5 +1,6 @@
 import { ServiceEnv } from '@aegis/config';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { DEFAULT_BREAKER_SETTINGS } from './stripe-breaker.js';
 
 /** Where the Stripe sandbox listens by default (`npm start`). */
 export const DEFAULT_SANDBOX_API_URL = 'http://127.0.0.1:12111';
@@ -37,4 +38,28 @@ export abstract class StripeServiceEnv extends ServiceEnv {
   @IsInt()
   @Min(100)
   STRIPE_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * The circuit breaker in front of Stripe writes (docs/payments-status.md):
+   * it opens when at least STRIPE_BREAKER_VOLUME_THRESHOLD calls of the last
+   * STRIPE_BREAKER_WINDOW_MS were made and STRIPE_BREAKER_ERROR_PERCENT of
+   * them found Stripe unavailable; open, writes fail at once with a 503, and
+   * after STRIPE_BREAKER_RESET_MS one write is let through to try.
+   */
+  @IsInt()
+  @Min(100)
+  STRIPE_BREAKER_RESET_MS: number = DEFAULT_BREAKER_SETTINGS.resetTimeoutMs;
+
+  @IsInt()
+  @Min(1)
+  STRIPE_BREAKER_VOLUME_THRESHOLD: number = DEFAULT_BREAKER_SETTINGS.volumeThreshold;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  STRIPE_BREAKER_ERROR_PERCENT: number = DEFAULT_BREAKER_SETTINGS.errorThresholdPercentage;
+
+  @IsInt()
+  @Min(1000)
+  STRIPE_BREAKER_WINDOW_MS: number = DEFAULT_BREAKER_SETTINGS.rollingCountTimeoutMs;
 }

@@ -44,7 +44,17 @@ export class StripeModule {
           inject: [SERVICE_ENV],
           useFactory: (env: StripeServiceEnv) => new RateLimiter(env.STRIPE_WRITES_PER_SECOND),
         },
-        { provide: STRIPE_BREAKER, useFactory: () => new StripeBreaker() },
+        {
+          provide: STRIPE_BREAKER,
+          inject: [SERVICE_ENV],
+          useFactory: (env: StripeServiceEnv) =>
+            new StripeBreaker({
+              errorThresholdPercentage: env.STRIPE_BREAKER_ERROR_PERCENT,
+              volumeThreshold: env.STRIPE_BREAKER_VOLUME_THRESHOLD,
+              resetTimeoutMs: env.STRIPE_BREAKER_RESET_MS,
+              rollingCountTimeoutMs: env.STRIPE_BREAKER_WINDOW_MS,
+            }),
+        },
         {
           provide: STRIPE_MODE,
           inject: [SERVICE_ENV],
