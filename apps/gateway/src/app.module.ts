@@ -5,6 +5,8 @@ import { CatalogModule } from './catalog/catalog.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
 import { gatewayStorage } from './gateway.storage.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
+import { RefundsModule } from './payments/refunds/refunds.module.js';
+import { TransactionsModule } from './payments/transactions/transactions.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
 import { RedisModule, RedisReadiness } from './redis/redis.module.js';
 import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
@@ -25,6 +27,8 @@ import { UsageModule } from './usage/usage.module.js';
     CatalogModule,
     UsageModule,
     InvoicesModule,
+    TransactionsModule,
+    RefundsModule,
   ],
 })
 export class AppModule {}

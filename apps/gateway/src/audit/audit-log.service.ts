@@ -21,7 +21,9 @@ export type AuditAction =
   | 'invoice.create'
   | 'invoice.finalize'
   | 'invoice.void'
-  | 'invoice_run.start';
+  | 'invoice_run.start'
+  | 'transaction.record'
+  | 'refund.create';
 
 /** Writes the audit row of an admin change, inside the transaction of the change itself. */
 @Injectable()
