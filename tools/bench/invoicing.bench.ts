@@ -50,7 +50,10 @@
  * them; default the writes per second, 0 none), --concurrency <n> (8: billing's
  * INVOICE_RUN_CONCURRENCY), --setup-writes-per-second <n> (100, the most billing
  * accepts), --setup-in-flight <n> (32), --baseline-runs <n> (5).
- * BENCH_INVOICING_DEBUG=1 prints the services' last output at the end.
+ * --local-only leaves the Stripe run out. BENCH_INVOICING_CPU_PROF=<dir> writes
+ * V8 CPU profiles of billing and metering, from their restart to the end, there
+ * (cpu-profile-preload.ts); BENCH_INVOICING_DEBUG=1 prints the services' last
+ * output at the end.
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
@@ -87,6 +90,7 @@ import {
   cpuSecondsOf,
   inLanes,
   percentile,
+  profiled,
   startCpuCount,
   startRecordingProxy,
   type CountedProcess,
@@ -106,6 +110,7 @@ const { values: options } = parseArgs({
     'setup-writes-per-second': { type: 'string', default: '100' },
     'setup-in-flight': { type: 'string', default: '32' },
     'baseline-runs': { type: 'string', default: '5' },
+    'local-only': { type: 'boolean', default: false },
   },
 });
 
@@ -127,7 +132,9 @@ const CONCURRENCY = positive('concurrency', options.concurrency);
 const SETUP_WRITES = positive('setup-writes-per-second', options['setup-writes-per-second']);
 const SETUP_IN_FLIGHT = positive('setup-in-flight', options['setup-in-flight']);
 const BASELINE_RUNS = positive('baseline-runs', options['baseline-runs']);
+const LOCAL_ONLY = options['local-only'];
 const DEBUG = process.env.BENCH_INVOICING_DEBUG !== undefined;
+const CPU_PROFILE_DIR = process.env.BENCH_INVOICING_CPU_PROF;
 
 const AIMS = {
   /** The local part at most this many times one raw GROUP BY over the same usage. */
@@ -281,6 +288,36 @@ function startPostgresCpuCount(): () => Promise<number> {
   };
 }
 
+/** Transactions and rows of the run's database so far (pg_stat_database). */
+interface DatabaseCounts {
+  readonly transactions: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly deleted: number;
+}
+
+/**
+ * PostgreSQL 15 flushes a backend's counts at most once a second while it is
+ * busy and within ten seconds once it is idle: reading them after this long
+ * without work on the database counts everything done before.
+ */
+const STATS_SETTLE_MS = 11_000;
+
+async function databaseCounts(): Promise<DatabaseCounts> {
+  const { rows } = await pool.query<Record<keyof DatabaseCounts, string>>(
+    `SELECT xact_commit + xact_rollback AS transactions, tup_inserted AS inserted,
+            tup_updated AS updated, tup_deleted AS deleted
+       FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  const row = rows[0];
+  return {
+    transactions: Number(row?.transactions),
+    inserted: Number(row?.inserted),
+    updated: Number(row?.updated),
+    deleted: Number(row?.deleted),
+  };
+}
+
 interface MeasuredRun {
   readonly run: InvoiceRunV1;
   /** billing's own: the run's createdAt to its completedAt. */
@@ -289,6 +326,8 @@ interface MeasuredRun {
   readonly completedAt: number;
   readonly cpu: CpuCount;
   readonly postgresSeconds: number;
+  /** What PostgreSQL counted on the run's database meanwhile (pg_stat_database). */
+  readonly database: DatabaseCounts;
   /** (ms since the start, invoices done) at each poll. */
   readonly progress: readonly { readonly atMs: number; readonly done: number }[];
 }
@@ -359,14 +398,28 @@ try {
     DATABASE_URL: database.url,
     AMQP_URL: amqpUrl,
     MESSAGING_PREFIX: prefix,
-    OUTBOX_POLL_INTERVAL_MS: '100',
   };
-  const startBilling = (writesPerSecond: number, stripeUrl: string): Promise<ServiceProcess> =>
+  const startBilling = async (
+    writesPerSecond: number,
+    stripeUrl: string,
+    profile: boolean,
+  ): Promise<ServiceProcess> =>
     startServiceProcess('billing', {
       ...common,
       STRIPE_API_URL: stripeUrl,
       STRIPE_WRITES_PER_SECOND: String(writesPerSecond),
       INVOICE_RUN_CONCURRENCY: String(CONCURRENCY),
+      ...(profile && CPU_PROFILE_DIR !== undefined
+        ? await profiled('billing', CPU_PROFILE_DIR)
+        : {}),
+    });
+  const startMetering = async (profile: boolean): Promise<ServiceProcess> =>
+    startServiceProcess('metering', {
+      ...common,
+      METERING_BACKDATE_HORIZON_DAYS: '70',
+      ...(profile && CPU_PROFILE_DIR !== undefined
+        ? await profiled('metering', CPU_PROFILE_DIR)
+        : {}),
     });
   const started = async (service: Promise<ServiceProcess>): Promise<ServiceProcess> => {
     const running = await service;
@@ -380,10 +433,8 @@ try {
 
   let sandbox = await started(startSandbox(undefined));
   proxy = await startRecordingProxy(sandbox.url);
-  let billing = await started(startBilling(SETUP_WRITES, proxy.url));
-  const metering = await started(
-    startServiceProcess('metering', { ...common, METERING_BACKDATE_HORIZON_DAYS: '70' }),
-  );
+  let billing = await started(startBilling(SETUP_WRITES, proxy.url, false));
+  let metering = await started(startMetering(false));
   caller = await TestRpcCaller.open(amqpUrl, prefix, RPC_TIMEOUT_MS);
   const rpc = caller.rpc;
 
@@ -487,11 +538,14 @@ try {
   );
 
   // ------------------------------------------------------------ the measured rate
-  await stopped(billing);
-  await stopped(sandbox);
-  sandbox = await started(startSandbox(SANDBOX_LIMIT));
+  // metering too, so that a CPU profile (BENCH_INVOICING_CPU_PROF) holds the runs only.
+  await Promise.all([stopped(billing), stopped(sandbox), stopped(metering)]);
+  [sandbox, metering] = await Promise.all([
+    started(startSandbox(SANDBOX_LIMIT)),
+    started(startMetering(true)),
+  ]);
   proxy.setTarget(sandbox.url);
-  billing = await started(startBilling(WRITES, proxy.url));
+  billing = await started(startBilling(WRITES, proxy.url, true));
   const counted: CountedProcess[] = [
     { name: 'billing', pid: billing.child.pid },
     { name: 'metering', pid: metering.child.pid },
@@ -529,6 +583,8 @@ try {
     pollMs: number,
     label: string,
   ): Promise<MeasuredRun> => {
+    await sleep(STATS_SETTLE_MS);
+    const countsBefore = await databaseCounts();
     const stopCpu = startCpuCount(counted);
     const stopPostgres = startPostgresCpuCount();
     const begun = performance.now();
@@ -559,6 +615,9 @@ try {
     }
     const cpu = stopCpu();
     const postgresSeconds = await stopPostgres();
+    // Only this benchmark's idle polling touches the database while the counts settle.
+    await sleep(STATS_SETTLE_MS);
+    const countsAfter = await databaseCounts();
     const startedAt = new Date(run.createdAt).getTime();
     const completedAt = new Date(run.completedAt ?? run.createdAt).getTime();
     return {
@@ -568,6 +627,12 @@ try {
       completedAt,
       cpu,
       postgresSeconds,
+      database: {
+        transactions: countsAfter.transactions - countsBefore.transactions,
+        inserted: countsAfter.inserted - countsBefore.inserted,
+        updated: countsAfter.updated - countsBefore.updated,
+        deleted: countsAfter.deleted - countsBefore.deleted,
+      },
       progress,
     };
   };
@@ -643,84 +708,6 @@ try {
     );
   checkInvoices('local part', await invoicesOf(monthBefore), FREE_PRODUCT, 0, false);
 
-  process.stdout.write(
-    ` Stripe run: invoice run of ${lastMonth}, ${WRITES} writes/s, about ${seconds(
-      (CUSTOMERS * 4 * 1_000) / WRITES,
-    )} at 4 writes an invoice\n`,
-  );
-  proxy.clear();
-  const paid = await measuredRun(lastMonth, RUN_POLL_MS, 'Stripe run');
-  const calls: readonly RecordedRequest[] = [...proxy.requests()];
-  const paidInvoices = await invoicesOf(lastMonth);
-  checkInvoices('Stripe run', paidInvoices, PAID_PRODUCT, expected.amount, true);
-  if (paid.run.failed > 0)
-    problems.push(
-      `Stripe run: ${paid.run.failed} failed invoices: ` +
-        paid.run.failures
-          .slice(0, 3)
-          .map((f) => `${f.customerId}: ${f.reason}`)
-          .join('; '),
-    );
-
-  // ------------------------------------------------------------ figures
-  const inWindow = calls.filter(
-    (call) => call.startedAt >= paid.startedAt && call.startedAt <= paid.completedAt,
-  );
-  const writes = inWindow.filter((call) => call.method !== 'GET');
-  const reads = inWindow.filter((call) => call.method === 'GET');
-  const writeTimes = writes.map((call) => call.startedAt).sort((a, b) => a - b);
-  const tooMany = inWindow.filter((call) => call.status === 429).length;
-  const readsTooMany = reads.filter((call) => call.status === 429).length;
-  const overEager = beyondBucket(writeTimes, WRITES);
-  /** Failed invoices by reason, the most frequent first. */
-  const reasons = new Map<string, number>();
-  for (const failure of paid.run.failures)
-    reasons.set(failure.reason, (reasons.get(failure.reason) ?? 0) + 1);
-  const otherErrors = inWindow.filter((call) => call.status !== 429 && call.status >= 400);
-  const sentToStripe = paidInvoices.filter((invoice) => invoice.stripeInvoiceId !== null).length;
-  const runS = paid.durationMs / 1_000;
-  const writesPerSecond = writes.length / runS;
-  const firstWrite = writeTimes[0] ?? paid.startedAt;
-  const lastWrite = writeTimes.at(-1) ?? paid.completedAt;
-  const steadyWrites = (writes.length - 1) / Math.max(0.001, (lastWrite - firstWrite) / 1_000);
-  interface RouteFigure {
-    count: number;
-    tooMany: number;
-    errors: Map<string, number>;
-    ms: number[];
-  }
-  const routes = new Map<string, RouteFigure>();
-  for (const call of inWindow) {
-    const key = `${call.method} ${call.route}`;
-    const entry: RouteFigure = routes.get(key) ?? {
-      count: 0,
-      tooMany: 0,
-      errors: new Map<string, number>(),
-      ms: [],
-    };
-    entry.count += 1;
-    if (call.status === 429) entry.tooMany += 1;
-    else if (call.status >= 400 || call.status === 0) {
-      const what = `${call.status} ${stripeErrorOf(call.errorBody)}`;
-      entry.errors.set(what, (entry.errors.get(what) ?? 0) + 1);
-    }
-    entry.ms.push(call.endedAt - call.startedAt);
-    routes.set(key, entry);
-  }
-  const callMs = inWindow.map((call) => call.endedAt - call.startedAt).sort((a, b) => a - b);
-  const inFlightAtSandbox = callMs.reduce((sum, value) => sum + value, 0) / paid.durationMs;
-  /** Invoices per second over the first and the last tenth of a run's invoices. */
-  const tenths = (figure: MeasuredRun): { first: number; last: number } => {
-    const total = figure.run.done + figure.run.failed;
-    const at = (done: number): number =>
-      figure.progress.find((sample) => sample.done >= done)?.atMs ?? Number.NaN;
-    const tenth = Math.max(1, Math.floor(total / 10));
-    return {
-      first: tenth / (at(tenth) / 1_000),
-      last: tenth / ((at(total) - at(total - tenth)) / 1_000),
-    };
-  };
-  const paidTenths = tenths(paid);
   const cpuPerInvoice = (figure: MeasuredRun): string =>
     [
       ...figure.cpu.seconds.map(({ name, seconds: used }) => ({ name, used })),
@@ -728,12 +715,146 @@ try {
     ]
       .map(({ name, used }) => `${name} ${fixed((used * 1_000) / CUSTOMERS, 2)} ms`)
       .join(', ');
+  const databasePerInvoice = ({ database: counts }: MeasuredRun): string =>
+    `${fixed(counts.transactions / CUSTOMERS)} transactions, rows ${fixed(counts.inserted / CUSTOMERS)} inserted, ` +
+    `${fixed(counts.updated / CUSTOMERS)} updated, ${fixed(counts.deleted / CUSTOMERS)} deleted`;
   const cores = (cpu: CpuCount): string =>
     cpu.machineCores === undefined ? '-' : fixed(cpu.machineCores);
-  const localPerInvoiceMs = local.durationMs / CUSTOMERS;
   const aim = (label: string, value: string, met: boolean): string =>
     `  ${label.padEnd(58)} ${value.padStart(26)}   ${met ? 'met' : 'NOT met'}`;
 
+  /** The Stripe run, checked; its report's lines, its ratio line and its aims' lines. */
+  const stripeRun = async (): Promise<{
+    lines: string[];
+    ratios: string[];
+    aims: string[];
+  }> => {
+    process.stdout.write(
+      ` Stripe run: invoice run of ${lastMonth}, ${WRITES} writes/s, about ${seconds(
+        (CUSTOMERS * 4 * 1_000) / WRITES,
+      )} at 4 writes an invoice\n`,
+    );
+    if (proxy === undefined) throw new Error('no recording proxy');
+    proxy.clear();
+    const paid = await measuredRun(lastMonth, RUN_POLL_MS, 'Stripe run');
+    const calls: readonly RecordedRequest[] = [...proxy.requests()];
+    const paidInvoices = await invoicesOf(lastMonth);
+    checkInvoices('Stripe run', paidInvoices, PAID_PRODUCT, expected.amount, true);
+    if (paid.run.failed > 0)
+      problems.push(
+        `Stripe run: ${paid.run.failed} failed invoices: ` +
+          paid.run.failures
+            .slice(0, 3)
+            .map((f) => `${f.customerId}: ${f.reason}`)
+            .join('; '),
+      );
+
+    const inWindow = calls.filter(
+      (call) => call.startedAt >= paid.startedAt && call.startedAt <= paid.completedAt,
+    );
+    const writes = inWindow.filter((call) => call.method !== 'GET');
+    const reads = inWindow.filter((call) => call.method === 'GET');
+    const writeTimes = writes.map((call) => call.startedAt).sort((a, b) => a - b);
+    const tooMany = inWindow.filter((call) => call.status === 429).length;
+    const readsTooMany = reads.filter((call) => call.status === 429).length;
+    const overEager = beyondBucket(writeTimes, WRITES);
+    /** Failed invoices by reason, the most frequent first. */
+    const reasons = new Map<string, number>();
+    for (const failure of paid.run.failures)
+      reasons.set(failure.reason, (reasons.get(failure.reason) ?? 0) + 1);
+    const otherErrors = inWindow.filter((call) => call.status !== 429 && call.status >= 400);
+    const sentToStripe = paidInvoices.filter((invoice) => invoice.stripeInvoiceId !== null).length;
+    const runS = paid.durationMs / 1_000;
+    const writesPerSecond = writes.length / runS;
+    const firstWrite = writeTimes[0] ?? paid.startedAt;
+    const lastWrite = writeTimes.at(-1) ?? paid.completedAt;
+    const steadyWrites = (writes.length - 1) / Math.max(0.001, (lastWrite - firstWrite) / 1_000);
+    interface RouteFigure {
+      count: number;
+      tooMany: number;
+      errors: Map<string, number>;
+      ms: number[];
+    }
+    const routes = new Map<string, RouteFigure>();
+    for (const call of inWindow) {
+      const key = `${call.method} ${call.route}`;
+      const entry: RouteFigure = routes.get(key) ?? {
+        count: 0,
+        tooMany: 0,
+        errors: new Map<string, number>(),
+        ms: [],
+      };
+      entry.count += 1;
+      if (call.status === 429) entry.tooMany += 1;
+      else if (call.status >= 400 || call.status === 0) {
+        const what = `${call.status} ${stripeErrorOf(call.errorBody)}`;
+        entry.errors.set(what, (entry.errors.get(what) ?? 0) + 1);
+      }
+      entry.ms.push(call.endedAt - call.startedAt);
+      routes.set(key, entry);
+    }
+    const callMs = inWindow.map((call) => call.endedAt - call.startedAt).sort((a, b) => a - b);
+    const inFlightAtSandbox = callMs.reduce((sum, value) => sum + value, 0) / paid.durationMs;
+    // Invoices per second over the first and the last tenth of the run's invoices.
+    const total = paid.run.done + paid.run.failed;
+    const at = (done: number): number =>
+      paid.progress.find((sample) => sample.done >= done)?.atMs ?? Number.NaN;
+    const tenth = Math.max(1, Math.floor(total / 10));
+    const firstTenth = tenth / (at(tenth) / 1_000);
+    const lastTenth = tenth / ((at(total) - at(total - tenth)) / 1_000);
+    return {
+      lines: [
+        ` Stripe run: the invoice run of ${lastMonth} (${rate(paid.run.done)} done, ${rate(paid.run.failed)} failed, ` +
+          `${rate(sentToStripe)} sent to Stripe)`,
+        `  ${seconds(paid.durationMs)}, ${fixed(paid.run.done / runS, 2)} invoices/s ` +
+          `(first tenth ${fixed(firstTenth, 2)}/s, last tenth ${fixed(lastTenth, 2)}/s); machine ${cores(paid.cpu)} cores busy`,
+        `  Stripe calls ${rate(inWindow.length)}: ${fixed(inWindow.length / CUSTOMERS, 2)} an invoice of the run ` +
+          `(writes ${fixed(writes.length / CUSTOMERS, 2)}, reads ${fixed(reads.length / CUSTOMERS, 2)}); ` +
+          `429s ${rate(tooMany)} (${rate(readsTooMany)} of them reads); other errors ${rate(otherErrors.length)}`,
+        `  writes ${fixed(writesPerSecond, 2)}/s over the run (${times(writesPerSecond, WRITES)} the configured ${WRITES}/s), ` +
+          `${fixed(steadyWrites, 2)}/s first to last write; most in any second ${mostInWindow(writeTimes, 1_000)}; ` +
+          `${rate(overEager)} beyond a ${WRITES}/s token bucket`,
+        ...(paid.run.failed === 0
+          ? []
+          : [
+              `  failed invoices by reason (of the ${paid.run.failures.length} the run lists):`,
+              ...[...reasons]
+                .sort((a, b) => b[1] - a[1])
+                .map(
+                  ([reason, count]) => `    ${rate(count).padStart(6)}  ${reason.slice(0, 160)}`,
+                ),
+            ]),
+        `  sandbox answer p50 ${fixed(percentile(callMs, 0.5))} ms, p99 ${fixed(percentile(callMs, 0.99))} ms; ` +
+          `${fixed(inFlightAtSandbox, 2)} calls in flight there on average`,
+        `  CPU per invoice: ${cpuPerInvoice(paid)}`,
+        `  the database per invoice (the sandbox's own state included): ${databasePerInvoice(paid)}`,
+        '  calls by route (count, per invoice of the run, 429s, p50 / p99 ms; other errors below each)',
+        ...[...routes]
+          .sort((a, b) => b[1].count - a[1].count)
+          .flatMap(([route, entry]) => {
+            const sorted = [...entry.ms].sort((a, b) => a - b);
+            return [
+              `    ${route.padEnd(40)} ${rate(entry.count).padStart(7)}  ${fixed(entry.count / CUSTOMERS, 2).padStart(5)}  ${rate(entry.tooMany).padStart(5)}  ${fixed(percentile(sorted, 0.5))} / ${fixed(percentile(sorted, 0.99))}`,
+              ...[...entry.errors].map(
+                ([what, count]) => `      ${rate(count).padStart(6)} x ${what.slice(0, 140)}`,
+              ),
+            ];
+          }),
+      ],
+      ratios: [`  Stripe run ${times(paid.durationMs, local.durationMs)} the local part's time`],
+      aims: [
+        aim(
+          `Stripe writes >= ${AIMS.writeRateShare * 100} % of ${WRITES}/s`,
+          `${fixed((writesPerSecond / WRITES) * 100)} %`,
+          writesPerSecond >= AIMS.writeRateShare * WRITES,
+        ),
+        aim('no failed invoice', `${paid.run.failed} failed`, paid.run.failed === 0),
+      ],
+    };
+  };
+  const stripeReport = LOCAL_ONLY ? undefined : await stripeRun();
+
+  // ------------------------------------------------------------ report
   process.stdout.write(
     [
       '',
@@ -742,56 +863,20 @@ try {
         `min ${fixed(Math.min(...groupByMs))} ms), ${rate(grouped.length)} rows`,
       ` local part: the invoice run of ${monthBefore} (${rate(CUSTOMERS)} invoices, nothing to pay)`,
       `  ${seconds(local.durationMs)} (run created to completed), ${fixed(CUSTOMERS / (local.durationMs / 1_000))} invoices/s, ` +
-        `${fixed(localPerInvoiceMs, 2)} ms an invoice; ${localCalls} Stripe calls; machine ${cores(local.cpu)} cores busy`,
+        `${fixed(local.durationMs / CUSTOMERS, 2)} ms an invoice; ${localCalls} Stripe calls; machine ${cores(local.cpu)} cores busy`,
       `  CPU per invoice: ${cpuPerInvoice(local)}`,
-      ` Stripe run: the invoice run of ${lastMonth} (${rate(paid.run.done)} done, ${rate(paid.run.failed)} failed, ` +
-        `${rate(sentToStripe)} sent to Stripe)`,
-      `  ${seconds(paid.durationMs)}, ${fixed(paid.run.done / runS, 2)} invoices/s ` +
-        `(first tenth ${fixed(paidTenths.first, 2)}/s, last tenth ${fixed(paidTenths.last, 2)}/s); machine ${cores(paid.cpu)} cores busy`,
-      `  Stripe calls ${rate(inWindow.length)}: ${fixed(inWindow.length / CUSTOMERS, 2)} an invoice of the run ` +
-        `(writes ${fixed(writes.length / CUSTOMERS, 2)}, reads ${fixed(reads.length / CUSTOMERS, 2)}); ` +
-        `429s ${rate(tooMany)} (${rate(readsTooMany)} of them reads); other errors ${rate(otherErrors.length)}`,
-      `  writes ${fixed(writesPerSecond, 2)}/s over the run (${times(writesPerSecond, WRITES)} the configured ${WRITES}/s), ` +
-        `${fixed(steadyWrites, 2)}/s first to last write; most in any second ${mostInWindow(writeTimes, 1_000)}; ` +
-        `${rate(overEager)} beyond a ${WRITES}/s token bucket`,
-      ...(paid.run.failed === 0
-        ? []
-        : [
-            `  failed invoices by reason (of the ${paid.run.failures.length} the run lists):`,
-            ...[...reasons]
-              .sort((a, b) => b[1] - a[1])
-              .map(([reason, count]) => `    ${rate(count).padStart(6)}  ${reason.slice(0, 160)}`),
-          ]),
-      `  sandbox answer p50 ${fixed(percentile(callMs, 0.5))} ms, p99 ${fixed(percentile(callMs, 0.99))} ms; ` +
-        `${fixed(inFlightAtSandbox, 2)} calls in flight there on average`,
-      `  CPU per invoice: ${cpuPerInvoice(paid)}`,
-      '  calls by route (count, per invoice of the run, 429s, p50 / p99 ms; other errors below each)',
-      ...[...routes]
-        .sort((a, b) => b[1].count - a[1].count)
-        .flatMap(([route, entry]) => {
-          const sorted = [...entry.ms].sort((a, b) => a - b);
-          return [
-            `    ${route.padEnd(40)} ${rate(entry.count).padStart(7)}  ${fixed(entry.count / CUSTOMERS, 2).padStart(5)}  ${rate(entry.tooMany).padStart(5)}  ${fixed(percentile(sorted, 0.5))} / ${fixed(percentile(sorted, 0.99))}`,
-            ...[...entry.errors].map(
-              ([what, count]) => `      ${rate(count).padStart(6)} x ${what.slice(0, 140)}`,
-            ),
-          ];
-        }),
+      `  the database per invoice: ${databasePerInvoice(local)}`,
+      ...(stripeReport?.lines ?? [' Stripe run: left out (--local-only)']),
       ' ratios',
       `  local part ${times(local.durationMs, groupBy)} the GROUP BY (${seconds(local.durationMs)} vs ${fixed(groupBy)} ms)`,
-      `  Stripe run ${times(paid.durationMs, local.durationMs)} the local part's time`,
+      ...(stripeReport?.ratios ?? []),
       ' aims (reported, never failed on)',
       aim(
         `local part <= ${AIMS.localVsGroupBy}x one raw GROUP BY`,
         times(local.durationMs, groupBy),
         local.durationMs <= AIMS.localVsGroupBy * groupBy,
       ),
-      aim(
-        `Stripe writes >= ${AIMS.writeRateShare * 100} % of ${WRITES}/s`,
-        `${fixed((writesPerSecond / WRITES) * 100)} %`,
-        writesPerSecond >= AIMS.writeRateShare * WRITES,
-      ),
-      aim('no failed invoice', `${paid.run.failed} failed`, paid.run.failed === 0),
+      ...(stripeReport?.aims ?? []),
       ` load average ${fixed(loadavg()[0] ?? 0)} at the end`,
       '',
     ].join('\n'),
