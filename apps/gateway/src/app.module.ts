@@ -5,6 +5,8 @@ import { CatalogModule } from './catalog/catalog.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
 import { gatewayStorage } from './gateway.storage.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
+import { PaymentStatusModule } from './payments/status/payment-status.module.js';
+import { CheckoutModule } from './payments/checkout/checkout.module.js';
 import { RefundsModule } from './payments/refunds/refunds.module.js';
 import { TransactionsModule } from './payments/transactions/transactions.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
@@ -27,6 +29,8 @@ import { UsageModule } from './usage/usage.module.js';
     CatalogModule,
     UsageModule,
     InvoicesModule,
+    PaymentStatusModule,
+    CheckoutModule,
     TransactionsModule,
     RefundsModule,
   ],

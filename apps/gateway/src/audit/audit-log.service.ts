@@ -22,6 +22,7 @@ export type AuditAction =
   | 'invoice.finalize'
   | 'invoice.void'
   | 'invoice_run.start'
+  | 'checkout.create'
   | 'transaction.record'
   | 'refund.create';
 

@@ -1,4 +1,5 @@
 import { ServiceEnv, portProperty } from '@aegis/config';
+import { Transform } from 'class-transformer';
 import {
   IsInt,
   IsOptional,
@@ -67,4 +68,44 @@ export class GatewayEnv extends ServiceEnv {
   @IsOptional()
   @IsString()
   GATEWAY_ROUTES_FILE?: string;
+
+  /**
+   * Where people reach this gateway (the bundled payment pages' links and the
+   * default allowed redirect host); unset: http://127.0.0.1:<PORT>.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+\/?$/, { message: 'must be an http(s) origin, without a path' })
+  GATEWAY_PUBLIC_URL?: string;
+
+  /** A checkout's default `success_url` (`{CHECKOUT_SESSION_ID}` allowed); unset: the bundled page. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  PAYMENT_SUCCESS_URL?: string;
+
+  /** A checkout's default `cancel_url`; unset: the bundled page. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  PAYMENT_CANCEL_URL?: string;
+
+  /**
+   * The hosts a checkout's own redirect URLs may name, comma-separated
+   * (`shop.example,pay.example:8443`: a port, when given, must match too);
+   * unset: only the gateway's own host (GATEWAY_PUBLIC_URL's).
+   */
+  @IsOptional()
+  @Transform(({ value }) => toHostList(value))
+  @Matches(/^[a-z0-9.-]+(:\d{1,5})?$/, {
+    each: true,
+    message: 'must be host names (lower case), each with an optional :port',
+  })
+  PAYMENT_ALLOWED_REDIRECT_HOSTS?: string[];
+}
+
+/** `@Transform` for a comma-separated list of hosts: trimmed, lower-cased, empty parts dropped. */
+function toHostList(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter((part) => part !== '');
 }
