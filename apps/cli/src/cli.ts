@@ -18,7 +18,9 @@ import { Printer } from './output/printer.js';
 import { runPricingCommand } from './pricing/pricing.command.js';
 import { runProductsCommand } from './products/products.command.js';
 import { runQuoteCommand } from './quote/quote.command.js';
+import { runRefundsCommand } from './refunds/refunds.command.js';
 import { resolveGatewaySettings } from './settings/gateway-settings.js';
+import { runTransactionsCommand } from './transactions/transactions.command.js';
 import { runUsageCommand } from './usage/usage.command.js';
 
 export interface RunOptions {
@@ -77,6 +79,13 @@ function run(
     case 'invoices.void':
     case 'invoices.run':
       return runInvoicesCommand(command, context, progress());
+    case 'transactions.list':
+    case 'transactions.show':
+    case 'transactions.record':
+      return runTransactionsCommand(command, context);
+    case 'refunds.create':
+    case 'refunds.list':
+      return runRefundsCommand(command, context);
   }
 }
 

@@ -9,7 +9,12 @@ import { defineKeysCommands, type KeysCommand } from './keys/keys.command.js';
 import { definePricingCommands, type PricingCommand } from './pricing/pricing.command.js';
 import { defineProductsCommands, type ProductsCommand } from './products/products.command.js';
 import { defineQuoteCommand, type QuoteCommand } from './quote/quote.command.js';
+import { defineRefundsCommands, type RefundsCommand } from './refunds/refunds.command.js';
 import type { ConnectionFlags } from './settings/gateway-settings.js';
+import {
+  defineTransactionsCommands,
+  type TransactionsCommand,
+} from './transactions/transactions.command.js';
 import { defineUsageCommands, type UsageCommand } from './usage/usage.command.js';
 
 export type AegisCommand =
@@ -21,7 +26,9 @@ export type AegisCommand =
   | DiscountsCommand
   | QuoteCommand
   | UsageCommand
-  | InvoicesCommand;
+  | InvoicesCommand
+  | TransactionsCommand
+  | RefundsCommand;
 
 export type CommandLine =
   | { readonly kind: 'command'; readonly command: AegisCommand; readonly flags: ConnectionFlags }
@@ -68,6 +75,8 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   defineQuoteCommand(aegis, parsed);
   defineUsageCommands(aegis, parsed);
   defineInvoicesCommands(aegis, parsed);
+  defineTransactionsCommands(aegis, parsed);
+  defineRefundsCommands(aegis, parsed);
   return aegis;
 }
 
