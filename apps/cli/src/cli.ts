@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { runCheckoutCommand } from './checkout/checkout.command.js';
 import { CliError } from './cli-error.js';
 import type { CommandContext } from './command-context.js';
 import { parseCommandLine, type AegisCommand } from './command-line.js';
@@ -79,6 +80,9 @@ function run(
     case 'invoices.void':
     case 'invoices.run':
       return runInvoicesCommand(command, context, progress());
+    case 'checkout.create':
+    case 'checkout.show':
+      return runCheckoutCommand(command, context);
     case 'transactions.list':
     case 'transactions.show':
     case 'transactions.record':

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './cli-error.js';
+import { defineCheckoutCommands, type CheckoutCommand } from './checkout/checkout.command.js';
 import { defineCustomersCommands, type CustomersCommand } from './customers/customers.command.js';
 import { defineDiscountsCommands, type DiscountsCommand } from './discounts/discounts.command.js';
 import type { Terminal } from './environment.js';
@@ -27,6 +28,7 @@ export type AegisCommand =
   | QuoteCommand
   | UsageCommand
   | InvoicesCommand
+  | CheckoutCommand
   | TransactionsCommand
   | RefundsCommand;
 
@@ -75,6 +77,7 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   defineQuoteCommand(aegis, parsed);
   defineUsageCommands(aegis, parsed);
   defineInvoicesCommands(aegis, parsed);
+  defineCheckoutCommands(aegis, parsed);
   defineTransactionsCommands(aegis, parsed);
   defineRefundsCommands(aegis, parsed);
   return aegis;
