@@ -1,37 +1,33 @@
+import { RateLimiterMemory, RateLimiterQueue } from 'rate-limiter-flexible';
+
+/** The key RateLimiterQueue uses when given none: the one bucket of this limiter. */
+const QUEUE_KEY = 'limiter';
+
 /**
- * Spaces calls out to at most `perSecond` a second (a token bucket holding
- * one second's worth): `take()` resolves when the caller may go.
+ * Spaces calls out to at most `perSecond` a second, in order of arrival
+ * (rate-limiter-flexible's RateLimiterQueue over an in-memory limiter):
+ * `take()` resolves when the caller may go. `holdFor` stops every caller for
+ * a while, as when Stripe answers 429 and the whole process must slow down.
  */
 export class RateLimiter {
-  private tokens: number;
-  private refilledAt = Date.now();
-  private queue: Promise<void> = Promise.resolve();
+  private readonly points: RateLimiterMemory;
+  private readonly queue: RateLimiterQueue;
+  private heldUntil = 0;
 
-  constructor(private readonly perSecond: number) {
-    this.tokens = perSecond;
+  constructor(perSecond: number) {
+    this.points = new RateLimiterMemory({ points: perSecond, duration: 1 });
+    this.queue = new RateLimiterQueue(this.points);
   }
 
-  take(): Promise<void> {
-    const turn = this.queue.then(() => this.waitForToken());
-    this.queue = turn;
-    return turn;
+  async take(): Promise<void> {
+    await this.queue.removeTokens(1);
   }
 
-  private async waitForToken(): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      this.tokens = Math.min(
-        this.perSecond,
-        this.tokens + ((now - this.refilledAt) / 1_000) * this.perSecond,
-      );
-      this.refilledAt = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
-      }
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.ceil(((1 - this.tokens) / this.perSecond) * 1_000)),
-      );
-    }
+  /** Holds every caller until `milliseconds` from now, unless already held longer. */
+  async holdFor(milliseconds: number): Promise<void> {
+    const until = Date.now() + milliseconds;
+    if (milliseconds <= 0 || until <= this.heldUntil) return;
+    this.heldUntil = until;
+    await this.points.block(QUEUE_KEY, milliseconds / 1000);
   }
 }

@@ -1,6 +1,15 @@
 import CircuitBreaker from 'opossum';
+import Stripe from 'stripe';
 import { StripeUnavailableError } from './stripe-errors.js';
 import type { CircuitState } from './payment-provider.js';
+
+/** Stripe unreachable or failing; not a refusal, and not a 429 (the account is busy, Stripe is up). */
+function countsAsDown(error: unknown): boolean {
+  return (
+    error instanceof StripeUnavailableError &&
+    !(error.cause instanceof Stripe.errors.StripeRateLimitError)
+  );
+}
 
 /** Thrown instead of calling Stripe while the breaker is open: a 503 that says so, at once. */
 export class StripeCircuitOpenError extends Error {
@@ -34,8 +43,8 @@ export const DEFAULT_BREAKER_SETTINGS: BreakerSettings = {
 
 /**
  * A circuit breaker (opossum) in front of Stripe writes. Only Stripe being
- * unreachable or failing (StripeUnavailableError: connection errors, 5xx,
- * 429 after back-off) counts against it; Stripe refusing a request (a
+ * unreachable or failing (StripeUnavailableError: connection errors, 5xx;
+ * not a 429 that outlived its back-off) counts against it; Stripe refusing a request (a
  * declined card, a bad parameter) is an answer and does not. Open, it fails
  * calls at once with StripeCircuitOpenError; after `resetTimeoutMs` it lets
  * one call through and closes again when that succeeds.
@@ -50,7 +59,7 @@ export class StripeBreaker {
       volumeThreshold: settings.volumeThreshold,
       resetTimeout: settings.resetTimeoutMs,
       rollingCountTimeout: settings.rollingCountTimeoutMs,
-      errorFilter: (error: unknown) => !(error instanceof StripeUnavailableError),
+      errorFilter: (error: unknown) => !countsAsDown(error),
     });
   }
 

@@ -4,7 +4,8 @@ import type Stripe from 'stripe';
 import { customerCreationKey } from './customer-ids.js';
 import { toStripeDomainError } from './stripe-errors.js';
 import { RateLimiter } from './rate-limiter.js';
-import { writeWithinRateLimit } from './stripe-writes.js';
+import type { Counter } from 'prom-client';
+import { DEFAULT_RATE_LIMIT_BACKOFF, writeWithinRateLimit } from './stripe-writes.js';
 import type {
   PaymentProvider,
   ProviderHealth,
@@ -20,6 +21,7 @@ export const STRIPE_REFETCH_LIMITER = Symbol('STRIPE_REFETCH_LIMITER');
 export const STRIPE_WRITE_LIMITER = Symbol('STRIPE_WRITE_LIMITER');
 export const STRIPE_BREAKER = Symbol('STRIPE_BREAKER');
 export const STRIPE_MODE = Symbol('STRIPE_MODE');
+export const STRIPE_RATE_LIMITED = Symbol('STRIPE_RATE_LIMITED');
 
 /** The objects a consumer may re-fetch when an event's order is in doubt, by their `object` value. */
 export interface RefetchableObjects {
@@ -110,6 +112,7 @@ export class StripeProvider implements PaymentProvider {
     @Inject(STRIPE_WRITE_LIMITER) private readonly writeLimiter: RateLimiter,
     @Inject(STRIPE_BREAKER) private readonly breaker: StripeBreaker,
     @Inject(STRIPE_MODE) readonly mode: ProviderMode,
+    @Inject(STRIPE_RATE_LIMITED) private readonly rateLimited: Counter,
   ) {}
 
   /**
@@ -185,7 +188,6 @@ export class StripeProvider implements PaymentProvider {
     id: string,
     params: RefetchParams = {},
   ): Promise<RefetchableObjects[K]> {
-    await this.limiter.take();
     const retrieve: { [Kind in RefetchableKind]: () => Promise<RefetchableObjects[Kind]> } = {
       customer: () => this.client.customers.retrieve(id, params),
       charge: () => this.client.charges.retrieve(id, params),
@@ -196,19 +198,17 @@ export class StripeProvider implements PaymentProvider {
       refund: () => this.client.refunds.retrieve(id, params),
       dispute: () => this.client.disputes.retrieve(id, params),
     };
-    return this.calling(retrieve[kind]);
+    return this.reading(retrieve[kind]);
   }
 
   /** One page of events, oldest cursor first as Stripe lists them (newest first). */
   async listEvents(params: Stripe.EventListParams): Promise<Stripe.ApiList<Stripe.Event>> {
-    await this.limiter.take();
-    return this.calling(() => this.client.events.list(params));
+    return this.reading(() => this.client.events.list(params));
   }
 
   /** Every payment of an invoice (an invoice embeds only the first page). */
   async invoicePaymentsOf(invoiceId: string): Promise<Stripe.InvoicePayment[]> {
-    await this.limiter.take();
-    return this.calling(() =>
+    return this.reading(() =>
       this.client.invoicePayments
         .list({ invoice: invoiceId, limit: 100 })
         .autoPagingToArray({ limit: 10_000 }),
@@ -386,6 +386,15 @@ export class StripeProvider implements PaymentProvider {
   /** Deletes a draft (Stripe voids only finalized invoices). */
   deleteDraftInvoice(stripeInvoiceId: string): Promise<Stripe.DeletedInvoice> {
     return this.writing(() => this.client.invoices.del(stripeInvoiceId));
+  }
+
+  /** A read: through the read bucket (STRIPE_REFETCH_PER_SECOND) and 429 back-off, not the breaker. */
+  private reading<T>(work: () => Promise<T>): Promise<T> {
+    return this.calling(() =>
+      writeWithinRateLimit(this.limiter, work, DEFAULT_RATE_LIMIT_BACKOFF, () =>
+        this.rateLimited.inc(),
+      ),
+    );
   }
 
   /** A write: through the breaker (open: refused at once), the write bucket and 429 back-off. */

@@ -1,5 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { SERVICE_ENV } from '@aegis/config';
+import { METRICS_REGISTRY } from '@aegis/observability';
+import { Counter, type Registry } from 'prom-client';
 import { createStripeClient, stripeTargetOf } from './stripe-client.js';
 import { PAYMENT_PROVIDER, type ProviderMode } from './payment-provider.js';
 import { StripeBreaker } from './stripe-breaker.js';
@@ -9,6 +11,7 @@ import {
   STRIPE_BREAKER,
   STRIPE_CLIENT,
   STRIPE_MODE,
+  STRIPE_RATE_LIMITED,
   STRIPE_REFETCH_LIMITER,
   STRIPE_WRITE_LIMITER,
   StripeProvider,
@@ -53,6 +56,16 @@ export class StripeModule {
               volumeThreshold: env.STRIPE_BREAKER_VOLUME_THRESHOLD,
               resetTimeoutMs: env.STRIPE_BREAKER_RESET_MS,
               rollingCountTimeoutMs: env.STRIPE_BREAKER_WINDOW_MS,
+            }),
+        },
+        {
+          provide: STRIPE_RATE_LIMITED,
+          inject: [METRICS_REGISTRY],
+          useFactory: (registry: Registry) =>
+            new Counter({
+              name: 'aegis_stripe_rate_limited_total',
+              help: 'Answers of 429 from Stripe to our calls (each is backed off and retried)',
+              registers: [registry],
             }),
         },
         {
