@@ -54,7 +54,7 @@ export class GatewayHarness {
     readonly database: TestDatabase,
     readonly prefix: string,
     readonly redisPrefix: string,
-    readonly sandbox: ServiceProcess,
+    public sandbox: ServiceProcess,
     public billing: ServiceProcess,
     public metering: ServiceProcess,
     readonly replicas: ServiceProcess[],
@@ -66,14 +66,23 @@ export class GatewayHarness {
 
   /**
    * `withIngest`: webhook-ingest runs too, and the sandbox delivers its
-   * webhooks to it (otherwise the sandbox sends none).
+   * webhooks to it (otherwise the sandbox sends none). `billingEnv`: further
+   * settings of billing (e.g. the Stripe breaker's).
    */
-  static async start({ replicas = 2, withIngest = false } = {}): Promise<GatewayHarness> {
+  static async start({
+    replicas = 2,
+    withIngest = false,
+    billingEnv = {},
+  }: {
+    replicas?: number;
+    withIngest?: boolean;
+    billingEnv?: Record<string, string>;
+  } = {}): Promise<GatewayHarness> {
     const database = await createTestDatabase();
     const prefix = createTestPrefix();
     const redisPrefix = `${prefix}-redis`;
     const ingestPort = withIngest ? await freePort() : undefined;
-    const sandbox = await startServiceProcess('stripe-sandbox', {
+    const sandbox = await startRemembered('stripe-sandbox', {
       SANDBOX_WEBHOOK_URL:
         ingestPort === undefined ? 'off' : `http://127.0.0.1:${ingestPort}/webhooks/stripe`,
     });
@@ -84,7 +93,7 @@ export class GatewayHarness {
       OUTBOX_POLL_INTERVAL_MS: '100',
     };
     const [billing, metering, ingest] = await Promise.all([
-      startRemembered('billing', { ...common, STRIPE_API_URL: sandbox.url }),
+      startRemembered('billing', { ...common, STRIPE_API_URL: sandbox.url, ...billingEnv }),
       startRemembered('metering', common),
       ...(ingestPort === undefined
         ? []
@@ -166,6 +175,27 @@ export class GatewayHarness {
     } else if (slot === 'metering') this.metering = restarted;
     else this.billing = restarted;
     return restarted;
+  }
+
+  /** webhook-ingest, when started `withIngest`. */
+  get ingest(): ServiceProcess | undefined {
+    return this.extraServices.find((service) => service.service === 'webhook-ingest');
+  }
+
+  /** Stripe goes away: the sandbox stops (SIGTERM); nothing listens on its port until `startSandbox`. */
+  async stopSandbox(): Promise<void> {
+    await this.sandbox.stop();
+  }
+
+  /** Stripe is back: the sandbox starts again with its settings on its port (its state in memory is gone). */
+  async startSandbox(): Promise<ServiceProcess> {
+    const settings = settingsOf.get(this.sandbox);
+    if (settings === undefined) throw new Error('the sandbox was not started by this harness');
+    this.sandbox = await startRemembered('stripe-sandbox', {
+      ...settings,
+      PORT: String(this.sandbox.port),
+    });
+    return this.sandbox;
   }
 
   get gateway(): ServiceProcess {

@@ -10,6 +10,7 @@ import {
 import { AmqpRpcClient, RpcRemoteError } from '@aegis/messaging';
 import type { PageRequest } from '@aegis/persistence';
 import { customerNotFound } from '../auth/access.decorators.js';
+import { stripeFailureOf } from '../gateway.exception.js';
 import { readPage } from '../http/list.js';
 import type { CreateCustomerDto } from './dto/customer.dto.js';
 
@@ -39,13 +40,18 @@ export class CustomerDirectory {
     this.known.set(customerId, Date.now() + KNOWN_CUSTOMER_MS);
   }
 
-  getOrCreate(request: CreateCustomerDto): Promise<GetOrCreateCustomerReplyV1> {
-    return this.rpc.call(BILLING_CUSTOMER_GET_OR_CREATE_V1, {
-      ...(request.id === undefined ? {} : { customerId: request.id }),
-      email: request.email,
-      ...(request.name === undefined ? {} : { name: request.name }),
-      ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
-    });
+  /** Stripe refusing is a 502 and Stripe down (or its breaker open) a 503, each with its code. */
+  async getOrCreate(request: CreateCustomerDto): Promise<GetOrCreateCustomerReplyV1> {
+    try {
+      return await this.rpc.call(BILLING_CUSTOMER_GET_OR_CREATE_V1, {
+        ...(request.id === undefined ? {} : { customerId: request.id }),
+        email: request.email,
+        ...(request.name === undefined ? {} : { name: request.name }),
+        ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+      });
+    } catch (error) {
+      throw stripeFailureOf(error);
+    }
   }
 
   /** The customer, or the same 404 as any id the caller may not see. */
