@@ -283,6 +283,60 @@ describe('refunds and the ledger, through Stripe', () => {
     expect(refunds.refunds.map((r) => [r.transactionId, r.amount])).toEqual([[second.id, 100]]);
   });
 
+  it('follows a refund Stripe fails after it succeeded: failed, and its money refundable again', async () => {
+    const customer = await newCustomer();
+    const card = await stripe.paymentMethods.create({
+      type: 'card',
+      card: { number: '4000000000005126', exp_month: 12, exp_year: 2040, cvc: '123' },
+    });
+    await stripe.paymentMethods.attach(card.id, { customer: customer.stripeId });
+    const intent = await stripe.paymentIntents.create({
+      amount: 2_500,
+      currency: 'usd',
+      customer: customer.stripeId,
+      payment_method: card.id,
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      confirm: true,
+    });
+    await deliverNewEvents();
+    const [row] = await harness.dataSource.query<{ transaction_id: string }[]>(
+      `SELECT "transaction_id" FROM "billing"."billing_transactions" WHERE "stripe_payment_intent_id" = $1`,
+      [intent.id],
+    );
+    const transactionId = defined(row).transaction_id;
+    const made = await refund(transactionId, 1_000);
+    expect(made.refund.status).toBe('succeeded');
+    await waitFor(
+      () => stripe.refunds.retrieve(defined(made.refund.stripeRefundId)),
+      (current) => current.status === 'failed',
+      { what: 'the sandbox to fail the refund' },
+    );
+    await deliverNewEvents();
+    const after = await transactionNow(transactionId);
+    expect(after).toMatchObject({
+      status: 'succeeded',
+      amountRefunded: 0,
+      amountRefundable: 2_500,
+    });
+    expect(after.refunds).toEqual([
+      expect.objectContaining({
+        id: made.refund.id,
+        status: 'failed',
+        failureReason: 'expired_or_canceled_card',
+      }),
+    ]);
+    const failedEvents = (await harness.allEvents())
+      .filter((event) => event.type === 'refund.failed')
+      .map((event) => event.id);
+    expect(failedEvents).toHaveLength(1);
+    await harness.waitUntilPublished();
+    expect(
+      harness.receipts
+        .filter((receipt) => failedEvents.includes(receipt.eventId))
+        .map((receipt) => receipt.outcome),
+    ).toEqual([expect.stringMatching(/^(applied|refetched)$/)]);
+  });
+
   it('a reservation Stripe answered before billing recorded it is settled once, never doubled', async () => {
     const customer = await newCustomer();
     const transaction = await paid(customer, 6_000);

@@ -9,12 +9,22 @@ import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
 import { mergeMetadata } from '../core/metadata.js';
 import { EarlyFraudWarningsService } from './early-fraud-warnings.service.js';
+import { PaymentFollowUps } from './payment-follow-ups.js';
 
 import { formatAmount } from '../core/money.js';
 import { idOf } from '../core/ids.js';
 
 /** How many refunds a charge's embedded `refunds` list shows, as Stripe's embedded lists do. */
 const EMBEDDED_REFUNDS = 10;
+
+/**
+ * Stripe's test card whose refunds fail (4000 0000 0000 5126): "the charge
+ * succeeds; if you initiate a refund, its status begins as succeeded; some
+ * time afterward, its status transitions to failed and sends a
+ * charge.refund.updated webhook event". Stripe documents no failure reason for
+ * it; the sandbox says `expired_or_canceled_card`.
+ */
+export const REFUND_FAILS_CARD = { brand: 'visa', last4: '5126' } as const;
 
 /** Statuses of a dispute in which the disputed funds are gone and cannot be refunded. */
 const CHARGED_BACK: readonly Stripe.Dispute.Status[] = ['needs_response', 'under_review', 'lost'];
@@ -42,6 +52,7 @@ export class RefundsService {
     private readonly clock: SandboxClock,
     private readonly events: EventRecorder,
     private readonly warnings: EarlyFraudWarningsService,
+    private readonly followUps: PaymentFollowUps,
   ) {}
 
   create(params: Params): Stripe.Refund {
@@ -72,13 +83,44 @@ export class RefundsService {
         );
       }
       this.checkRefundable(charge, amount);
-      return this.refund(charge, amount ?? charge.amount - charge.amount_refunded, {
+      const refund = this.refund(charge, amount ?? charge.amount - charge.amount_refunded, {
         reason: reason ?? null,
         metadata: metadata ?? {},
         kind: 'refund',
         announce: true,
       });
+      if (refundsFail(charge)) {
+        this.followUps.later(`failing refund ${refund.id}`, () => {
+          this.fail(refund.id);
+        });
+      }
+      return refund;
     });
+  }
+
+  /**
+   * A refund of the refund-failure test card fails after it succeeded: its
+   * money goes back on the charge (`amount_refunded` less it), and Stripe
+   * says so with `charge.refund.updated`, `refund.updated` and
+   * `refund.failed`. Inside a store transaction.
+   */
+  private fail(refundId: string): void {
+    const refund = this.store.get('refund', refundId, 'refund');
+    if (refund.status !== 'succeeded') return;
+    const chargeId = idOf(refund.charge);
+    const charge = chargeId === null ? undefined : this.store.find('charge', chargeId);
+    const testClock = this.clock.testClockOfCustomer(idOf(refund.customer));
+    const before = snapshot(refund);
+    refund.status = 'failed';
+    refund.failure_reason = 'expired_or_canceled_card';
+    if (charge !== undefined) {
+      charge.amount_refunded -= refund.amount;
+      charge.refunded = charge.amount_refunded === charge.amount;
+      this.listRefundsOn(charge);
+    }
+    this.events.recordUpdate('charge.refund.updated', before, refund, { testClock });
+    this.events.recordUpdate('refund.updated', before, refund, { testClock });
+    this.events.record('refund.failed', refund, { testClock });
   }
 
   private chargeOfPaymentIntent(id: string): Stripe.Charge {
@@ -224,4 +266,10 @@ export class RefundsService {
         created(refund.created),
     );
   }
+}
+
+/** Whether the charge was made with the refund-failure test card. */
+function refundsFail(charge: Stripe.Charge): boolean {
+  const card = charge.payment_method_details?.card;
+  return card?.brand === REFUND_FAILS_CARD.brand && card.last4 === REFUND_FAILS_CARD.last4;
 }
