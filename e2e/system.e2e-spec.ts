@@ -14,6 +14,9 @@ import {
   type CreatedApiKeyV1,
   type CustomerResourceV1,
   type InvoiceResourceV1,
+  type CheckoutSessionResourceV1,
+  type ProblemV1,
+  type TransactionResourceV1,
   type RecordUsageResultV1,
   type UsageSummaryV1,
   type VerifyResultV1,
@@ -324,6 +327,122 @@ describe('npm start: the whole system', () => {
       { timeoutMs: 20_000, what: 'the invoice to be paid' },
     );
     expect(paid.paid_at).toEqual(expect.any(String));
+  });
+
+  it('takes a checkout paid on the sandbox’s hosted page to the success page and a succeeded transaction; a declined card to a failed one; refuses a foreign redirect', async () => {
+    const adminKey = readFileSync(join(workDirectory, DEV_ADMIN_KEY_FILE), 'utf8').trim();
+    const gateway = `http://127.0.0.1:${defined(ports.get('gateway'), 'gateway port')}`;
+    const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const response = await fetch(`${gateway}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: await response.json() } as T;
+    };
+    const product = await call<{ status: number }>('POST', PUBLIC_API_PATHS.products, {
+      id: 'geoint_report',
+      name: 'GEOINT report',
+      pricing_type: 'outcome',
+      base_price_cents: 99_900,
+      currency: 'usd',
+    });
+    expect(product.status).toBe(201);
+    const customer = await call<{ status: number }>('POST', PUBLIC_API_PATHS.customers, {
+      id: 'cust_e2e_checkout',
+      email: 'checkout@example.com',
+    });
+    expect(customer.status).toBe(201);
+    const checkout = async (extra: Record<string, unknown> = {}) =>
+      call<{ status: number; body: CheckoutSessionResourceV1 }>('POST', PUBLIC_API_PATHS.checkout, {
+        customer_id: 'cust_e2e_checkout',
+        mode: 'payment',
+        product_id: 'geoint_report',
+        ...extra,
+      });
+    const payOnHostedPage = (url: string | null, cardNumber: string) =>
+      fetch(defined(url, 'the hosted page'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          email: 'buyer@example.com',
+          name: 'Ada Buyer',
+          card_number: cardNumber,
+          card_expiry: '12 / 34',
+          card_cvc: '123',
+        }).toString(),
+        redirect: 'manual',
+      });
+    const settledCheckout = (id: string, done: (body: CheckoutSessionResourceV1) => boolean) =>
+      waitFor(
+        async () =>
+          (
+            await call<{ body: CheckoutSessionResourceV1 }>(
+              'GET',
+              PUBLIC_API_PATHS.checkoutSession(id),
+            )
+          ).body,
+        done,
+        { timeoutMs: 30_000, intervalMs: 250, what: `checkout ${id} to settle` },
+      );
+
+    // Paid with 4242 on the sandbox's page: back on our success page, then paid through the
+    // sandbox's webhooks, webhook-ingest and billing, and a succeeded transaction in the ledger.
+    const bought = await checkout();
+    expect(bought.status).toBe(201);
+    expect(bought.body).toMatchObject({ amount_total: 99_900, status: 'open' });
+    const paid = await payOnHostedPage(bought.body.url, '4242 4242 4242 4242');
+    expect(paid.status).toBe(303);
+    const successPage = defined(paid.headers.get('location'), 'the redirect');
+    expect(successPage).toBe(
+      `${gateway}${PUBLIC_API_PATHS.paymentSuccess}?session_id=${bought.body.stripe_checkout_session_id}`,
+    );
+    const landed = await fetch(successPage);
+    expect(landed.status).toBe(200);
+    const landedHtml = await landed.text();
+    expect(landedHtml).toContain('GEOINT report');
+    expect(landedHtml).toContain('999.00 USD');
+    expect(landedHtml).toMatch(/Processing your payment|Payment received/);
+    const done = await settledCheckout(
+      bought.body.id,
+      (body) => body.status === 'paid' && body.transaction_status === 'succeeded',
+    );
+    const transaction = await call<{ status: number; body: TransactionResourceV1 }>(
+      'GET',
+      PUBLIC_API_PATHS.transaction(defined(done.transaction_id, 'the transaction')),
+    );
+    expect(transaction.status).toBe(200);
+    expect(transaction.body).toMatchObject({
+      status: 'succeeded',
+      amount_cents: 99_900,
+      currency: 'usd',
+      customer_id: 'cust_e2e_checkout',
+    });
+    expect(await (await fetch(successPage)).text()).toContain('Payment received');
+
+    // Declined (…0002): the hosted page says so, and the attempt is a failed transaction.
+    const declinedCheckout = await checkout();
+    const declined = await payOnHostedPage(declinedCheckout.body.url, '4000 0000 0000 0002');
+    expect(declined.status).toBe(402);
+    const failed = await settledCheckout(
+      declinedCheckout.body.id,
+      (body) => body.transaction_status === 'failed',
+    );
+    expect(failed.status).toBe('open');
+    const failedTransaction = await call<{ body: TransactionResourceV1 }>(
+      'GET',
+      PUBLIC_API_PATHS.transaction(defined(failed.transaction_id, 'the failed transaction')),
+    );
+    expect(failedTransaction.body.status).toBe('failed');
+
+    // A redirect to a host that is not allowed: an open redirect, refused.
+    const foreign = await checkout({ success_url: 'https://evil.example/phish' });
+    expect(foreign.status).toBe(400);
+    const problem = foreign.body as unknown as ProblemV1;
+    expect(problem.errors?.map((error) => error.field)).toEqual(['success_url']);
   });
 
   it('stops every service on Ctrl-C', async () => {
