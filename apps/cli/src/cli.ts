@@ -21,6 +21,7 @@ import { runProductsCommand } from './products/products.command.js';
 import { runQuoteCommand } from './quote/quote.command.js';
 import { runRefundsCommand } from './refunds/refunds.command.js';
 import { resolveGatewaySettings } from './settings/gateway-settings.js';
+import { runStatusCommand } from './status/status.command.js';
 import { runTransactionsCommand } from './transactions/transactions.command.js';
 import { runUsageCommand } from './usage/usage.command.js';
 
@@ -90,6 +91,8 @@ function run(
     case 'refunds.create':
     case 'refunds.list':
       return runRefundsCommand(command, context);
+    case 'status':
+      return runStatusCommand(command, context);
   }
 }
 

@@ -11,6 +11,7 @@ import { definePricingCommands, type PricingCommand } from './pricing/pricing.co
 import { defineProductsCommands, type ProductsCommand } from './products/products.command.js';
 import { defineQuoteCommand, type QuoteCommand } from './quote/quote.command.js';
 import { defineRefundsCommands, type RefundsCommand } from './refunds/refunds.command.js';
+import { defineStatusCommand, type StatusCommand } from './status/status.command.js';
 import type { ConnectionFlags } from './settings/gateway-settings.js';
 import {
   defineTransactionsCommands,
@@ -30,7 +31,8 @@ export type AegisCommand =
   | InvoicesCommand
   | CheckoutCommand
   | TransactionsCommand
-  | RefundsCommand;
+  | RefundsCommand
+  | StatusCommand;
 
 export type CommandLine =
   | { readonly kind: 'command'; readonly command: AegisCommand; readonly flags: ConnectionFlags }
@@ -80,6 +82,7 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   defineCheckoutCommands(aegis, parsed);
   defineTransactionsCommands(aegis, parsed);
   defineRefundsCommands(aegis, parsed);
+  defineStatusCommand(aegis, parsed);
   return aegis;
 }
 
