@@ -15,6 +15,7 @@ import {
   type CustomerResourceV1,
   type InvoiceResourceV1,
   type CheckoutSessionResourceV1,
+  type PaymentStatusResourceV1,
   type ProblemV1,
   type TransactionResourceV1,
   type RecordUsageResultV1,
@@ -443,6 +444,37 @@ describe('npm start: the whole system', () => {
     expect(foreign.status).toBe(400);
     const problem = foreign.body as unknown as ProblemV1;
     expect(problem.errors?.map((error) => error.field)).toEqual(['success_url']);
+  });
+
+  it('answers the payment status: the sandbox reachable, the breaker closed, the ledger’s counts and revenue, active subscriptions from the subscriptions service', async () => {
+    const adminKey = readFileSync(join(workDirectory, DEV_ADMIN_KEY_FILE), 'utf8').trim();
+    const gateway = `http://127.0.0.1:${defined(ports.get('gateway'), 'gateway port')}`;
+    const response = await fetch(`${gateway}${PUBLIC_API_PATHS.paymentStatus}`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    expect(response.status).toBe(200);
+    const status = (await response.json()) as PaymentStatusResourceV1;
+    expect(status).toMatchObject({
+      object: 'payment_status',
+      reachable: true,
+      mode: 'sandbox',
+      circuit: 'closed',
+      provider_error: null,
+      // Every service runs: the subscriptions service counts (nobody subscribed here).
+      active_subscriptions: 0,
+      subscriptions_error: null,
+    });
+    // The invoice's payment and the checkout's succeeded, the declined checkout failed.
+    expect(status.transactions.by_status.succeeded).toBeGreaterThanOrEqual(2);
+    expect(status.transactions.by_status.failed).toBeGreaterThanOrEqual(1);
+    const ledger = await run('psql', [
+      database.url,
+      '-Atc',
+      `SELECT coalesce(sum(amount_cents - amount_refunded_cents), 0) FROM billing.billing_transactions
+        WHERE currency = 'usd' AND status IN ('succeeded', 'partially_refunded', 'refunded')`,
+    ]);
+    expect(status.revenue.usd?.net_cents).toBe(Number(ledger.stdout.trim()));
+    expect(status.revenue.usd?.net_cents).toBeGreaterThanOrEqual(70 + 99_900);
   });
 
   it('stops every service on Ctrl-C', async () => {
