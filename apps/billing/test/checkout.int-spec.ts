@@ -4,6 +4,7 @@ import {
   BILLING_CHECKOUT_GET_V1,
   BILLING_CHECKOUT_PUBLIC_VIEW_V1,
   BILLING_CUSTOMER_GET_OR_CREATE_V1,
+  BILLING_PRICING_LIST_V1,
   BILLING_PRICING_SET_V1,
   BILLING_PRODUCT_ARCHIVE_V1,
   BILLING_PRODUCT_CREATE_V1,
@@ -237,6 +238,42 @@ describe('checkouts through Stripe Checkout Sessions', () => {
     expect((await checkoutNow(checkout.id)).status).toBe('expired');
   });
 
+  it('an async payment: processing once completed unpaid, failed on async_payment_failed, never back', async () => {
+    const { checkout } = await create({ productId: report });
+    const session = await stripe.checkout.sessions.retrieve(checkout.stripeCheckoutSessionId);
+    const template = defined((await harness.allEvents()).at(-1), 'an event of the sandbox');
+    const now = Math.floor(Date.now() / 1000);
+    /** An event as Stripe would send it for a bank debit, which the sandbox's cards never make. */
+    const eventOf = (type: string, created: number): Stripe.Event =>
+      ({
+        ...template,
+        id: `evt_async_${type.split('.').at(-1) ?? ''}_${created}_${run}`,
+        type,
+        created,
+        data: {
+          object: { ...session, status: 'complete', payment_status: 'unpaid', url: null },
+        },
+      }) as unknown as Stripe.Event;
+
+    await harness.deliver([eventOf('checkout.session.completed', now + 10)]);
+    expect(await checkoutNow(checkout.id)).toMatchObject({ status: 'processing', url: null });
+    await harness.deliver([eventOf('checkout.session.async_payment_failed', now + 20)]);
+    expect((await checkoutNow(checkout.id)).status).toBe('payment_failed');
+    // A late completed event, newer by its stamp, does not undo the failure.
+    await harness.deliver([eventOf('checkout.session.completed', now + 30)]);
+    expect((await checkoutNow(checkout.id)).status).toBe('payment_failed');
+    // The lifecycle handler reports what became of the event, as every Stripe event's consumer does.
+    const failedId = `evt_async_async_payment_failed_${now + 20}_${run}`;
+    const receipts = await waitFor(
+      () => Promise.resolve(harness.receipts.filter((applied) => applied.eventId === failedId)),
+      (found) => found.length > 0,
+      { what: 'the receipt of async_payment_failed' },
+    );
+    expect(receipts.map((applied) => [applied.service, applied.outcome])).toEqual([
+      ['billing', 'applied'],
+    ]);
+  });
+
   it('subscribes to a recurring price of the catalogue, by its product or its price id', async () => {
     const byProduct = (await create({ mode: 'subscription', planId: seats, quantity: 3 })).checkout;
     expect(byProduct).toMatchObject({
@@ -304,6 +341,26 @@ describe('checkouts through Stripe Checkout Sessions', () => {
         RpcRemoteError,
       ),
     ).toMatchObject({ code: 'checkout_not_found', status: 404 });
+    expect(await rowCount()).toBe(before);
+  });
+
+  it('a Stripe refusal is stripe_refused (502) and writes nothing', async () => {
+    const productId = `inactive_${run}`;
+    await harness.rpc.call(BILLING_PRODUCT_CREATE_V1, {
+      productId,
+      name: 'Deactivated at Stripe',
+      pricingType: 'outcome',
+      currency: 'usd',
+      unitAmountDecimal: '100',
+    });
+    const { versions } = await harness.rpc.call(BILLING_PRICING_LIST_V1, { productId });
+    // Someone turned the Price off in Stripe's dashboard: Checkout refuses an inactive price.
+    await stripe.prices.update(defined(versions[0]?.stripePriceId, 'the price'), {
+      active: false,
+    });
+    const before = await rowCount();
+    const refused = await rejectionOf(create({ productId }), RpcRemoteError);
+    expect(refused).toMatchObject({ code: 'stripe_refused', status: 502 });
     expect(await rowCount()).toBe(before);
   });
 
