@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  BILLING_CHECKOUT_CREATE_V1,
   BILLING_CUSTOMER_GET_OR_CREATE_V1,
+  BILLING_PRODUCT_CREATE_V1,
   BILLING_REFUND_CREATE_V1,
   BILLING_REFUND_LIST_V1,
   BILLING_TRANSACTION_GET_V1,
@@ -335,6 +337,51 @@ describe('refunds and the ledger, through Stripe', () => {
         .filter((receipt) => failedEvents.includes(receipt.eventId))
         .map((receipt) => receipt.outcome),
     ).toEqual([expect.stringMatching(/^(applied|refetched)$/)]);
+  });
+
+  it('names the product of the checkout a payment came from, and its checkout session', async () => {
+    const customer = await newCustomer();
+    const productId = `report_${run}_${Date.now().toString(36)}`;
+    await harness.rpc.call(BILLING_PRODUCT_CREATE_V1, {
+      productId,
+      name: 'GEOINT report',
+      pricingType: 'outcome',
+      currency: 'usd',
+      unitAmountDecimal: '99900',
+    });
+    const { checkout } = await harness.rpc.call(BILLING_CHECKOUT_CREATE_V1, {
+      customerId: customer.id,
+      mode: 'payment',
+      productId,
+      successUrl: 'https://shop.example/done?session_id={CHECKOUT_SESSION_ID}',
+      cancelUrl: 'https://shop.example/cart',
+    });
+    const paidPage = await fetch(defined(checkout.url, 'the hosted page'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        email: 'buyer@example.com',
+        name: 'Ada Buyer',
+        card_number: '4242 4242 4242 4242',
+        card_expiry: '12 / 34',
+        card_cvc: '123',
+      }).toString(),
+      redirect: 'manual',
+    });
+    expect(paidPage.status).toBe(303);
+    await deliverNewEvents();
+    const [row] = await harness.dataSource.query<{ transaction_id: string }[]>(
+      `SELECT "transaction_id" FROM "billing"."billing_transactions" WHERE "stripe_checkout_session_id" = $1`,
+      [checkout.stripeCheckoutSessionId],
+    );
+    const transaction = await transactionNow(defined(row).transaction_id);
+    expect(transaction).toMatchObject({
+      status: 'succeeded',
+      amount: 99_900,
+      productId,
+      planId: null,
+      checkoutSessionId: checkout.stripeCheckoutSessionId,
+    });
   });
 
   it('a reservation Stripe answered before billing recorded it is settled once, never doubled', async () => {

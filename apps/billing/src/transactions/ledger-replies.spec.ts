@@ -12,6 +12,16 @@ describe(productOf.name, () => {
     expect(productOf({ metadata: { product_id: 'api_call' } }, undefined)).toBe('api_call');
   });
 
+  it('else the product of our checkout it came from', () => {
+    expect(
+      productOf(
+        { metadata: {} },
+        { invoiceId: 'inv_1', productIds: ['api_call'] },
+        { productId: 'geoint_report', planId: null },
+      ),
+    ).toBe('geoint_report');
+  });
+
   it('else the one product its invoice’s lines price', () => {
     expect(productOf({ metadata: {} }, { invoiceId: 'inv_1', productIds: ['api_call'] })).toBe(
       'api_call',
@@ -32,5 +42,6 @@ describe(planOf.name, () => {
     expect(planOf({ metadata: { aegis_plan_id: 'analyst' } })).toBe('analyst');
     expect(planOf({ metadata: { plan_id: 'junior' } })).toBe('junior');
     expect(planOf({ metadata: {} })).toBeNull();
+    expect(planOf({ metadata: {} }, { productId: null, planId: 'lead' })).toBe('lead');
   });
 });

@@ -7,6 +7,12 @@ import type { BillingTransaction } from './entities/billing-transaction.entity.j
 export const PRODUCT_METADATA_KEYS = ['aegis_product_id', 'product_id'] as const;
 export const PLAN_METADATA_KEYS = ['aegis_plan_id', 'plan_id'] as const;
 
+/** What our checkout (billing.checkout_sessions) says a payment bought, when it came from one. */
+export interface CheckoutOfPayment {
+  readonly productId: string | null;
+  readonly planId: string | null;
+}
+
 /** What the ledger knows of the invoice a payment paid, when it is one of ours. */
 export interface InvoiceOfPayment {
   readonly invoiceId: string;
@@ -24,21 +30,26 @@ function firstOf(metadata: Record<string, string>, keys: readonly string[]): str
 
 /**
  * The product a payment paid for (docs/ledger.md, "Product or plan"): named in
- * its metadata (a checkout session's payment carries it), else the one
- * product its invoice's lines price; null when unknown or several.
+ * its metadata, else our checkout's it came from, else the one product its
+ * invoice's lines price; null when unknown or several.
  */
 export function productOf(
   transaction: Pick<BillingTransaction, 'metadata'>,
   invoice: InvoiceOfPayment | undefined,
+  checkout?: CheckoutOfPayment,
 ): string | null {
   const named = firstOf(transaction.metadata, PRODUCT_METADATA_KEYS);
   if (named !== null) return named;
+  if (checkout?.productId != null) return checkout.productId;
   return invoice?.productIds.length === 1 ? (invoice.productIds[0] ?? null) : null;
 }
 
-/** The plan a payment paid for: named in its metadata, else null. */
-export function planOf(transaction: Pick<BillingTransaction, 'metadata'>): string | null {
-  return firstOf(transaction.metadata, PLAN_METADATA_KEYS);
+/** The plan a payment paid for: named in its metadata, else our checkout's, else null. */
+export function planOf(
+  transaction: Pick<BillingTransaction, 'metadata'>,
+  checkout?: CheckoutOfPayment,
+): string | null {
+  return firstOf(transaction.metadata, PLAN_METADATA_KEYS) ?? checkout?.planId ?? null;
 }
 
 export function refundV1Of(refund: Refund): RefundV1 {
@@ -62,6 +73,7 @@ export function ledgerTransactionV1Of(
   transaction: BillingTransaction,
   refunds: readonly Refund[],
   invoice: InvoiceOfPayment | undefined,
+  checkout?: CheckoutOfPayment,
 ): LedgerTransactionV1 {
   const newestFirst = [...refunds].sort(
     (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.refundId < b.refundId ? 1 : -1),
@@ -79,8 +91,8 @@ export function ledgerTransactionV1Of(
         : refundableAmount(transaction.amountCents, transaction.amountRefundedCents, refunds),
     currency: transaction.currency.trim(),
     description: transaction.description,
-    productId: productOf(transaction, invoice),
-    planId: planOf(transaction),
+    productId: productOf(transaction, invoice, checkout),
+    planId: planOf(transaction, checkout),
     invoiceId: invoice?.invoiceId ?? null,
     stripeInvoiceId: transaction.stripeInvoiceId,
     checkoutSessionId: transaction.stripeCheckoutSessionId,

@@ -12,12 +12,17 @@ import { EventPublisher } from '@aegis/messaging';
 import { paginateNewestFirst } from '@aegis/persistence';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { requireRegisteredCustomer } from '../catalog/catalog-lookups.js';
+import { CheckoutSession } from '../checkout/entities/checkout-session.entity.js';
 import { InvoiceLine } from '../invoices/entities/invoice-line.entity.js';
 import { Invoice } from '../invoices/entities/invoice.entity.js';
 import { Refund } from '../refunds/entities/refund.entity.js';
 import { LedgerException, LedgerExceptionCode } from '../refunds/ledger.exception.js';
 import { BillingTransaction } from './entities/billing-transaction.entity.js';
-import { ledgerTransactionV1Of, type InvoiceOfPayment } from './ledger-replies.js';
+import {
+  ledgerTransactionV1Of,
+  type CheckoutOfPayment,
+  type InvoiceOfPayment,
+} from './ledger-replies.js';
 
 const DAY_MS = 86_400_000;
 
@@ -137,13 +142,57 @@ export class LedgerService {
       manager,
       rows.flatMap((row) => (row.stripeInvoiceId === null ? [] : [row.stripeInvoiceId])),
     );
+    const checkouts = await this.checkoutsOf(manager, rows);
     return rows.map((row) =>
       ledgerTransactionV1Of(
         row,
         refunds.filter((refund) => refund.transactionId === row.transactionId),
         row.stripeInvoiceId === null ? undefined : invoices.get(row.stripeInvoiceId),
+        checkouts.get(row.transactionId),
       ),
     );
+  }
+
+  /**
+   * Our checkouts these payments came from, by transaction: the checkout whose
+   * Stripe session the payment completed, whose payment intent it is (before
+   * the completed event reached the ledger), or whose first invoice it paid
+   * (subscription mode).
+   */
+  private async checkoutsOf(
+    manager: EntityManager,
+    rows: readonly BillingTransaction[],
+  ): Promise<Map<string, CheckoutOfPayment>> {
+    const byTransaction = new Map<string, CheckoutOfPayment>();
+    const ids = (pick: (row: BillingTransaction) => string | null): string[] => [
+      ...new Set(rows.flatMap((row) => (pick(row) === null ? [] : [pick(row) ?? '']))),
+    ];
+    const sessions = ids((row) => row.stripeCheckoutSessionId);
+    const intents = ids((row) => row.stripePaymentIntentId);
+    const invoices = ids((row) => row.stripeInvoiceId);
+    if (sessions.length + intents.length + invoices.length === 0) return byTransaction;
+    const checkouts = await manager.find(CheckoutSession, {
+      where: [
+        ...(sessions.length === 0 ? [] : [{ stripeCheckoutSessionId: In(sessions) }]),
+        ...(intents.length === 0 ? [] : [{ stripePaymentIntentId: In(intents) }]),
+        ...(invoices.length === 0 ? [] : [{ stripeInvoiceId: In(invoices) }]),
+      ],
+    });
+    for (const row of rows) {
+      const checkout = checkouts.find(
+        (candidate) =>
+          candidate.stripeCheckoutSessionId === row.stripeCheckoutSessionId ||
+          (row.stripePaymentIntentId !== null &&
+            candidate.stripePaymentIntentId === row.stripePaymentIntentId) ||
+          (row.stripeInvoiceId !== null && candidate.stripeInvoiceId === row.stripeInvoiceId),
+      );
+      if (checkout !== undefined)
+        byTransaction.set(row.transactionId, {
+          productId: checkout.productId,
+          planId: checkout.planId,
+        });
+    }
+    return byTransaction;
   }
 
   /** Our invoices among these Stripe invoices, by Stripe id, with the products their lines price. */

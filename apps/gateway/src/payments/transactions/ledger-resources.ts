@@ -61,10 +61,14 @@ export class TransactionResource implements TransactionResourceV1 {
     type: String,
     nullable: true,
     description:
-      'the product paid for: named in the payment’s metadata, else its invoice’s one product',
+      'the product paid for: named in the payment’s metadata, else its checkout’s, else its invoice’s one product',
   })
   product_id!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'the plan paid for, where known' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the plan paid for: named in its metadata, else its checkout’s',
+  })
   plan_id!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'our invoice, when it paid one' })
   invoice_id!: string | null;
