@@ -82,6 +82,24 @@ describe('GET /api/v1/payment/status, and Stripe going away behind the breaker',
     expect(Date.parse(answer.body.checked_at)).not.toBeNaN();
   });
 
+  it('is described in the OpenAPI document, its revenue entries by their schema', async () => {
+    const openapi = await harness.request<{
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>('GET', PUBLIC_API_PATHS.openapi, { key: null });
+    expect(Object.keys(openapi.body.paths[PUBLIC_API_PATHS.paymentStatus] ?? {})).toEqual(['get']);
+    const schemas = openapi.body.components.schemas;
+    expect(Object.keys(schemas.PaymentStatusResource?.properties ?? {})).toEqual(
+      expect.arrayContaining(['reachable', 'latency_ms', 'mode', 'circuit', 'revenue']),
+    );
+    expect(Object.keys(schemas.CurrencyRevenueResource?.properties ?? {})).toEqual([
+      'gross_cents',
+      'refunded_cents',
+      'net_cents',
+      'transaction_count',
+    ]);
+  });
+
   it('counts a payment that reached the ledger through Stripe’s webhooks, with its revenue', async () => {
     const customer = await harness.createCustomer();
     await harness.stripe.paymentIntents.create({
