@@ -303,6 +303,20 @@ describe('POST /api/v1/payment/checkout', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the checkout routes, not the pages', async () => {
+    const answer = await harness.request<{ paths: Record<string, Record<string, unknown>> }>(
+      'GET',
+      PUBLIC_API_PATHS.openapi,
+      { key: null },
+    );
+    const paths = answer.body.paths;
+    expect(Object.keys(paths['/api/v1/payment/checkout'] ?? {})).toEqual(['post']);
+    expect(Object.keys(paths['/api/v1/payment/checkout/{id}'] ?? {})).toEqual(['get']);
+    expect(Object.keys(paths).filter((path) => path.startsWith('/payment/'))).toEqual([]);
+  });
+});
+
 describe('the bundled pages', () => {
   it('answer a link that leads nowhere with a styled 404 that reflects nothing', async () => {
     for (const query of ['', '?session_id=cs_test_doesnotexist', '?session_id=%3Cscript%3Ex']) {
