@@ -69,7 +69,9 @@ export class RefundEventsService {
       where: { transactionId: transaction.transactionId },
       lock: { mode: 'pessimistic_write' },
     });
-    const ourId = object.metadata?.[AEGIS_REFUND_ID_KEY];
+    // Our ids only: another system's metadata under the same key is no refund of ours.
+    const named = object.metadata?.[AEGIS_REFUND_ID_KEY];
+    const ourId = named !== undefined && /^rf_\w+$/.test(named) ? named : undefined;
     const refund = await manager.findOne(Refund, {
       where: ourId === undefined ? { stripeRefundId: object.id } : { refundId: ourId },
     });
