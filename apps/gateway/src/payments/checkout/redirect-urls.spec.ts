@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { EnvValidationError, loadEnv } from '@aegis/config';
+import { thrownBy } from '@aegis/testing';
+import { GatewayEnv } from '../../config/gateway.env.js';
 import { redirectFaultOf, redirectSettingsOf, resolveRedirects } from './redirect-urls.js';
 
 describe(resolveRedirects.name, () => {
@@ -60,5 +63,33 @@ describe(resolveRedirects.name, () => {
       'success_url',
       'cancel_url',
     ]);
+  });
+});
+
+describe('the checkout settings of GatewayEnv', () => {
+  it('reads the allowed hosts as a trimmed, lower-cased list and feeds the defaults', () => {
+    const env = loadEnv(GatewayEnv, {
+      PORT: '3100',
+      PAYMENT_ALLOWED_REDIRECT_HOSTS: ' Shop.Example , pay.example:8443,',
+      PAYMENT_CANCEL_URL: 'https://shop.example/cart',
+    });
+    expect(env.PAYMENT_ALLOWED_REDIRECT_HOSTS).toEqual(['shop.example', 'pay.example:8443']);
+    expect(redirectSettingsOf(env)).toEqual({
+      publicUrl: 'http://127.0.0.1:3100',
+      successUrl: 'http://127.0.0.1:3100/payment/success?session_id={CHECKOUT_SESSION_ID}',
+      cancelUrl: 'https://shop.example/cart',
+      allowedHosts: ['shop.example', 'pay.example:8443'],
+    });
+  });
+
+  it('refuses to start with a public URL that has a path, a default that is no URL, or a host with a scheme', () => {
+    for (const [name, value] of [
+      ['GATEWAY_PUBLIC_URL', 'https://pay.example/base'],
+      ['PAYMENT_SUCCESS_URL', 'javascript:alert(1)'],
+      ['PAYMENT_ALLOWED_REDIRECT_HOSTS', 'https://shop.example'],
+    ] as const) {
+      const error = thrownBy(() => loadEnv(GatewayEnv, { [name]: value }), EnvValidationError);
+      expect(error.message).toContain(name);
+    }
   });
 });
