@@ -51,4 +51,29 @@ describe(StripeBreaker.name, () => {
     expect(breaker.state).toBe('closed');
     breaker.shutdown();
   });
+
+  it('with a probe, closes by itself once Stripe answers the probe, without any write; a failed probe opens it again', async () => {
+    let stripeUp = false;
+    let probes = 0;
+    const breaker = new StripeBreaker(settings, () => {
+      probes += 1;
+      return stripeUp ? Promise.resolve('balance') : Promise.reject(unavailable());
+    });
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      await expect(breaker.call(() => Promise.reject(unavailable()))).rejects.toBeInstanceOf(
+        StripeUnavailableError,
+      );
+    expect(breaker.state).toBe('open');
+    expect(probes).toBe(0);
+    // Stripe still down: the probe fails and the breaker opens again.
+    await new Promise((resolve) => setTimeout(resolve, settings.resetTimeoutMs + 50));
+    expect(probes).toBe(1);
+    expect(breaker.state).toBe('open');
+    stripeUp = true;
+    await new Promise((resolve) => setTimeout(resolve, settings.resetTimeoutMs + 50));
+    expect(probes).toBe(2);
+    expect(breaker.state).toBe('closed');
+    await expect(breaker.call(() => Promise.resolve('written'))).resolves.toBe('written');
+    breaker.shutdown();
+  });
 });

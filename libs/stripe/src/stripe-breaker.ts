@@ -47,12 +47,22 @@ export const DEFAULT_BREAKER_SETTINGS: BreakerSettings = {
  * not a 429 that outlived its back-off) counts against it; Stripe refusing a request (a
  * declined card, a bad parameter) is an answer and does not. Open, it fails
  * calls at once with StripeCircuitOpenError; after `resetTimeoutMs` it lets
- * one call through and closes again when that succeeds.
+ * one call through (its probe, when it has one) and closes again when that
+ * succeeds.
  */
 export class StripeBreaker {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>]>;
 
-  constructor(private readonly settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS) {
+  /**
+   * `probe`: a cheap call to Stripe (e.g. `GET /v1/balance`) that the breaker
+   * makes by itself as its trial when it turns half open, so that it closes as
+   * soon as Stripe answers again, writes or not (a failed probe opens it for
+   * another `resetTimeoutMs`). Without one, the next write is the trial.
+   */
+  constructor(
+    private readonly settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS,
+    probe?: () => Promise<unknown>,
+  ) {
     this.breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
       timeout: false,
       errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -61,6 +71,11 @@ export class StripeBreaker {
       rollingCountTimeout: settings.rollingCountTimeoutMs,
       errorFilter: (error: unknown) => !countsAsDown(error),
     });
+    if (probe !== undefined)
+      this.breaker.on('halfOpen', () => {
+        // The outcome is the breaker's state: closed again, or open for another reset time.
+        this.breaker.fire(probe).catch(() => undefined);
+      });
   }
 
   async call<T>(work: () => Promise<T>): Promise<T> {

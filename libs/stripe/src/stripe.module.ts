@@ -2,9 +2,11 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { SERVICE_ENV } from '@aegis/config';
 import { METRICS_REGISTRY } from '@aegis/observability';
 import { Counter, type Registry } from 'prom-client';
+import type Stripe from 'stripe';
 import { createStripeClient, stripeTargetOf } from './stripe-client.js';
 import { PAYMENT_PROVIDER, type ProviderMode } from './payment-provider.js';
 import { StripeBreaker } from './stripe-breaker.js';
+import { toStripeDomainError } from './stripe-errors.js';
 import type { StripeServiceEnv } from './stripe-env.js';
 import { RateLimiter } from './rate-limiter.js';
 import {
@@ -49,14 +51,24 @@ export class StripeModule {
         },
         {
           provide: STRIPE_BREAKER,
-          inject: [SERVICE_ENV],
-          useFactory: (env: StripeServiceEnv) =>
-            new StripeBreaker({
-              errorThresholdPercentage: env.STRIPE_BREAKER_ERROR_PERCENT,
-              volumeThreshold: env.STRIPE_BREAKER_VOLUME_THRESHOLD,
-              resetTimeoutMs: env.STRIPE_BREAKER_RESET_MS,
-              rollingCountTimeoutMs: env.STRIPE_BREAKER_WINDOW_MS,
-            }),
+          inject: [SERVICE_ENV, STRIPE_CLIENT],
+          useFactory: (env: StripeServiceEnv, client: Stripe) =>
+            new StripeBreaker(
+              {
+                errorThresholdPercentage: env.STRIPE_BREAKER_ERROR_PERCENT,
+                volumeThreshold: env.STRIPE_BREAKER_VOLUME_THRESHOLD,
+                resetTimeoutMs: env.STRIPE_BREAKER_RESET_MS,
+                rollingCountTimeoutMs: env.STRIPE_BREAKER_WINDOW_MS,
+              },
+              // Half open, the breaker asks Stripe by itself: the health check's cheap call.
+              async () => {
+                try {
+                  await client.balance.retrieve({}, { maxNetworkRetries: 0 });
+                } catch (error) {
+                  throw toStripeDomainError(error);
+                }
+              },
+            ),
         },
         {
           provide: STRIPE_RATE_LIMITED,
