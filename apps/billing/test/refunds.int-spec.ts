@@ -71,6 +71,11 @@ describe('refunds and the ledger, through Stripe', () => {
       reason: 'requested_by_customer',
     });
 
+  const idOfCharge = (intent: Stripe.PaymentIntent): string | null =>
+    typeof intent.latest_charge === 'string'
+      ? intent.latest_charge
+      : (intent.latest_charge?.id ?? null);
+
   const stripeRefundsOf = async (chargeId: string): Promise<Stripe.Refund[]> =>
     stripe.refunds.list({ charge: chargeId, limit: 100 }).autoPagingToArray({ limit: 1_000 });
 
@@ -249,7 +254,10 @@ describe('refunds and the ledger, through Stripe', () => {
       customerId: customer.id,
       limit: 10,
     });
-    expect(transactions.map((t) => t.id)).toEqual([second.id, first.id]);
+    // Newest first by when Stripe took the payment (whole seconds), then by id.
+    expect(transactions.map((t) => t.id).sort()).toEqual([first.id, second.id].sort());
+    const times = transactions.map((t) => Date.parse(t.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
     const partly = await harness.rpc.call(BILLING_TRANSACTION_LIST_V1, {
       customerId: customer.id,
       status: 'partially_refunded',
@@ -263,7 +271,8 @@ describe('refunds and the ledger, through Stripe', () => {
       endDate: today,
       limit: 1,
     });
-    expect(dated).toMatchObject({ hasMore: true, transactions: [{ id: second.id }] });
+    expect(dated.hasMore).toBe(true);
+    expect(dated.transactions.map((t) => t.id)).toEqual([defined(transactions[0]).id]);
     const none = await harness.rpc.call(BILLING_TRANSACTION_LIST_V1, {
       customerId: customer.id,
       endDate: '2000-01-01',
@@ -382,6 +391,46 @@ describe('refunds and the ledger, through Stripe', () => {
       planId: null,
       checkoutSessionId: checkout.stripeCheckoutSessionId,
     });
+  });
+
+  it('a refund Stripe refuses releases its reservation: 502, failed with Stripe’s reason, nothing held', async () => {
+    const customer = await newCustomer();
+    const intent = await stripe.paymentIntents.create({
+      amount: 1_800,
+      currency: 'usd',
+      customer: customer.stripeId,
+      payment_method: 'pm_card_createDispute',
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      confirm: true,
+    });
+    const chargeId = defined(idOfCharge(intent));
+    await waitFor(
+      () => stripe.disputes.list({ charge: chargeId }),
+      (disputes) => disputes.data.length === 1,
+      { what: 'the dispute to open' },
+    );
+    await deliverNewEvents();
+    const [row] = await harness.dataSource.query<{ transaction_id: string }[]>(
+      `SELECT "transaction_id" FROM "billing"."billing_transactions" WHERE "stripe_charge_id" = $1`,
+      [chargeId],
+    );
+    const transactionId = defined(row).transaction_id;
+    const refusal = await rejectionOf(refund(transactionId, 500), RpcRemoteError);
+    expect({ status: refusal.status, code: refusal.code }).toEqual({
+      status: 502,
+      code: 'stripe_refused',
+    });
+    const after = await transactionNow(transactionId);
+    expect(after.amountRefundable).toBe(1_800);
+    expect(after.refunds).toEqual([
+      expect.objectContaining({
+        amount: 500,
+        status: 'failed',
+        stripeRefundId: null,
+        failureReason: expect.stringContaining('charge_disputed') as unknown,
+      }),
+    ]);
+    expect((await stripeRefundsOf(chargeId)).length).toBe(0);
   });
 
   it('a reservation Stripe answered before billing recorded it is settled once, never doubled', async () => {
