@@ -478,4 +478,35 @@ describe('refunds and the ledger, through Stripe', () => {
     ]);
     expect((await stripeRefundsOf(chargeId)).map((r) => r.id)).toEqual([madeBeforeCrash.id]);
   });
+
+  it('a reservation that never reached Stripe (a crash before the call) is sent once by the resumer', async () => {
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 2_200);
+    const refundId = `rf_unsent_${run}`;
+    await harness.dataSource.query(
+      `INSERT INTO "billing"."refunds" ("refund_id", "transaction_id", "customer_id", "origin",
+         "amount_cents", "currency", "reason", "status", "created_at", "updated_at")
+       VALUES ($1, $2, $3, 'aegis', 700, 'usd', 'duplicate', 'pending', now() - interval '1 minute', now() - interval '1 minute')`,
+      [refundId, transaction.id, customer.id],
+    );
+    await waitFor(
+      () =>
+        harness.dataSource.query<{ stripe_refund_id: string | null }[]>(
+          `SELECT "stripe_refund_id" FROM "billing"."refunds" WHERE "refund_id" = $1`,
+          [refundId],
+        ),
+      (rows) => rows[0]?.stripe_refund_id != null,
+      { what: 'the resumer to send the reserved refund', timeoutMs: 20_000 },
+    );
+    const atStripe = await stripeRefundsOf(defined(transaction.stripeChargeId));
+    expect(atStripe.map((r) => [r.amount, r.reason, r.metadata?.aegis_refund_id])).toEqual([
+      [700, 'duplicate', refundId],
+    ]);
+    // Later passes find nothing left to send: still one refund at Stripe.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await stripeRefundsOf(defined(transaction.stripeChargeId))).toHaveLength(1);
+    expect((await transactionNow(transaction.id)).refunds).toEqual([
+      expect.objectContaining({ id: refundId, status: 'succeeded', amount: 700 }),
+    ]);
+  });
 });
