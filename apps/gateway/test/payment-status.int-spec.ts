@@ -159,6 +159,22 @@ describe('GET /api/v1/payment/status, and Stripe going away behind the breaker',
     // Generous: the point is that it did not wait for Stripe (a failing write takes seconds).
     expect(tookMs).toBeLessThan(1_500);
 
+    // A product is a Stripe write too: refused the same way, and nothing of it is kept.
+    const productId = `status_product_${randomBytes(3).toString('hex')}`;
+    const product = await harness.request<ProblemV1>('POST', PUBLIC_API_PATHS.products, {
+      body: {
+        id: productId,
+        name: 'Report',
+        pricing_type: 'outcome',
+        base_price_cents: 99_900,
+        currency: 'usd',
+      },
+    });
+    expect(product.status).toBe(503);
+    expect(product.body).toMatchObject({ code: 'stripe_unavailable' });
+    expect(product.body.detail).toMatch(/breaker/);
+    expect((await harness.request('GET', PUBLIC_API_PATHS.product(productId))).status).toBe(404);
+
     // Reads from our own tables keep working.
     const list = await harness.request<ListV1<CustomerResourceV1>>(
       'GET',

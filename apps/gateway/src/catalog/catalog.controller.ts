@@ -40,6 +40,7 @@ import {
 } from '../auth/access.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { CustomerIdParams } from '../customers/dto/customer.dto.js';
+import { stripeFailureOf } from '../gateway.exception.js';
 import { listOf, pageRequestOf, readPage } from '../http/list.js';
 import {
   ClearDiscountQueryDto,
@@ -69,7 +70,9 @@ import {
  * field); in the public body they stand at the top level.
  */
 function asBodyFields(error: unknown): unknown {
-  if (!(error instanceof RpcRemoteError) || error.fields.length === 0) return error;
+  // Stripe refusing (502) or down, its breaker open (503): with their codes.
+  if (!(error instanceof RpcRemoteError) || error.fields.length === 0)
+    return stripeFailureOf(error);
   return new InvalidInputException(
     error.fields.map(({ field, message }) => ({ field: field.replace(/^pricing\./, ''), message })),
   );
@@ -102,18 +105,24 @@ export class CatalogController {
           message: price.refusal.replace('price_cents', 'base_price_cents'),
         },
       ]);
-    const { product } = await this.rpc.call(BILLING_PRODUCT_CREATE_V1, {
-      productId: body.id,
-      name: body.name,
-      pricingType: body.pricing_type,
-      currency: body.currency,
-      unitAmountDecimal: price.amount,
-      ...(body.description === undefined ? {} : { description: body.description }),
-      ...(body.unit_label === undefined ? {} : { unitLabel: body.unit_label }),
-      ...(body.aggregation === undefined ? {} : { aggregation: body.aggregation }),
-      ...(body.aggregation_field === undefined ? {} : { aggregationField: body.aggregation_field }),
-      ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
-    });
+    const { product } = await this.rpc
+      .call(BILLING_PRODUCT_CREATE_V1, {
+        productId: body.id,
+        name: body.name,
+        pricingType: body.pricing_type,
+        currency: body.currency,
+        unitAmountDecimal: price.amount,
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(body.unit_label === undefined ? {} : { unitLabel: body.unit_label }),
+        ...(body.aggregation === undefined ? {} : { aggregation: body.aggregation }),
+        ...(body.aggregation_field === undefined
+          ? {}
+          : { aggregationField: body.aggregation_field }),
+        ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
+      })
+      .catch((error: unknown) => {
+        throw stripeFailureOf(error);
+      });
     await this.audit.recordAnswered(principal, 'product.create', product.productId);
     return productResourceOf(product);
   }
@@ -149,13 +158,17 @@ export class CatalogController {
     @Param() params: ProductIdParams,
     @Body() body: UpdateProductDto,
   ): Promise<ProductResourceV1> {
-    const { product } = await this.rpc.call(BILLING_PRODUCT_UPDATE_V1, {
-      productId: params.id,
-      ...(body.name === undefined ? {} : { name: body.name }),
-      ...(body.description === undefined ? {} : { description: body.description }),
-      ...(body.unit_label === undefined ? {} : { unitLabel: body.unit_label }),
-      ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
-    });
+    const { product } = await this.rpc
+      .call(BILLING_PRODUCT_UPDATE_V1, {
+        productId: params.id,
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(body.unit_label === undefined ? {} : { unitLabel: body.unit_label }),
+        ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
+      })
+      .catch((error: unknown) => {
+        throw stripeFailureOf(error);
+      });
     await this.audit.recordAnswered(principal, 'product.update', product.productId);
     return productResourceOf(product);
   }
@@ -168,7 +181,11 @@ export class CatalogController {
     @CurrentPrincipal() principal: Principal,
     @Param() params: ProductIdParams,
   ): Promise<ProductResourceV1> {
-    const { product } = await this.rpc.call(BILLING_PRODUCT_ARCHIVE_V1, { productId: params.id });
+    const { product } = await this.rpc
+      .call(BILLING_PRODUCT_ARCHIVE_V1, { productId: params.id })
+      .catch((error: unknown) => {
+        throw stripeFailureOf(error);
+      });
     await this.audit.recordAnswered(principal, 'product.archive', product.productId);
     return productResourceOf(product);
   }
