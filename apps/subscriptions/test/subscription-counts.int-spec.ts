@@ -92,9 +92,7 @@ describe('subscriptions counts its mirrored subscriptions by status over RPC', (
 
   it('answers every status, 0 when there are none, and none active', async () => {
     const reply = await count();
-    expect(reply.counts).toEqual(
-      SUBSCRIPTION_STATUSES.map((status) => ({ status, count: 0 })),
-    );
+    expect(reply.counts).toEqual(SUBSCRIPTION_STATUSES.map((status) => ({ status, count: 0 })));
     expect(reply.active).toBe(0);
   });
 
