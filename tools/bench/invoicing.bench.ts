@@ -795,6 +795,18 @@ try {
     }
     const callMs = inWindow.map((call) => call.endedAt - call.startedAt).sort((a, b) => a - b);
     const inFlightAtSandbox = callMs.reduce((sum, value) => sum + value, 0) / paid.durationMs;
+    /** The sandbox's median answer time over the calls of the first or last tenth of the run's time. */
+    const tenthMedian = (last: boolean): number => {
+      const span = (paid.completedAt - paid.startedAt) / 10;
+      const from = last ? paid.completedAt - span : paid.startedAt;
+      return percentile(
+        inWindow
+          .filter((call) => call.startedAt >= from && call.startedAt <= from + span)
+          .map((call) => call.endedAt - call.startedAt)
+          .sort((a, b) => a - b),
+        0.5,
+      );
+    };
     // Invoices per second over the first and the last tenth of the run's invoices.
     const total = paid.run.done + paid.run.failed;
     const at = (done: number): number =>
@@ -825,7 +837,8 @@ try {
                 ),
             ]),
         `  sandbox answer p50 ${fixed(percentile(callMs, 0.5))} ms, p99 ${fixed(percentile(callMs, 0.99))} ms; ` +
-          `${fixed(inFlightAtSandbox, 2)} calls in flight there on average`,
+          `${fixed(inFlightAtSandbox, 2)} calls in flight there on average; ` +
+          `p50 ${fixed(tenthMedian(false))} ms in the first tenth of the run, ${fixed(tenthMedian(true))} ms in the last`,
         `  CPU per invoice: ${cpuPerInvoice(paid)}`,
         `  the database per invoice (the sandbox's own state included): ${databasePerInvoice(paid)}`,
         '  calls by route (count, per invoice of the run, 429s, p50 / p99 ms; other errors below each)',
