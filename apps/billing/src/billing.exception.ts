@@ -71,3 +71,8 @@ export class BillingException extends DomainException<BillingExceptionCode> {
     return new BillingException(code, message, fields);
   }
 }
+
+/** What a failure says, for a stored `last_error` or a run's failure reason. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

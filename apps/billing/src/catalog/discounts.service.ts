@@ -8,10 +8,19 @@ import type {
 import { lockUntilCommit } from '@aegis/persistence';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { BillingException, BillingExceptionCode } from '../billing.exception.js';
+import type { Discount } from '../pricing/pricing-model.js';
 import { productOrThrow, refuseArchived, requireRegisteredCustomer } from './catalog-lookups.js';
 import { discountTermsOf, isInForce } from './catalog-input.js';
 import { discountV1Of } from './catalog-replies.js';
 import { CustomerDiscount } from './entities/customer-discount.entity.js';
+
+/** A stored discount as the pricing engine takes it. */
+export function engineDiscountOf(row: CustomerDiscount | null): Discount | null {
+  if (row === null) return null;
+  return row.percentOff !== null
+    ? { percentOff: row.percentOff }
+    : { amountOff: row.amountOff ?? 0 };
+}
 
 /**
  * Customers' discounts: at most one per customer and product, and one for

@@ -3,18 +3,10 @@ import type { QuoteRequestV1, QuoteV1 } from '@aegis/contracts';
 import { DataSource } from 'typeorm';
 import { BillingException, BillingExceptionCode } from '../billing.exception.js';
 import { applyDiscount, priceQuantity } from '../pricing/pricing-engine.js';
-import type { Discount, PriceBreakdown } from '../pricing/pricing-model.js';
+import type { PriceBreakdown } from '../pricing/pricing-model.js';
 import { productOrThrow, refuseArchived, requireRegisteredCustomer } from './catalog-lookups.js';
-import { DiscountsService } from './discounts.service.js';
-import type { CustomerDiscount } from './entities/customer-discount.entity.js';
+import { DiscountsService, engineDiscountOf } from './discounts.service.js';
 import { PricingVersionsService } from './pricing-versions.service.js';
-
-function engineDiscountOf(row: CustomerDiscount | null): Discount | null {
-  if (row === null) return null;
-  return row.percentOff !== null
-    ? { percentOff: row.percentOff }
-    : { amountOff: row.amountOff ?? 0 };
-}
 
 /**
  * What a quantity of a product costs at a time: the pricing version then in

@@ -1,4 +1,4 @@
-import type { InvoiceLineKind, UsageValueV1 } from '@aegis/contracts';
+import { billingPeriodBounds, type InvoiceLineKind, type UsageValueV1 } from '@aegis/contracts';
 import { applyDiscount, priceValue } from '../pricing/pricing-engine.js';
 import type { Discount, PricingModel } from '../pricing/pricing-model.js';
 
@@ -74,13 +74,6 @@ export function priceUsage(
 
 /** The instant a period is priced at: its last millisecond, or the invoice's creation when that is earlier. */
 export function pricingInstantOf(billingPeriod: string, invoiceCreatedAt: Date): Date {
-  const [year, month] = billingPeriod.split('-').map(Number) as [number, number];
-  const lastInstant = new Date(Date.UTC(year, month, 1) - 1);
+  const lastInstant = new Date(billingPeriodBounds(billingPeriod).to.getTime() - 1);
   return lastInstant < invoiceCreatedAt ? lastInstant : invoiceCreatedAt;
-}
-
-/** The first instant of a `YYYY-MM` period and of the next one, UTC. */
-export function periodBoundsOf(billingPeriod: string): { start: Date; end: Date } {
-  const [year, month] = billingPeriod.split('-').map(Number) as [number, number];
-  return { start: new Date(Date.UTC(year, month - 1, 1)), end: new Date(Date.UTC(year, month, 1)) };
 }

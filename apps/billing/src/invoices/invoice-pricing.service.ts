@@ -7,23 +7,14 @@ import {
 } from '@aegis/contracts';
 import type { EntityManager } from 'typeorm';
 import { BillingException, BillingExceptionCode } from '../billing.exception.js';
-import { DiscountsService } from '../catalog/discounts.service.js';
-import type { CustomerDiscount } from '../catalog/entities/customer-discount.entity.js';
+import { DiscountsService, engineDiscountOf } from '../catalog/discounts.service.js';
 import { PricingVersion } from '../catalog/entities/pricing-version.entity.js';
 import { Product } from '../catalog/entities/product.entity.js';
 import { PricingVersionsService } from '../catalog/pricing-versions.service.js';
-import type { Discount } from '../pricing/pricing-model.js';
 import { BilledUsage } from './entities/billed-usage.entity.js';
 import { InvoiceLine } from './entities/invoice-line.entity.js';
 import type { Invoice } from './entities/invoice.entity.js';
 import { priceUsage, pricingInstantOf } from './invoice-lines.js';
-
-function engineDiscountOf(row: CustomerDiscount | null): Discount | null {
-  if (row === null) return null;
-  return row.percentOff !== null
-    ? { percentOff: row.percentOff }
-    : { amountOff: row.amountOff ?? 0 };
-}
 
 function quantityWords(value: string, product: Product): string {
   return `${value} ${product.unitLabel ?? (product.pricingType === 'outcome' ? 'deliverables' : 'units')}`;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   METERING_USAGE_CUSTOMERS_V1,
+  billingPeriodBounds,
   type InvoiceRunReplyV1,
   type InvoiceRunRefV1,
   type InvoiceRunV1,
@@ -10,10 +11,9 @@ import {
 import { AmqpRpcClient } from '@aegis/messaging';
 import { defaultIfEmpty, from, lastValueFrom, mergeMap } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { BillingException, BillingExceptionCode } from '../billing.exception.js';
+import { BillingException, BillingExceptionCode, errorText } from '../billing.exception.js';
 import { BillingEnv } from '../config/billing.env.js';
 import { InvoiceRun, InvoiceRunItem } from './entities/invoice-run.entity.js';
-import { periodBoundsOf } from './invoice-lines.js';
 import { InvoicesService } from './invoices.service.js';
 
 const LIST_PAGE = 1_000;
@@ -23,10 +23,6 @@ const RESUMED_PER_TICK = 50;
 
 function newRunId(): string {
   return `ir_${randomBytes(12).toString('base64url').replace(/-/g, '_')}`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -65,7 +61,7 @@ export class InvoiceRunsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async start(request: StartInvoiceRunRequestV1): Promise<InvoiceRunReplyV1> {
-    if (periodBoundsOf(request.billingPeriod).start.getTime() > Date.now()) {
+    if (billingPeriodBounds(request.billingPeriod).from.getTime() > Date.now()) {
       throw BillingException.invalid(BillingExceptionCode.INVALID_INVOICE, [
         { field: 'billing_period', message: 'must not be a period that has not started' },
       ]);

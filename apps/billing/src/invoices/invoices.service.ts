@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   METERING_USAGE_CLAIM_V1,
+  billingPeriodBounds,
   type CreateInvoiceReplyV1,
   type CreateInvoiceRequestV1,
   type InvoiceRefV1,
@@ -14,23 +15,18 @@ import { paginateNewestFirst } from '@aegis/persistence';
 import { StripeProvider, StripeRefusedError } from '@aegis/stripe';
 import type Stripe from 'stripe';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
-import { BillingException, BillingExceptionCode } from '../billing.exception.js';
+import { BillingException, BillingExceptionCode, errorText } from '../billing.exception.js';
 import { requireRegisteredCustomer } from '../catalog/catalog-lookups.js';
 import { BillingEnv } from '../config/billing.env.js';
 import { Customer } from '../customers/entities/customer.entity.js';
 import { BilledUsage } from './entities/billed-usage.entity.js';
 import { InvoiceLine } from './entities/invoice-line.entity.js';
 import { Invoice, type InvoiceStage } from './entities/invoice.entity.js';
-import { periodBoundsOf } from './invoice-lines.js';
 import { InvoicePricingService } from './invoice-pricing.service.js';
 import { answerMovesForward, invoiceV1Of, statusOfStripeInvoice } from './invoice-replies.js';
 
 function newInvoiceId(): string {
   return `inv_${randomBytes(12).toString('base64url').replace(/-/g, '_')}`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -55,8 +51,7 @@ export class InvoicesService {
   ) {}
 
   async create(request: CreateInvoiceRequestV1): Promise<CreateInvoiceReplyV1> {
-    const { start } = periodBoundsOf(request.billingPeriod);
-    if (start.getTime() > Date.now()) {
+    if (billingPeriodBounds(request.billingPeriod).from.getTime() > Date.now()) {
       throw BillingException.invalid(BillingExceptionCode.INVALID_INVOICE, [
         { field: 'billing_period', message: 'must not be a period that has not started' },
       ]);
@@ -319,7 +314,7 @@ export class InvoicesService {
       order: { position: 'ASC' },
     });
     for (const line of lines) {
-      const { start, end } = periodBoundsOf(line.billingPeriod);
+      const { from: start, to: end } = billingPeriodBounds(line.billingPeriod);
       const item = await this.stripe.createInvoiceItem(line.lineId, {
         customer: customer.stripeCustomerId,
         invoice: stripeInvoiceId,

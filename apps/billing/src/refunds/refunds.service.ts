@@ -32,6 +32,7 @@ import {
   refundStatusOf,
   refundableAmount,
 } from './refund-state.js';
+import { errorText } from '../billing.exception.js';
 
 /** How long a reserved refund that Stripe has not answered is left to its own request. */
 export const UNSENT_GRACE_MS = 30_000;
@@ -42,10 +43,6 @@ const RESUMED_PER_TICK = 50;
 
 export function newRefundId(): string {
   return `rf_${randomBytes(12).toString('base64url').replace(/-/g, '_')}`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

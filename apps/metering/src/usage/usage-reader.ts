@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  billingPeriodBounds,
   invoiceLineIdOf,
   type Aggregation,
   type UsageEventV1,
@@ -15,7 +16,7 @@ import type { Meter } from '../meters/entities/meter.entity.js';
 import { MetersService } from '../meters/meters.service.js';
 import { MeteringException, MeteringExceptionCode } from '../metering.exception.js';
 import { UsageEvent } from './entities/usage-event.entity.js';
-import { UsageStore, billingPeriodOf, periodBounds } from './usage-store.js';
+import { UsageStore, billingPeriodOf } from './usage-store.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -124,7 +125,7 @@ export class UsageReader {
    * claim: the period's events stay unclaimed until a claim takes them.
    */
   async period(request: UsagePeriodRequestV1): Promise<UsagePeriodReplyV1> {
-    const { from, to } = periodBounds(request.billingPeriod);
+    const { from, to } = billingPeriodBounds(request.billingPeriod);
     const isolation = request.close === true ? 'READ COMMITTED' : 'REPEATABLE READ';
     return this.dataSource.transaction(isolation, async (manager) => {
       if (request.close === true) {
@@ -157,7 +158,7 @@ export class UsageReader {
     customerId: string,
     billingPeriod: string,
   ): Promise<UsageValueV1[]> {
-    const { from, to } = periodBounds(billingPeriod);
+    const { from, to } = billingPeriodBounds(billingPeriod);
     const productIds = (
       await manager.query<{ product_id: string }[]>(
         `SELECT DISTINCT "product_id" FROM "metering"."usage_hourly"

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { billingPeriodBounds } from '@aegis/contracts';
 import type { EntityManager } from 'typeorm';
 
 /** One usage event to store, already checked. */
@@ -17,12 +18,6 @@ export interface NewUsageEvent {
 /** The billing period (`YYYY-MM`, UTC) a moment falls in. */
 export function billingPeriodOf(moment: Date): string {
   return moment.toISOString().slice(0, 7);
-}
-
-/** The first instant of a `YYYY-MM` period and of the next one, UTC. */
-export function periodBounds(billingPeriod: string): { from: Date; to: Date } {
-  const [year, month] = billingPeriod.split('-').map(Number) as [number, number];
-  return { from: new Date(Date.UTC(year, month - 1, 1)), to: new Date(Date.UTC(year, month, 1)) };
 }
 
 /**
@@ -191,7 +186,7 @@ export class UsageStore {
     customerId: string,
     billingPeriod: string,
   ): Promise<void> {
-    const { from, to } = periodBounds(billingPeriod);
+    const { from, to } = billingPeriodBounds(billingPeriod);
     await manager.query(
       `INSERT INTO "metering"."closed_periods" ("customer_id", "billing_period", "unclaimed_event_count")
        SELECT $1, $2, coalesce(sum("event_count"), 0)

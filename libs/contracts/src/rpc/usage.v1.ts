@@ -52,6 +52,12 @@ export const USAGE_QUANTITY_PATTERN = /^(0|[1-9]\d{0,17})(\.\d{1,12})?$/;
 /** `YYYY-MM`: a calendar month in UTC. */
 export const BILLING_PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+/** A `YYYY-MM` billing period's first instant and the next period's: calendar months in UTC. */
+export function billingPeriodBounds(billingPeriod: string): { from: Date; to: Date } {
+  const [year, month] = billingPeriod.split('-').map(Number) as [number, number];
+  return { from: new Date(Date.UTC(year, month - 1, 1)), to: new Date(Date.UTC(year, month, 1)) };
+}
+
 /** A caller's key for one event, unique per customer forever. */
 export const USAGE_IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
