@@ -16,7 +16,9 @@ import {
   type InvoiceResourceV1,
   type CheckoutSessionResourceV1,
   type PaymentStatusResourceV1,
+  type ListV1,
   type ProblemV1,
+  type RefundResourceV1,
   type TransactionResourceV1,
   type RecordUsageResultV1,
   type UsageSummaryV1,
@@ -50,6 +52,13 @@ async function freePort(): Promise<number> {
   server.close();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+/** What the public API answered: its status, its headers and its JSON body. */
+interface ApiAnswer<T> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
 }
 
 function portVariable(service: string): string {
@@ -102,6 +111,87 @@ describe('npm start: the whole system', () => {
     await database.drop();
     rmSync(workDirectory, { recursive: true, force: true });
   });
+
+  const gatewayUrl = (): string =>
+    `http://127.0.0.1:${defined(ports.get('gateway'), 'gateway port')}`;
+
+  /** A call to the public API with npm start's development admin key: its status, headers and JSON body. */
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
+    const adminKey = readFileSync(join(workDirectory, DEV_ADMIN_KEY_FILE), 'utf8').trim();
+    const response = await fetch(`${gatewayUrl()}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as T,
+    };
+  };
+
+  /** A checkout of the GEOINT report for cust_e2e_checkout (both made by the checkout test). */
+  const checkout = (extra: Record<string, unknown> = {}) =>
+    call<CheckoutSessionResourceV1>('POST', PUBLIC_API_PATHS.checkout, {
+      customer_id: 'cust_e2e_checkout',
+      mode: 'payment',
+      product_id: 'geoint_report',
+      ...extra,
+    });
+
+  /** The buyer fills in and submits the sandbox's hosted checkout page. */
+  const payOnHostedPage = (url: string | null, cardNumber: string) =>
+    fetch(defined(url, 'the hosted page'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        email: 'buyer@example.com',
+        name: 'Ada Buyer',
+        card_number: cardNumber,
+        card_expiry: '12 / 34',
+        card_cvc: '123',
+      }).toString(),
+      redirect: 'manual',
+    });
+
+  const settledCheckout = (id: string, done: (body: CheckoutSessionResourceV1) => boolean) =>
+    waitFor(
+      async () =>
+        (await call<CheckoutSessionResourceV1>('GET', PUBLIC_API_PATHS.checkoutSession(id))).body,
+      done,
+      { timeoutMs: 30_000, intervalMs: 250, what: `checkout ${id} to settle` },
+    );
+
+  /** A checkout paid with 4242 on the hosted page: its transaction, once the ledger has it succeeded. */
+  const paidCheckout = async (): Promise<TransactionResourceV1> => {
+    const bought = await checkout();
+    expect(bought.status).toBe(201);
+    expect((await payOnHostedPage(bought.body.url, '4242 4242 4242 4242')).status).toBe(303);
+    const done = await settledCheckout(
+      bought.body.id,
+      (body) => body.status === 'paid' && body.transaction_status === 'succeeded',
+    );
+    return (
+      await call<TransactionResourceV1>(
+        'GET',
+        PUBLIC_API_PATHS.transaction(defined(done.transaction_id, 'the transaction')),
+      )
+    ).body;
+  };
+
+  /** Polls the transaction until `done` holds (refunds reach the ledger by the sandbox's webhooks). */
+  const transactionWhen = (id: string, done: (body: TransactionResourceV1) => boolean) =>
+    waitFor(
+      async () => (await call<TransactionResourceV1>('GET', PUBLIC_API_PATHS.transaction(id))).body,
+      done,
+      { timeoutMs: 30_000, intervalMs: 250, what: `transaction ${id}` },
+    );
+
+  const refund = (body: { transaction_id: string; amount_cents?: number; reason?: string }) =>
+    call<RefundResourceV1>('POST', PUBLIC_API_PATHS.refunds, body);
 
   it('brings every service to ready', async () => {
     for (const [service, port] of ports) {
@@ -331,20 +421,8 @@ describe('npm start: the whole system', () => {
   });
 
   it('takes a checkout paid on the sandbox’s hosted page to the success page and a succeeded transaction; a declined card to a failed one; refuses a foreign redirect', async () => {
-    const adminKey = readFileSync(join(workDirectory, DEV_ADMIN_KEY_FILE), 'utf8').trim();
-    const gateway = `http://127.0.0.1:${defined(ports.get('gateway'), 'gateway port')}`;
-    const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const response = await fetch(`${gateway}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${adminKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: response.status, body: await response.json() } as T;
-    };
-    const product = await call<{ status: number }>('POST', PUBLIC_API_PATHS.products, {
+    const gateway = gatewayUrl();
+    const product = await call<unknown>('POST', PUBLIC_API_PATHS.products, {
       id: 'geoint_report',
       name: 'GEOINT report',
       pricing_type: 'outcome',
@@ -352,43 +430,11 @@ describe('npm start: the whole system', () => {
       currency: 'usd',
     });
     expect(product.status).toBe(201);
-    const customer = await call<{ status: number }>('POST', PUBLIC_API_PATHS.customers, {
+    const customer = await call<unknown>('POST', PUBLIC_API_PATHS.customers, {
       id: 'cust_e2e_checkout',
       email: 'checkout@example.com',
     });
     expect(customer.status).toBe(201);
-    const checkout = async (extra: Record<string, unknown> = {}) =>
-      call<{ status: number; body: CheckoutSessionResourceV1 }>('POST', PUBLIC_API_PATHS.checkout, {
-        customer_id: 'cust_e2e_checkout',
-        mode: 'payment',
-        product_id: 'geoint_report',
-        ...extra,
-      });
-    const payOnHostedPage = (url: string | null, cardNumber: string) =>
-      fetch(defined(url, 'the hosted page'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          email: 'buyer@example.com',
-          name: 'Ada Buyer',
-          card_number: cardNumber,
-          card_expiry: '12 / 34',
-          card_cvc: '123',
-        }).toString(),
-        redirect: 'manual',
-      });
-    const settledCheckout = (id: string, done: (body: CheckoutSessionResourceV1) => boolean) =>
-      waitFor(
-        async () =>
-          (
-            await call<{ body: CheckoutSessionResourceV1 }>(
-              'GET',
-              PUBLIC_API_PATHS.checkoutSession(id),
-            )
-          ).body,
-        done,
-        { timeoutMs: 30_000, intervalMs: 250, what: `checkout ${id} to settle` },
-      );
 
     // Paid with 4242 on the sandbox's page: back on our success page, then paid through the
     // sandbox's webhooks, webhook-ingest and billing, and a succeeded transaction in the ledger.
@@ -411,7 +457,7 @@ describe('npm start: the whole system', () => {
       bought.body.id,
       (body) => body.status === 'paid' && body.transaction_status === 'succeeded',
     );
-    const transaction = await call<{ status: number; body: TransactionResourceV1 }>(
+    const transaction = await call<TransactionResourceV1>(
       'GET',
       PUBLIC_API_PATHS.transaction(defined(done.transaction_id, 'the transaction')),
     );
@@ -433,7 +479,7 @@ describe('npm start: the whole system', () => {
       (body) => body.transaction_status === 'failed',
     );
     expect(failed.status).toBe('open');
-    const failedTransaction = await call<{ body: TransactionResourceV1 }>(
+    const failedTransaction = await call<TransactionResourceV1>(
       'GET',
       PUBLIC_API_PATHS.transaction(defined(failed.transaction_id, 'the failed transaction')),
     );
@@ -444,6 +490,93 @@ describe('npm start: the whole system', () => {
     expect(foreign.status).toBe(400);
     const problem = foreign.body as unknown as ProblemV1;
     expect(problem.errors?.map((error) => error.field)).toEqual(['success_url']);
+  });
+
+  it('refunds a paid checkout in part, then the rest, and answers one cent more with 409; ten concurrent refunds never exceed the charge', async () => {
+    const paid = await paidCheckout();
+    expect(paid).toMatchObject({
+      amount_cents: 99_900,
+      amount_refunded_cents: 0,
+      amount_refundable_cents: 99_900,
+      refunds: [],
+    });
+
+    // Part of it: Stripe makes the refund at once; the transaction follows its events.
+    const partial = await refund({
+      transaction_id: paid.id,
+      amount_cents: 30_000,
+      reason: 'requested_by_customer',
+    });
+    expect(partial.status).toBe(201);
+    expect(partial.body).toMatchObject({
+      object: 'refund',
+      transaction_id: paid.id,
+      customer_id: 'cust_e2e_checkout',
+      amount_cents: 30_000,
+      currency: 'usd',
+      status: 'succeeded',
+      reason: 'requested_by_customer',
+      origin: 'aegis',
+    });
+    expect(partial.body.stripe_refund_id).toMatch(/^re_/);
+    const partly = await transactionWhen(paid.id, (body) => body.status === 'partially_refunded');
+    expect(partly).toMatchObject({
+      amount_refunded_cents: 30_000,
+      amount_refundable_cents: 69_900,
+    });
+
+    // The rest, without an amount.
+    const rest = await refund({ transaction_id: paid.id });
+    expect(rest.status).toBe(201);
+    expect(rest.body).toMatchObject({ amount_cents: 69_900, status: 'succeeded' });
+    const refunded = await transactionWhen(paid.id, (body) => body.status === 'refunded');
+    expect(refunded).toMatchObject({ amount_refunded_cents: 99_900, amount_refundable_cents: 0 });
+    expect(refunded.refunds.map((r) => [r.id, r.amount_cents, r.status])).toEqual([
+      [rest.body.id, 69_900, 'succeeded'],
+      [partial.body.id, 30_000, 'succeeded'],
+    ]);
+
+    // One cent more: nothing is left, and the answer says so.
+    const over = await refund({ transaction_id: paid.id, amount_cents: 1 });
+    expect(over.status).toBe(409);
+    expect(over.headers.get('content-type')).toContain('application/problem+json');
+    const overProblem = over.body as unknown as ProblemV1;
+    expect(overProblem).toMatchObject({ status: 409, code: 'refund_exceeds_remaining' });
+    expect(overProblem.detail).toContain('0 usd is left');
+    const listed = await call<ListV1<RefundResourceV1>>(
+      'GET',
+      `${PUBLIC_API_PATHS.refunds}?transaction_id=${paid.id}`,
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((r) => r.id)).toEqual([rest.body.id, partial.body.id]);
+
+    // Ten at once, 15,000 each (150,000 asked of 99,900): billing takes them one at a time.
+    const second = await paidCheckout();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => refund({ transaction_id: second.id, amount_cents: 15_000 })),
+    );
+    const made = answers.filter((answer) => answer.status === 201);
+    const refused = answers.filter((answer) => answer.status !== 201);
+    const madeSum = made.reduce((sum, answer) => sum + answer.body.amount_cents, 0);
+    expect(madeSum).toBeLessThanOrEqual(99_900);
+    // As many as fit: six (90,000), 9,900 left, too little for a seventh.
+    expect(made).toHaveLength(6);
+    expect(
+      refused.map((answer) => [answer.status, (answer.body as unknown as ProblemV1).code]),
+    ).toEqual(Array.from({ length: 4 }, () => [409, 'refund_exceeds_remaining']));
+    const after = await transactionWhen(
+      second.id,
+      (body) => body.amount_refunded_cents === madeSum,
+    );
+    expect(after).toMatchObject({
+      status: 'partially_refunded',
+      amount_refunded_cents: madeSum,
+      amount_refundable_cents: 99_900 - madeSum,
+    });
+    expect(after.refunds.map((r) => r.id).sort()).toEqual(
+      made.map((answer) => answer.body.id).sort(),
+    );
+    expect(after.refunds.every((r) => r.status === 'succeeded')).toBe(true);
   });
 
   it('answers the payment status: the sandbox reachable, the breaker closed, the ledger’s counts and revenue, active subscriptions from the subscriptions service', async () => {
