@@ -47,6 +47,32 @@ function domainProblemOf({
   };
 }
 
+/**
+ * Stripe's failures, whichever service met them: Stripe refused (502) or could
+ * not be reached, is failing or its breaker is open (503). The codes of
+ * libs/stripe's StripeRefusedError, StripeUnavailableError and
+ * StripeCircuitOpenError, which travel over RPC under the same codes.
+ */
+const STRIPE_FAILURE_STATUS: Readonly<Record<string, number>> = {
+  stripe_refused: HttpStatus.BAD_GATEWAY,
+  stripe_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/**
+ * A Stripe failure that reached the filter unmapped: another service's over
+ * RPC, or one of libs/stripe's errors thrown here (recognized by its code, so
+ * that this library need not depend on Stripe's SDK).
+ */
+function stripeFailureOf(
+  exception: unknown,
+): { readonly code: string; readonly status: number; readonly message: string } | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const code: unknown = (exception as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  const status = STRIPE_FAILURE_STATUS[code];
+  return status === undefined ? undefined : { code, status, message: exception.message };
+}
+
 function rpcStatus(error: RpcError): number {
   if (error instanceof RpcRemoteError) return error.status;
   return error.kind === 'timeout' ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.SERVICE_UNAVAILABLE;
@@ -54,8 +80,10 @@ function rpcStatus(error: RpcError): number {
 
 /**
  * Every error leaves as RFC 9457 problem+json. Expected errors say what went
- * wrong and which field; anything unexpected is logged with an id and answered
- * with a generic 500 that carries only that id.
+ * wrong and which field; Stripe's failures (`stripe_unavailable` 503,
+ * `stripe_refused` 502) carry their code on every route, mapped or not;
+ * anything unexpected is logged with an id and answered with a generic 500
+ * that carries only that id.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -83,6 +111,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       (exception instanceof RpcRemoteError && exception.status < 500)
     )
       return domainProblemOf(exception);
+    const stripeFailure = stripeFailureOf(exception);
+    if (stripeFailure !== undefined) return domainProblemOf(stripeFailure);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
