@@ -15,6 +15,8 @@ export interface SubscriptionInvoiceInput {
   readonly lines: readonly SubscriptionLineInput[];
   readonly periodStart: number;
   readonly periodEnd: number;
+  /** The draft's `auto_advance` (default true; false for drafts kept while collection is paused). */
+  readonly autoAdvance?: boolean;
 }
 
 export interface ProrationInput {

@@ -169,7 +169,7 @@ export class InvoicesService {
             subscription.collection_method === 'send_invoice'
               ? 'send_invoice'
               : 'charge_automatically',
-          autoAdvance: true,
+          autoAdvance: input.autoAdvance ?? true,
           dueDate:
             subscription.collection_method === 'send_invoice'
               ? now + (subscription.days_until_due ?? 0) * DAY_SECONDS

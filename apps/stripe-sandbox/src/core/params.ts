@@ -198,6 +198,15 @@ export class Params {
     return reader;
   }
 
+  /** A nested hash that may be unset with `''` (returns null then). */
+  nullableObject(name: string): Params | null | undefined {
+    if (this.raw[name] === '') {
+      this.consumed.add(name);
+      return null;
+    }
+    return this.object(name);
+  }
+
   requiredObject(name: string): Params {
     const value = this.object(name);
     if (value === undefined) throw parameterMissing(this.path(name));

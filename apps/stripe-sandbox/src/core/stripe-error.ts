@@ -60,6 +60,17 @@ export function parameterUnknown(param: string): StripeApiError {
   });
 }
 
+/** Stripe's answer to `''` for a parameter that cannot be unset. */
+export function parameterInvalidEmpty(param: string): StripeApiError {
+  return new StripeApiError(400, {
+    type: 'invalid_request_error',
+    code: 'parameter_invalid_empty',
+    param,
+    message: `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
+    doc_url: `${DOCS}/parameter-invalid-empty`,
+  });
+}
+
 export function parameterInvalid(
   param: string,
   message: string,

@@ -26,6 +26,7 @@ function state(overrides: Partial<ScheduleState>): ScheduleState {
     trialNoticeSentFor: null,
     currentPeriodEnd: utc(2025, 2, 1),
     cancelAt: null,
+    collectionResumesAt: null,
     latestInvoicePaid: true,
     retries: [],
     ...overrides,
@@ -167,6 +168,36 @@ describe('nextDueWork', () => {
   it('activates a past_due subscription whose latest invoice got paid', () => {
     const work = nextDueWork(state({ status: 'past_due', latestInvoicePaid: true }));
     expect(work?.kind).toBe('activate');
+  });
+
+  it('resumes paused collection at resumes_at, before a renewal due at the same second', () => {
+    const resumesAt = utc(2025, 1, 20);
+    expect(nextDueWork(state({ collectionResumesAt: resumesAt }))).toStrictEqual({
+      kind: 'resume_collection',
+      at: resumesAt,
+    });
+    expect(nextDueWork(state({ collectionResumesAt: utc(2025, 2, 1) }))?.kind).toBe(
+      'resume_collection',
+    );
+    expect(nextDueWork(state({ collectionResumesAt: utc(2025, 3, 1) }))).toStrictEqual({
+      kind: 'renew',
+      at: utc(2025, 2, 1),
+    });
+    expect(
+      nextDueWork(
+        state({
+          status: 'trialing',
+          trialEnd: utc(2025, 1, 5),
+          collectionResumesAt: utc(2025, 1, 3),
+        }),
+      )?.kind,
+    ).toBe('trial_will_end');
+  });
+
+  it('never resumes the collection of an ended subscription', () => {
+    expect(
+      nextDueWork(state({ status: 'canceled', collectionResumesAt: utc(2025, 1, 20) })),
+    ).toBeNull();
   });
 
   it('has nothing left for ended subscriptions', () => {

@@ -113,6 +113,8 @@ export interface ScheduleState {
   readonly trialNoticeSentFor: number | null;
   readonly currentPeriodEnd: number;
   readonly cancelAt: number | null;
+  /** When paused payment collection resumes by itself (`pause_collection.resumes_at`), if it does. */
+  readonly collectionResumesAt: number | null;
   /** Whether the subscription's latest invoice is paid (possibly outside the subscription's own work). */
   readonly latestInvoicePaid: boolean;
   readonly retries: readonly PaymentRetryState[];
@@ -127,6 +129,8 @@ export type DueWork =
   | { readonly kind: 'retry_payment'; readonly at: number; readonly invoice: string }
   /** Cancellation at `cancel_at` (set by `cancel_at_period_end`). */
   | { readonly kind: 'cancel'; readonly at: number }
+  /** `pause_collection.resumes_at` reached: collection resumes (pause_collection cleared). */
+  | { readonly kind: 'resume_collection'; readonly at: number }
   | { readonly kind: 'end_trial'; readonly at: number }
   | { readonly kind: 'renew'; readonly at: number };
 
@@ -137,11 +141,26 @@ const ORDER: readonly DueWork['kind'][] = [
   'trial_will_end',
   'retry_payment',
   'cancel',
+  // Collection resumes before a renewal at the same second, so that invoice is collected.
+  'resume_collection',
   'end_trial',
   'renew',
 ];
 
 function candidatesOf(state: ScheduleState): DueWork[] {
+  const work = lifecycleCandidatesOf(state);
+  const live =
+    state.status === 'active' ||
+    state.status === 'past_due' ||
+    state.status === 'unpaid' ||
+    state.status === 'trialing';
+  if (live && state.collectionResumesAt !== null) {
+    work.push({ kind: 'resume_collection', at: state.collectionResumesAt });
+  }
+  return work;
+}
+
+function lifecycleCandidatesOf(state: ScheduleState): DueWork[] {
   switch (state.status) {
     case 'incomplete':
       return state.latestInvoicePaid

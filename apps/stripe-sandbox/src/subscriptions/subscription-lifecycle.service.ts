@@ -162,6 +162,7 @@ export class SubscriptionLifecycle implements OnModuleInit {
       trialNoticeSentFor: bookkeeping.trialNotices.get(subscription.id) ?? null,
       currentPeriodEnd: currentPeriodOf(subscription).end,
       cancelAt: subscription.cancel_at,
+      collectionResumesAt: subscription.pause_collection?.resumes_at ?? null,
       latestInvoicePaid: latestInvoice?.status === 'paid',
       retries,
     };
@@ -225,6 +226,11 @@ export class SubscriptionLifecycle implements OnModuleInit {
       case 'cancel':
         this.cancel(subscription, { endedAt: work.at });
         return;
+      case 'resume_collection':
+        this.withUpdateEvent(subscription, () => {
+          subscription.pause_collection = null;
+        });
+        return;
       case 'end_trial':
         this.withUpdateEvent(subscription, () => {
           this.endTrial(subscription, work.at, {
@@ -280,14 +286,19 @@ export class SubscriptionLifecycle implements OnModuleInit {
    * the subscription past_due; the decline is returned either way.
    */
   invoice(subscription: Stripe.Subscription, request: InvoiceRequest): InvoiceOutcome {
+    // Collection paused: the invoices of new periods are made, but never collected.
+    const paused =
+      request.billingReason === 'subscription_cycle' ? subscription.pause_collection : null;
     const draft = this.invoices.createSubscriptionInvoice({
       subscription,
       billingReason: request.billingReason,
       lines: request.chargeItems ? this.linesOf(subscription) : [],
       periodStart: request.periodStart,
       periodEnd: request.periodEnd,
+      ...(paused === null ? {} : { autoAdvance: false }),
     });
     subscription.latest_invoice = draft.id;
+    if (paused !== null) return { invoice: this.closeWhilePaused(draft, paused), decline: null };
     if (request.collection === 'draft') return { invoice: draft, decline: null };
     this.ownInvoiceWork(() => {
       this.invoices.finalize(this.currentInvoice(draft.id));
@@ -324,6 +335,26 @@ export class SubscriptionLifecycle implements OnModuleInit {
     }
     if (invoice.status === 'paid') this.activate(subscription);
     return { invoice, decline };
+  }
+
+  /**
+   * An invoice made while collection is paused, as `pause_collection[behavior]`
+   * says: left a draft (`keep_as_draft`, auto_advance false), or finalized and
+   * then voided (`void`) or marked uncollectible (`mark_uncollectible`), with
+   * no payment attempt either way.
+   */
+  private closeWhilePaused(
+    draft: Stripe.Invoice,
+    pause: Stripe.Subscription.PauseCollection,
+  ): Stripe.Invoice {
+    if (pause.behavior === 'keep_as_draft') return draft;
+    this.ownInvoiceWork(() => {
+      this.invoices.finalize(this.currentInvoice(draft.id));
+    });
+    // An invoice with nothing due is paid when finalized: there is nothing left to close.
+    if (this.currentInvoice(draft.id).status !== 'open') return this.currentInvoice(draft.id);
+    if (pause.behavior === 'void') return this.invoices.voidInvoice(draft.id, Params.of());
+    return this.invoices.markUncollectible(draft.id, Params.of());
   }
 
   private currentInvoice(id: string): Stripe.Invoice {

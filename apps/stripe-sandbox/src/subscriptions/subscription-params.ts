@@ -2,7 +2,12 @@ import type Stripe from 'stripe';
 import { idOf } from '../core/ids.js';
 import { createdFilter } from '../core/list.js';
 import type { Params } from '../core/params.js';
-import { invalidRequest, parameterInvalid } from '../core/stripe-error.js';
+import {
+  invalidRequest,
+  parameterInvalid,
+  parameterInvalidEmpty,
+  parameterMissing,
+} from '../core/stripe-error.js';
 import { SECONDS_PER_DAY } from './billing-schedule.js';
 import { currentPeriodOf, customerIdOf } from './subscription-lifecycle.service.js';
 
@@ -20,6 +25,8 @@ export const UPDATE_PAYMENT_BEHAVIORS = [
 ] as const;
 export const PRORATION_BEHAVIORS = ['always_invoice', 'create_prorations', 'none'] as const;
 export const COLLECTION_METHODS = ['charge_automatically', 'send_invoice'] as const;
+export const PAUSE_COLLECTION_BEHAVIORS = ['keep_as_draft', 'mark_uncollectible', 'void'] as const;
+export type PauseCollectionBehavior = (typeof PAUSE_COLLECTION_BEHAVIORS)[number];
 const LIST_STATUSES = [
   'active',
   'all',
@@ -51,6 +58,40 @@ export interface CancellationInput {
 }
 
 export type TrialEndInput = number | 'now';
+
+export interface PauseCollectionInput {
+  readonly behavior: PauseCollectionBehavior;
+  readonly resumesAt: number | null;
+}
+
+/**
+ * `pause_collection[behavior]` (required) and `pause_collection[resumes_at]`;
+ * `pause_collection=''` (null) unsets it, resuming collection.
+ */
+export function readPauseCollection(params: Params): PauseCollectionInput | null | undefined {
+  const pause = params.nullableObject('pause_collection');
+  if (pause === undefined || pause === null) return pause;
+  if (pause.has('behavior') && pause.string('behavior') === '') {
+    throw parameterInvalidEmpty(pause.path('behavior'));
+  }
+  const behavior = pause.oneOf('behavior', PAUSE_COLLECTION_BEHAVIORS);
+  if (pause.has('resumes_at') && pause.string('resumes_at') === '') {
+    throw parameterInvalidEmpty(pause.path('resumes_at'));
+  }
+  const resumesAt = pause.integer('resumes_at');
+  if (behavior === undefined) throw parameterMissing(pause.path('behavior'));
+  return { behavior, resumesAt: resumesAt ?? null };
+}
+
+/** `resumes_at` must lie in the future of the subscription's clock. */
+export function checkResumesAt(pause: PauseCollectionInput, now: number): void {
+  if (pause.resumesAt !== null && pause.resumesAt <= now) {
+    throw invalidRequest(
+      'Invalid timestamp: must be an integer Unix timestamp in the future.',
+      'pause_collection[resumes_at]',
+    );
+  }
+}
 
 export function readTrialEnd(params: Params): TrialEndInput | undefined {
   const value = params.string('trial_end');

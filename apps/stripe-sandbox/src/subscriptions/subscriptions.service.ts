@@ -28,6 +28,7 @@ import {
   type StartSpec,
 } from './subscription-objects.js';
 import {
+  checkResumesAt,
   checkTrialEnd,
   checkUpdatable,
   COLLECTION_METHODS,
@@ -35,6 +36,7 @@ import {
   PRORATION_BEHAVIORS,
   readCancellationDetails,
   readListFilter,
+  readPauseCollection,
   readTrialEnd,
   trialEndOf,
   UPDATE_PAYMENT_BEHAVIORS,
@@ -249,6 +251,7 @@ export class SubscriptionsService {
     const metadata = params.metadata();
     const trialEnd = readTrialEnd(params);
     const cancellationDetails = readCancellationDetails(params);
+    const pauseCollection = readPauseCollection(params);
     params.boolean('off_session');
     if (paymentBehavior === 'pending_if_incomplete') {
       throw invalidRequest(
@@ -269,6 +272,7 @@ export class SubscriptionsService {
         default_payment_method: defaultPaymentMethod,
         description,
         trial_end: trialEnd,
+        pause_collection: pauseCollection,
       };
       checkUpdatable(subscription, changing);
       const customer = customerIdOf(subscription);
@@ -294,6 +298,9 @@ export class SubscriptionsService {
         }
         checkTrialEnd(trialEnd, now);
       }
+      if (pauseCollection !== undefined && pauseCollection !== null) {
+        checkResumesAt(pauseCollection, now);
+      }
       const behavior: PaymentBehavior = paymentBehavior ?? 'allow_incomplete';
       const collection: Collection = behavior === 'default_incomplete' ? 'finalize' : 'attempt';
       const before = snapshot(subscription);
@@ -303,6 +310,13 @@ export class SubscriptionsService {
       if (description !== undefined) subscription.description = description;
       if (defaultPaymentMethod !== undefined) {
         subscription.default_payment_method = defaultPaymentMethod;
+      }
+      // Pausing collection changes neither the status nor the periods: only the invoices made while paused.
+      if (pauseCollection !== undefined) {
+        subscription.pause_collection =
+          pauseCollection === null
+            ? null
+            : { behavior: pauseCollection.behavior, resumes_at: pauseCollection.resumesAt };
       }
       let outcome: InvoiceOutcome | null = null;
       if (changes !== undefined && changes.length > 0) {

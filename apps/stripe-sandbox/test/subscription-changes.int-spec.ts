@@ -1,0 +1,306 @@
+import { describe, it, expect } from '@jest/globals';
+import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import Stripe from 'stripe';
+import { useSandbox } from './sandbox-harness.js';
+
+const HOUR = 60 * 60;
+const DAY = 24 * HOUR;
+
+/** Unix seconds of a UTC date. */
+function utc(year: number, month: number, day: number, hour = 0): number {
+  return Date.UTC(year, month - 1, day, hour) / 1000;
+}
+
+function periodOf(subscription: Stripe.Subscription): { start: number; end: number } {
+  const item = defined(subscription.items.data[0], 'the subscription item');
+  return { start: item.current_period_start, end: item.current_period_end };
+}
+
+function latestInvoiceOf(subscription: Stripe.Subscription): Stripe.Invoice {
+  const invoice = defined(subscription.latest_invoice, 'the latest invoice');
+  if (typeof invoice !== 'object') throw new Error(`latest_invoice ${invoice} is not expanded`);
+  return invoice;
+}
+
+describe('sandbox subscription changes', () => {
+  const { stripe, receiver } = useSandbox();
+
+  /** Waits for a verified webhook of the type whose event passes `matches`. */
+  async function webhook<T extends Stripe.Event>(
+    type: T['type'],
+    matches: (event: T) => boolean,
+  ): Promise<T> {
+    const found = await waitFor(
+      () => Promise.resolve(receiver.events.find((e) => e.type === type && matches(e as T))),
+      (event) => event !== undefined,
+      { timeoutMs: 10_000, what: `webhook ${type}` },
+    );
+    return defined(found, `webhook ${type}`) as T;
+  }
+
+  /** Every event the sandbox recorded about an object, oldest first (from the events API). */
+  async function eventsAbout(objectId: string): Promise<Stripe.Event[]> {
+    const events: Stripe.Event[] = [];
+    for await (const event of stripe.events.list({ limit: 100 })) {
+      if ((event.data.object as { id?: string }).id === objectId) events.push(event);
+    }
+    return events.reverse();
+  }
+
+  async function setDefaultCard(customer: string, card: string): Promise<void> {
+    const paymentMethod = await stripe.paymentMethods.attach(card, { customer });
+    await stripe.customers.update(customer, {
+      invoice_settings: { default_payment_method: paymentMethod.id },
+    });
+  }
+
+  /** A customer on a new test clock at `frozenTime`, paying with a default card unless `card` is null. */
+  async function customerOnClock(
+    frozenTime: number,
+    card: string | null = 'pm_card_visa',
+  ): Promise<{ testClock: Stripe.TestHelpers.TestClock; customer: Stripe.Customer }> {
+    const testClock = await stripe.testHelpers.testClocks.create({ frozen_time: frozenTime });
+    const customer = await stripe.customers.create({
+      email: 'changes@example.com',
+      test_clock: testClock.id,
+    });
+    if (card !== null) await setDefaultCard(customer.id, card);
+    return { testClock, customer };
+  }
+
+  async function monthlyPrice(unitAmount: number, name: string): Promise<Stripe.Price> {
+    const product = await stripe.products.create({ name });
+    return stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: unitAmount,
+      recurring: { interval: 'month' },
+    });
+  }
+
+  /** Advances the clock and waits until it is ready again. */
+  async function advance(testClock: string, frozenTime: number): Promise<void> {
+    await stripe.testHelpers.testClocks.advance(testClock, { frozen_time: frozenTime });
+    const ready = await waitFor(
+      () => stripe.testHelpers.testClocks.retrieve(testClock),
+      (clock) => clock.status !== 'advancing',
+      { timeoutMs: 10_000, what: `test clock ${testClock} ready` },
+    );
+    expect(ready.status).toBe('ready');
+    expect(ready.frozen_time).toBe(frozenTime);
+  }
+
+  function retrieve(subscription: string): Promise<Stripe.Subscription> {
+    return stripe.subscriptions.retrieve(subscription, { expand: ['latest_invoice'] });
+  }
+
+  /** A monthly subscription started at `start` on a new clock, its first invoice paid. */
+  async function monthlySubscription(
+    start: number,
+    unitAmount = 1000,
+  ): Promise<{
+    testClock: Stripe.TestHelpers.TestClock;
+    customer: Stripe.Customer;
+    subscription: Stripe.Subscription;
+  }> {
+    const { testClock, customer } = await customerOnClock(start);
+    const price = await monthlyPrice(unitAmount, 'Monthly');
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+    });
+    expect(subscription.status).toBe('active');
+    return { testClock, customer, subscription };
+  }
+
+  describe('pause_collection', () => {
+    it('voids the renewals made while paused, keeping the subscription active', async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, subscription } = await monthlySubscription(start);
+      expect(subscription.pause_collection).toBe(null);
+
+      const paused = await stripe.subscriptions.update(subscription.id, {
+        pause_collection: { behavior: 'void' },
+      });
+      expect(paused.status).toBe('active');
+      expect(paused.pause_collection).toStrictEqual({ behavior: 'void', resumes_at: null });
+      const pausedEvent = await webhook<Stripe.CustomerSubscriptionUpdatedEvent>(
+        'customer.subscription.updated',
+        (event) =>
+          event.data.object.id === subscription.id &&
+          event.data.object.pause_collection?.behavior === 'void',
+      );
+      expect(pausedEvent.data.previous_attributes).toStrictEqual({ pause_collection: null });
+
+      await advance(testClock.id, utc(2025, 2, 1, 1));
+      const renewed = await retrieve(subscription.id);
+      expect(renewed.status).toBe('active');
+      expect(periodOf(renewed)).toStrictEqual({ start: utc(2025, 2, 1), end: utc(2025, 3, 1) });
+      const voided = latestInvoiceOf(renewed);
+      expect(voided.billing_reason).toBe('subscription_cycle');
+      expect(voided.status).toBe('void');
+      expect(voided.total).toBe(1000);
+      expect(voided.amount_paid).toBe(0);
+      expect(voided.attempt_count).toBe(0);
+      expect(voided.attempted).toBe(false);
+      expect(voided.auto_advance).toBe(false);
+      expect(voided.next_payment_attempt).toBe(null);
+      await webhook<Stripe.InvoiceVoidedEvent>(
+        'invoice.voided',
+        (event) => event.data.object.id === voided.id,
+      );
+      expect(
+        receiver.ofType('invoice.payment_failed').map((e) => e.data.object),
+      ).not.toContainEqual(expect.objectContaining({ id: voided.id }));
+      const charges = await stripe.charges.list({ customer: renewed.customer as string });
+      expect(charges.data.length).toBe(1);
+    });
+
+    it('marks renewals uncollectible without charging them', async () => {
+      const start = utc(2025, 3, 1);
+      const { testClock, subscription } = await monthlySubscription(start, 1500);
+      await stripe.subscriptions.update(subscription.id, {
+        pause_collection: { behavior: 'mark_uncollectible' },
+      });
+      await advance(testClock.id, utc(2025, 4, 1, 1));
+      const renewed = await retrieve(subscription.id);
+      expect(renewed.status).toBe('active');
+      const invoice = latestInvoiceOf(renewed);
+      expect(invoice.status).toBe('uncollectible');
+      expect(invoice.number).not.toBe(null);
+      expect(invoice.amount_due).toBe(1500);
+      expect(invoice.amount_paid).toBe(0);
+      expect(invoice.attempt_count).toBe(0);
+      expect(invoice.payments?.data ?? []).toStrictEqual([]);
+      await webhook<Stripe.InvoiceMarkedUncollectibleEvent>(
+        'invoice.marked_uncollectible',
+        (event) => event.data.object.id === invoice.id,
+      );
+    });
+
+    it('keeps renewals as drafts until resumes_at, then collects again by itself', async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, subscription } = await monthlySubscription(start);
+      const resumesAt = utc(2025, 2, 15);
+      const paused = await stripe.subscriptions.update(subscription.id, {
+        pause_collection: { behavior: 'keep_as_draft', resumes_at: resumesAt },
+      });
+      expect(paused.pause_collection).toStrictEqual({
+        behavior: 'keep_as_draft',
+        resumes_at: resumesAt,
+      });
+
+      await advance(testClock.id, utc(2025, 2, 1, 1));
+      const draft = latestInvoiceOf(await retrieve(subscription.id));
+      expect(draft.status).toBe('draft');
+      expect(draft.auto_advance).toBe(false);
+      expect(draft.attempt_count).toBe(0);
+      expect(draft.total).toBe(1000);
+      const created = await webhook<Stripe.InvoiceCreatedEvent>(
+        'invoice.created',
+        (event) => event.data.object.id === draft.id,
+      );
+      expect(created.data.object.auto_advance).toBe(false);
+
+      await advance(testClock.id, utc(2025, 2, 20));
+      const resumed = await retrieve(subscription.id);
+      expect(resumed.pause_collection).toBe(null);
+      expect(resumed.status).toBe('active');
+      expect(latestInvoiceOf(resumed).id).toBe(draft.id);
+      expect(latestInvoiceOf(resumed).status).toBe('draft');
+      const resumedEvent = await webhook<Stripe.CustomerSubscriptionUpdatedEvent>(
+        'customer.subscription.updated',
+        (event) =>
+          event.data.object.id === subscription.id &&
+          event.data.object.pause_collection === null &&
+          event.data.previous_attributes?.pause_collection?.behavior === 'keep_as_draft',
+      );
+      expect(resumedEvent.created).toBe(resumesAt);
+      expect(resumedEvent.data.previous_attributes).toStrictEqual({
+        pause_collection: { behavior: 'keep_as_draft', resumes_at: resumesAt },
+      });
+
+      await advance(testClock.id, utc(2025, 3, 1, 1));
+      const collected = latestInvoiceOf(await retrieve(subscription.id));
+      expect(collected.id).not.toBe(draft.id);
+      expect(collected.status).toBe('paid');
+      expect(collected.amount_paid).toBe(1000);
+    });
+
+    it("resumes collection when pause_collection is unset with ''", async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, subscription } = await monthlySubscription(start);
+      await stripe.subscriptions.update(subscription.id, {
+        pause_collection: { behavior: 'void' },
+      });
+      await advance(testClock.id, start + 10 * DAY);
+      const unpaused = await stripe.subscriptions.update(subscription.id, {
+        pause_collection: '',
+      });
+      expect(unpaused.pause_collection).toBe(null);
+      await webhook<Stripe.CustomerSubscriptionUpdatedEvent>(
+        'customer.subscription.updated',
+        (event) =>
+          event.data.object.id === subscription.id &&
+          event.data.object.pause_collection === null &&
+          event.data.previous_attributes?.pause_collection?.behavior === 'void',
+      );
+      await advance(testClock.id, utc(2025, 2, 1, 1));
+      const renewal = latestInvoiceOf(await retrieve(subscription.id));
+      expect(renewal.status).toBe('paid');
+      expect(renewal.amount_paid).toBe(1000);
+    });
+
+    it('checks its parameters like Stripe', async () => {
+      const start = utc(2025, 1, 1);
+      const { subscription } = await monthlySubscription(start);
+      const missing = await rejectionOf(
+        stripe.subscriptions.update(subscription.id, {
+          pause_collection: {
+            resumes_at: start + DAY,
+          } as Stripe.SubscriptionUpdateParams.PauseCollection,
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(missing.code).toBe('parameter_missing');
+      expect(missing.param).toBe('pause_collection[behavior]');
+      const empty = await rejectionOf(
+        stripe.subscriptions.update(subscription.id, { pause_collection: { behavior: '' } }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(empty.code).toBe('parameter_invalid_empty');
+      expect(empty.param).toBe('pause_collection[behavior]');
+      const invalid = await rejectionOf(
+        stripe.subscriptions.update(subscription.id, { pause_collection: { behavior: 'forever' } }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(invalid.param).toBe('pause_collection[behavior]');
+      const past = await rejectionOf(
+        stripe.subscriptions.update(subscription.id, {
+          pause_collection: { behavior: 'void', resumes_at: start },
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(past.statusCode).toBe(400);
+      expect(past.param).toBe('pause_collection[resumes_at]');
+      const unknown = await rejectionOf(
+        stripe.subscriptions.update(subscription.id, {
+          pause_collection: {
+            behavior: 'void',
+            until: 5,
+          } as Stripe.SubscriptionUpdateParams.PauseCollection,
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(unknown.code).toBe('parameter_unknown');
+      expect(unknown.param).toBe('pause_collection[until]');
+      // Nothing of the refused requests was kept.
+      expect((await stripe.subscriptions.retrieve(subscription.id)).pause_collection).toBe(null);
+      expect(
+        (await eventsAbout(subscription.id)).filter(
+          (e) => e.type === 'customer.subscription.updated',
+        ),
+      ).toStrictEqual([]);
+    });
+  });
+});
