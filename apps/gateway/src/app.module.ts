@@ -12,6 +12,7 @@ import { TransactionsModule } from './payments/transactions/transactions.module.
 import { ProxyModule } from './proxy/proxy.module.js';
 import { RedisModule, RedisReadiness } from './redis/redis.module.js';
 import { StripeEventsModule } from './stripe-events/stripe-events.module.js';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { UsageModule } from './usage/usage.module.js';
 
 @Module({
@@ -33,6 +34,7 @@ import { UsageModule } from './usage/usage.module.js';
     CheckoutModule,
     TransactionsModule,
     RefundsModule,
+    SubscriptionsModule,
   ],
 })
 export class AppModule {}

@@ -24,7 +24,12 @@ export type AuditAction =
   | 'invoice_run.start'
   | 'checkout.create'
   | 'transaction.record'
-  | 'refund.create';
+  | 'refund.create'
+  | 'subscription.create'
+  | 'subscription.change'
+  | 'subscription.cancel'
+  | 'subscription.pause'
+  | 'subscription.resume';
 
 /** Writes the audit row of an admin change, inside the transaction of the change itself. */
 @Injectable()

@@ -71,6 +71,30 @@ export const PUBLIC_API_PATHS = {
   refunds: '/api/v1/payment/refunds',
   /** GET (admin key): a PaymentStatusResourceV1, 200 whether Stripe answers or not. */
   paymentStatus: '/api/v1/payment/status',
+  /** GET: a ListV1<PlanResourceV1>, every plan (has_more false). */
+  plans: '/api/v1/plans',
+  /** POST a CreateSubscriptionBodyV1 (201): a SubscriptionResourceV1. */
+  subscriptions: '/api/v1/subscriptions',
+  subscription: (subscriptionId: string): string =>
+    `/api/v1/subscriptions/${segment(subscriptionId)}`,
+  /** POST a ChangeSubscriptionBodyV1: a ChangeSubscriptionResultV1. */
+  changeSubscription: (subscriptionId: string): string =>
+    `/api/v1/subscriptions/${segment(subscriptionId)}/change`,
+  /** POST a CancelSubscriptionBodyV1: the SubscriptionResourceV1. */
+  cancelSubscription: (subscriptionId: string): string =>
+    `/api/v1/subscriptions/${segment(subscriptionId)}/cancel`,
+  /** POST a PauseSubscriptionBodyV1 (or no body): the SubscriptionResourceV1. */
+  pauseSubscription: (subscriptionId: string): string =>
+    `/api/v1/subscriptions/${segment(subscriptionId)}/pause`,
+  /** POST (no body): the SubscriptionResourceV1. */
+  resumeSubscription: (subscriptionId: string): string =>
+    `/api/v1/subscriptions/${segment(subscriptionId)}/resume`,
+  /** GET: the customer's live SubscriptionResourceV1 (404 when none). */
+  customerSubscription: (customerId: string): string =>
+    `/api/v1/customers/${segment(customerId)}/subscription`,
+  /** GET (`?billing_period=YYYY-MM`): an EntitlementsResourceV1. */
+  customerEntitlements: (customerId: string): string =>
+    `/api/v1/customers/${segment(customerId)}/entitlements`,
   /** GET: a ListV1<AuditLogEntryV1>. */
   auditLog: '/api/v1/audit_log',
   /** ANY: the metered proxy to route `route`'s upstream. */
@@ -766,4 +790,148 @@ export interface PaymentStatusResourceV1 {
   readonly active_subscriptions: number | null;
   readonly subscriptions_error: string | null;
   readonly checked_at: string;
+}
+
+export type PlanIdV1 = 'junior' | 'analyst' | 'lead' | 'principal';
+export type PlanBillingIntervalV1 = 'monthly' | 'yearly';
+export type SubscriptionStatusV1 =
+  | 'incomplete'
+  | 'incomplete_expired'
+  | 'trialing'
+  | 'active'
+  | 'past_due'
+  | 'canceled'
+  | 'unpaid'
+  | 'paused';
+
+/** One interval's price of a plan. */
+export interface PlanPriceResourceV1 {
+  readonly billing_interval: PlanBillingIntervalV1;
+  /** Minor units per interval; null for a custom plan (principal). */
+  readonly price_cents: number | null;
+  readonly stripe_price_id: string | null;
+}
+
+/** `GET /api/v1/plans`: the agent-as-employee plans (seed 000). */
+export interface PlanResourceV1 {
+  readonly id: PlanIdV1;
+  readonly name: string;
+  /** The monthly price in minor units; null for a custom plan. */
+  readonly price_cents: number | null;
+  /** The interval `price_cents` is for: always `monthly`. */
+  readonly billing_interval: 'monthly';
+  readonly yearly_price_cents: number | null;
+  readonly currency: string;
+  /** Hours included per calendar month; null: unlimited. */
+  readonly included_hours: number | null;
+  /** Minor units per hour above the included ones; null when hours are unlimited. */
+  readonly overage_price_cents: number | null;
+  /** Each subscription names its own price (`price_cents` at creation, admin key only). */
+  readonly custom: boolean;
+  readonly prices: readonly PlanPriceResourceV1[];
+}
+
+/** `POST /api/v1/subscriptions`. */
+export interface CreateSubscriptionBodyV1 {
+  readonly customer_id: string;
+  readonly plan_id: PlanIdV1;
+  readonly billing_interval: PlanBillingIntervalV1;
+  readonly trial_days?: number;
+  /** The principal plan's price for this customer (required there, refused elsewhere). */
+  readonly price_cents?: number;
+}
+
+export interface PauseCollectionResourceV1 {
+  readonly behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void';
+  readonly resumes_at: string | null;
+}
+
+/** A subscription, in the seed's shape (`get_active_subscription`), wherever one is answered. */
+export interface SubscriptionResourceV1 {
+  readonly id: string;
+  readonly customer_id: string;
+  /** null for a subscription made outside Aegis on a price that is no plan's. */
+  readonly plan_id: PlanIdV1 | null;
+  readonly price_cents: number | null;
+  readonly currency: string;
+  readonly billing_interval: PlanBillingIntervalV1 | null;
+  readonly status: SubscriptionStatusV1;
+  readonly current_period_start: string | null;
+  readonly current_period_end: string | null;
+  readonly trial_start: string | null;
+  readonly trial_end: string | null;
+  readonly cancel_at_period_end: boolean;
+  readonly cancel_at: string | null;
+  readonly canceled_at: string | null;
+  readonly ended_at: string | null;
+  /** Set while Stripe's collection is paused. */
+  readonly pause_collection: PauseCollectionResourceV1 | null;
+  readonly stripe_subscription_id: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** `POST /api/v1/subscriptions/{id}/change`. */
+export interface ChangeSubscriptionBodyV1 {
+  readonly plan_id: PlanIdV1;
+  /** `now`: prorated and invoiced at once; `period_end`: the new price from the next period. */
+  readonly when: 'now' | 'period_end';
+  readonly billing_interval?: PlanBillingIntervalV1;
+  readonly price_cents?: number;
+  /** Only Stripe's proration for the change; nothing changed. */
+  readonly preview?: boolean;
+}
+
+export interface ProrationLineResourceV1 {
+  readonly description: string;
+  /** Minor units; negative for the credit of unused time. */
+  readonly amount_cents: number;
+  readonly proration: boolean;
+}
+
+export interface ChangePreviewResourceV1 {
+  readonly proration_cents: number;
+  readonly currency: string;
+  readonly proration_date: string;
+  readonly lines: readonly ProrationLineResourceV1[];
+}
+
+export interface ChangeSubscriptionResultV1 {
+  readonly subscription: SubscriptionResourceV1;
+  /** With `preview`: the proration Stripe would invoice; the subscription unchanged. */
+  readonly preview: ChangePreviewResourceV1 | null;
+  /** `when: now`: Stripe's invoice of the proration, when it made one. */
+  readonly stripe_invoice_id: string | null;
+}
+
+/** `POST /api/v1/subscriptions/{id}/cancel`. */
+export interface CancelSubscriptionBodyV1 {
+  readonly at_period_end: boolean;
+}
+
+/** `POST /api/v1/subscriptions/{id}/pause`: without `resumes_at`, until resumed. */
+export interface PauseSubscriptionBodyV1 {
+  readonly resumes_at?: string;
+}
+
+/**
+ * `GET /api/v1/customers/{id}/entitlements`: the plan's hours in a billing
+ * period. Hours are exact decimal text (up to 12 decimal places), as usage
+ * values are; `included_hours` and `remaining_hours` null mean unlimited.
+ */
+export interface EntitlementsResourceV1 {
+  readonly customer_id: string;
+  readonly plan_id: PlanIdV1;
+  readonly subscription_id: string;
+  readonly billing_period: string;
+  readonly hours_product_id: string;
+  readonly included_hours: string | null;
+  readonly used_hours: string;
+  readonly remaining_hours: string | null;
+  readonly overage_hours: string;
+  readonly overage_price_cents: number | null;
+  readonly currency: string;
+  readonly entitled: boolean;
+  /** Every usage event committed before this instant is in `used_hours`. */
+  readonly usage_through: string;
 }
