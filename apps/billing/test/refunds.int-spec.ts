@@ -11,7 +11,15 @@ import {
   type LedgerTransactionV1,
 } from '@aegis/contracts';
 import { RpcRemoteError } from '@aegis/messaging';
-import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import {
+  createTestDatabase,
+  defined,
+  rejectionOf,
+  startServiceProcess,
+  waitFor,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@aegis/testing';
 import type Stripe from 'stripe';
 import { BillingHarness } from './billing-harness.js';
 
@@ -20,6 +28,8 @@ describe('refunds and the ledger, through Stripe', () => {
   let stripe: Stripe;
   let run = 0;
   const delivered = new Set<string>();
+  /** The sandbox that keeps its state in a database, once the outage test has moved to it. */
+  let persistedSandbox: { process: ServiceProcess; database: TestDatabase } | undefined;
 
   /** Delivers every sandbox event not delivered yet, in order, as webhook-ingest would. */
   const deliverNewEvents = async (): Promise<void> => {
@@ -85,7 +95,9 @@ describe('refunds and the ledger, through Stripe', () => {
   });
 
   afterAll(async () => {
+    await persistedSandbox?.process.stop();
     await harness.stop();
+    await persistedSandbox?.database.drop();
   });
 
   it('refunds part, then the rest; the transaction becomes partially_refunded, then refunded', async () => {
@@ -508,5 +520,104 @@ describe('refunds and the ledger, through Stripe', () => {
     expect((await transactionNow(transaction.id)).refunds).toEqual([
       expect.objectContaining({ id: refundId, status: 'succeeded', amount: 700 }),
     ]);
+  });
+
+  it('a refund with Stripe stopped: 503 stripe_unavailable, kept reserved (holding its amount, never sent); back, the resumer sends it once under its own key', async () => {
+    // The harness's sandbox keeps its state in memory, which a stop loses: from here on the
+    // sandbox on billing's STRIPE_API_URL is one that keeps it in a database of its own, so that
+    // Stripe can stop and come back with the charge.
+    // (BillingHarness has no stop and start of its sandbox; its process is read here.)
+    const inMemory = Reflect.get(harness, 'sandbox') as ServiceProcess;
+    const port = inMemory.port;
+    expect(process.env.STRIPE_API_URL).toBe(inMemory.url);
+    await inMemory.stop();
+    const database = await createTestDatabase();
+    const sandboxEnv = {
+      SANDBOX_WEBHOOK_URL: 'off',
+      SANDBOX_DATABASE_URL: database.url,
+      PORT: String(port),
+    };
+    persistedSandbox = {
+      process: await startServiceProcess('stripe-sandbox', sandboxEnv),
+      database,
+    };
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 3_000);
+    const chargeId = defined(transaction.stripeChargeId);
+    expect(transaction).toMatchObject({ status: 'succeeded', amountRefundable: 3_000 });
+
+    // Stripe stops: nothing listens on its port.
+    await persistedSandbox.process.stop();
+    const refusal = await rejectionOf(refund(transaction.id, 1_200), RpcRemoteError);
+    expect({ status: refusal.status, code: refusal.code }).toEqual({
+      status: 503,
+      code: 'stripe_unavailable',
+    });
+    expect(refusal.message).toMatch(/^Stripe is unavailable/);
+    // Not known whether Stripe got it (here: it did not): the reservation stays pending, without
+    // a Stripe id, and keeps holding its amount, so no other refund can take it meanwhile.
+    const held = await transactionNow(transaction.id);
+    expect(held).toMatchObject({ status: 'succeeded', amountRefunded: 0, amountRefundable: 1_800 });
+    expect(held.refunds).toEqual([
+      expect.objectContaining({
+        amount: 1_200,
+        status: 'pending',
+        stripeRefundId: null,
+        reason: 'requested_by_customer',
+        origin: 'aegis',
+      }),
+    ]);
+    const refundId = defined(held.refunds[0]).id;
+    const over = await rejectionOf(refund(transaction.id, 1_801), RpcRemoteError);
+    expect(over.code).toBe('refund_exceeds_remaining');
+
+    // Stripe is back, with the charge and no refund of it.
+    persistedSandbox = {
+      process: await startServiceProcess('stripe-sandbox', sandboxEnv),
+      database,
+    };
+    expect(await stripeRefundsOf(chargeId)).toEqual([]);
+    // As if the reservation's grace period (UNSENT_GRACE_MS, 30 s) had passed.
+    await harness.dataSource.query(
+      `UPDATE "billing"."refunds" SET "updated_at" = now() - interval '1 minute' WHERE "refund_id" = $1`,
+      [refundId],
+    );
+    await waitFor(
+      () =>
+        harness.dataSource.query<{ stripe_refund_id: string | null }[]>(
+          `SELECT "stripe_refund_id" FROM "billing"."refunds" WHERE "refund_id" = $1`,
+          [refundId],
+        ),
+      (rows) => rows[0]?.stripe_refund_id != null,
+      { what: 'the resumer to send the reserved refund', timeoutMs: 20_000 },
+    );
+    const atStripe = await stripeRefundsOf(chargeId);
+    expect(atStripe.map((r) => [r.amount, r.reason, r.metadata?.aegis_refund_id])).toEqual([
+      [1_200, 'requested_by_customer', refundId],
+    ]);
+    const created = (await harness.allEvents()).filter(
+      (event) =>
+        event.type === 'refund.created' && event.data.object.id === defined(atStripe[0]).id,
+    );
+    expect(created.map((event) => event.request?.idempotency_key)).toEqual([
+      `aegis-refund-${refundId}`,
+    ]);
+    await deliverNewEvents();
+    const after = await transactionNow(transaction.id);
+    expect(after).toMatchObject({
+      status: 'partially_refunded',
+      amountRefunded: 1_200,
+      amountRefundable: 1_800,
+    });
+    expect(after.refunds).toEqual([
+      expect.objectContaining({
+        id: refundId,
+        status: 'succeeded',
+        stripeRefundId: defined(atStripe[0]).id,
+      }),
+    ]);
+    // Later passes of the resumer find nothing left to send: still one refund at Stripe.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await stripeRefundsOf(chargeId)).toHaveLength(1);
   });
 });
