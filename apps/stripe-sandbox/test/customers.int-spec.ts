@@ -40,8 +40,8 @@ describe('sandbox customers and payment methods', () => {
     const unserved: [Promise<unknown>, string][] = [
       [stripe.customers.search({ query: "email:'ada@example.com'" }), 'GET: /v1/customers/search'],
       [
-        stripe.invoices.createPreview({ customer: 'cus_missing' }),
-        'POST: /v1/invoices/create_preview',
+        stripe.rawRequest('GET', '/v1/invoices/create_preview'),
+        'GET: /v1/invoices/create_preview',
       ],
       [stripe.rawRequest('GET', '/v1/invoices/upcoming'), 'GET: /v1/invoices/upcoming'],
     ];

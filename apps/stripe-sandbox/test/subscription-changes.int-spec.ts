@@ -303,4 +303,301 @@ describe('sandbox subscription changes', () => {
       ).toStrictEqual([]);
     });
   });
+
+  describe('create_preview', () => {
+    /** The newest event's id: a preview must leave it as it was. */
+    async function newestEventId(): Promise<string | undefined> {
+      return (await stripe.events.list({ limit: 1 })).data[0]?.id;
+    }
+
+    function amountsOf(invoice: Stripe.Invoice): number[] {
+      return invoice.lines.data.map((line) => line.amount).sort((a, b) => a - b);
+    }
+
+    function linesOf(invoice: Stripe.Invoice): [number, string | null, number, number][] {
+      return invoice.lines.data
+        .map((line): [number, string | null, number, number] => [
+          line.amount,
+          line.description,
+          line.period.start,
+          line.period.end,
+        ])
+        .sort((a, b) => a[0] - b[0]);
+    }
+
+    it('previews an always_invoice price change to the cent of the invoice the update makes', async () => {
+      const start = utc(2025, 2, 1);
+      const { testClock, customer } = await customerOnClock(start);
+      const small = await monthlyPrice(2800, 'Small');
+      const large = await monthlyPrice(5900, 'Large');
+      const subscription = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: small.id }],
+      });
+      const item = defined(subscription.items.data[0], 'the subscription item');
+      await advance(testClock.id, start + 7 * DAY);
+      // An odd second, so that both prorations are fractions rounded to the cent.
+      const prorationDate = start + 7 * DAY + 12_345;
+      const eventBefore = await newestEventId();
+
+      const preview = await stripe.invoices.createPreview({
+        subscription: subscription.id,
+        subscription_details: {
+          items: [{ id: item.id, price: large.id }],
+          proration_behavior: 'always_invoice',
+          proration_date: prorationDate,
+        },
+      });
+      expect(preview.object).toBe('invoice');
+      expect(preview.id).toMatch(/^upcoming_in_/);
+      expect(preview.status).toBe('draft');
+      expect(preview.number).toBe(null);
+      expect(preview.customer).toBe(customer.id);
+      expect(preview.parent?.subscription_details?.subscription).toBe(subscription.id);
+      expect(preview.parent?.subscription_details?.subscription_proration_date).toBe(prorationDate);
+      expect(preview.lines.data.length).toBe(2);
+      for (const line of preview.lines.data) {
+        expect(line.parent?.subscription_item_details?.proration).toBe(true);
+        expect(line.period).toStrictEqual({ start: prorationDate, end: utc(2025, 3, 1) });
+        expect(line.invoice).toBe(preview.id);
+      }
+      // 28 days less 7 days and 12,345 s remain of 28 days: not a whole number of cents.
+      const remaining = utc(2025, 3, 1) - prorationDate;
+      const length = utc(2025, 3, 1) - start;
+      expect(amountsOf(preview)).toStrictEqual([
+        -Math.round((2800 * remaining) / length),
+        Math.round((5900 * remaining) / length),
+      ]);
+      expect(preview.total).toBe(amountsOf(preview).reduce((sum, amount) => sum + amount, 0));
+
+      // Nothing was kept: no event, no invoice, no pending item, the subscription as it was.
+      expect(await newestEventId()).toBe(eventBefore);
+      const missing = await rejectionOf(
+        stripe.invoices.retrieve(preview.id),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(missing.statusCode).toBe(404);
+      const unchanged = await stripe.subscriptions.retrieve(subscription.id);
+      expect(unchanged.items.data[0]?.price.id).toBe(small.id);
+      expect(unchanged.latest_invoice).toBe(subscription.latest_invoice);
+      const invoices = await stripe.invoices.list({ customer: customer.id });
+      expect(invoices.data.length).toBe(1);
+      const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+      expect(pending.data).toStrictEqual([]);
+
+      const updated = await stripe.subscriptions.update(subscription.id, {
+        items: [{ id: item.id, price: large.id }],
+        proration_behavior: 'always_invoice',
+        proration_date: prorationDate,
+        expand: ['latest_invoice'],
+      });
+      const invoice = latestInvoiceOf(updated);
+      expect(invoice.status).toBe('paid');
+      expect(linesOf(invoice)).toStrictEqual(linesOf(preview));
+      expect(invoice.total).toBe(preview.total);
+      expect(invoice.amount_due).toBe(preview.amount_due);
+    });
+
+    it('previews create_prorations as the next renewal: prorations and the new period, as billed', async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, customer } = await customerOnClock(start);
+      const seat = await monthlyPrice(1333, 'Seat');
+      const subscription = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: seat.id }],
+      });
+      const item = defined(subscription.items.data[0], 'the subscription item');
+      await advance(testClock.id, start + 9 * DAY);
+      const prorationDate = start + 9 * DAY + 4_321;
+      const eventBefore = await newestEventId();
+
+      const preview = await stripe.invoices.createPreview({
+        customer: customer.id,
+        subscription: subscription.id,
+        subscription_details: {
+          items: [{ id: item.id, quantity: 3 }],
+          proration_date: prorationDate,
+        },
+      });
+      expect(preview.created).toBe(utc(2025, 2, 1));
+      expect(preview.period_start).toBe(start);
+      expect(preview.period_end).toBe(utc(2025, 2, 1));
+      const prorations = preview.lines.data.filter(
+        (line) => line.parent?.subscription_item_details?.proration === true,
+      );
+      expect(prorations.length).toBe(2);
+      for (const line of prorations) {
+        expect(line.parent?.subscription_item_details?.invoice_item).toBe(null);
+      }
+      const nextPeriod = preview.lines.data.filter(
+        (line) => line.parent?.subscription_item_details?.proration === false,
+      );
+      expect(nextPeriod.map((line) => [line.amount, line.quantity, line.period])).toStrictEqual([
+        [3999, 3, { start: utc(2025, 2, 1), end: utc(2025, 3, 1) }],
+      ]);
+      expect(await newestEventId()).toBe(eventBefore);
+
+      await stripe.subscriptions.update(subscription.id, {
+        items: [{ id: item.id, quantity: 3 }],
+        proration_date: prorationDate,
+      });
+      await advance(testClock.id, utc(2025, 2, 1, 1));
+      const renewal = latestInvoiceOf(await retrieve(subscription.id));
+      expect(renewal.billing_reason).toBe('subscription_cycle');
+      expect(linesOf(renewal)).toStrictEqual(linesOf(preview));
+      expect(renewal.total).toBe(preview.total);
+      expect(renewal.amount_paid).toBe(preview.amount_due);
+    });
+
+    it('previews the next invoice of a subscription or of a customer, and none when it ends', async () => {
+      const start = utc(2025, 1, 1);
+      const { customer, subscription } = await monthlySubscription(start, 2500);
+      const ofSubscription = await stripe.invoices.createPreview({
+        subscription: subscription.id,
+      });
+      const ofCustomer = await stripe.invoices.createPreview({ customer: customer.id });
+      for (const preview of [ofSubscription, ofCustomer]) {
+        expect(preview.parent?.subscription_details?.subscription).toBe(subscription.id);
+        expect(preview.parent?.subscription_details?.subscription_proration_date).toBeUndefined();
+        expect(preview.total).toBe(2500);
+        expect(preview.lines.data.map((line) => line.period)).toStrictEqual([
+          { start: utc(2025, 2, 1), end: utc(2025, 3, 1) },
+        ]);
+      }
+      const ending = await rejectionOf(
+        stripe.invoices.createPreview({
+          subscription: subscription.id,
+          subscription_details: { cancel_at_period_end: true },
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(ending.statusCode).toBe(404);
+      expect(ending.code).toBe('invoice_upcoming_none');
+      expect((await stripe.subscriptions.retrieve(subscription.id)).cancel_at_period_end).toBe(
+        false,
+      );
+      const stranger = await stripe.customers.create({ email: 'nobody@example.com' });
+      const none = await rejectionOf(
+        stripe.invoices.createPreview({ customer: stranger.id }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(none.code).toBe('invoice_upcoming_none');
+      expect(none.message).toBe(`No upcoming invoices for customer: ${stranger.id}`);
+    });
+
+    it('previews billing_cycle_anchor=now and trial_end=now as the updates bill them', async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, customer, subscription } = await monthlySubscription(start, 3100);
+      await advance(testClock.id, start + 10 * DAY);
+      const reset = await stripe.invoices.createPreview({
+        subscription: subscription.id,
+        subscription_details: { billing_cycle_anchor: { type: 'now' } },
+      });
+      expect(amountsOf(reset)).toStrictEqual([-2100, 3100]);
+      const resetUpdate = await stripe.subscriptions.update(subscription.id, {
+        billing_cycle_anchor: { type: 'now' },
+        expand: ['latest_invoice'],
+      });
+      expect(resetUpdate.billing_cycle_anchor).toBe(start + 10 * DAY);
+      expect(periodOf(resetUpdate)).toStrictEqual({
+        start: start + 10 * DAY,
+        end: utc(2025, 2, 11),
+      });
+      expect(linesOf(latestInvoiceOf(resetUpdate))).toStrictEqual(linesOf(reset));
+
+      const price = await monthlyPrice(1700, 'Trial plan');
+      const trialing = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: price.id }],
+        trial_period_days: 14,
+      });
+      const endNow = await stripe.invoices.createPreview({
+        subscription: trialing.id,
+        subscription_details: { trial_end: 'now' },
+      });
+      expect(amountsOf(endNow)).toStrictEqual([1700]);
+      expect((await stripe.subscriptions.retrieve(trialing.id)).status).toBe('trialing');
+      const ended = await stripe.subscriptions.update(trialing.id, {
+        trial_end: 'now',
+        expand: ['latest_invoice'],
+      });
+      expect(linesOf(latestInvoiceOf(ended))).toStrictEqual(linesOf(endNow));
+      const trialPreview = await stripe.invoices.createPreview({
+        subscription: (
+          await stripe.subscriptions.create({
+            customer: customer.id,
+            items: [{ price: (await monthlyPrice(900, 'Later')).id }],
+            trial_period_days: 5,
+          })
+        ).id,
+      });
+      expect(trialPreview.created).toBe(start + 15 * DAY);
+      expect(amountsOf(trialPreview)).toStrictEqual([900]);
+    });
+
+    it('checks its parameters like Stripe', async () => {
+      const start = utc(2025, 1, 1);
+      const { subscription } = await monthlySubscription(start);
+      const item = defined(subscription.items.data[0], 'the subscription item');
+      const nothing = await rejectionOf(
+        stripe.invoices.createPreview({}),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(nothing.code).toBe('parameter_missing');
+      expect(nothing.param).toBe('customer');
+      const unknown = await rejectionOf(
+        stripe.invoices.createPreview({
+          subscription: subscription.id,
+          subscription_details: {
+            frequency: 2,
+          } as Stripe.InvoiceCreatePreviewParams.SubscriptionDetails,
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(unknown.code).toBe('parameter_unknown');
+      expect(unknown.param).toBe('subscription_details[frequency]');
+      const noItem = await rejectionOf(
+        stripe.invoices.createPreview({
+          subscription: subscription.id,
+          subscription_details: { items: [{ id: 'si_missing', quantity: 2 }] },
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(noItem.code).toBe('resource_missing');
+      expect(noItem.param).toBe('subscription_details[items][0][id]');
+      const outside = await rejectionOf(
+        stripe.invoices.createPreview({
+          subscription: subscription.id,
+          subscription_details: {
+            items: [{ id: item.id, quantity: 2 }],
+            proration_date: utc(2025, 3, 1),
+          },
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(outside.param).toBe('subscription_details[proration_date]');
+      const none = await rejectionOf(
+        stripe.invoices.createPreview({
+          subscription: subscription.id,
+          subscription_details: {
+            items: [{ id: item.id, quantity: 2 }],
+            proration_behavior: 'none',
+            proration_date: start + DAY,
+          },
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(none.param).toBe('subscription_details[proration_date]');
+      const stringAnchor = await rejectionOf(
+        stripe.invoices.createPreview({
+          subscription: subscription.id,
+          subscription_details: {
+            billing_cycle_anchor: 'now',
+          } as unknown as Stripe.InvoiceCreatePreviewParams.SubscriptionDetails,
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(stringAnchor.param).toBe('subscription_details[billing_cycle_anchor]');
+    });
+  });
 });

@@ -16,6 +16,12 @@ export class InvoicesController {
     return this.invoices.create(params);
   }
 
+  /** Declared before the `:id` routes, which would take `create_preview` for an id. */
+  @StripePost('create_preview')
+  createPreview(@Form() params: Params): Stripe.Invoice {
+    return this.invoices.preview(params);
+  }
+
   @Get('')
   list(@Form() params: Params): Stripe.ApiList<Stripe.Invoice> {
     const page = paginate(this.invoices.list(params), params, '/v1/invoices');

@@ -4,7 +4,7 @@ import { idOf } from '../core/ids.js';
 import { createdFilter } from '../core/list.js';
 import { mergeMetadata } from '../core/metadata.js';
 import type { Params } from '../core/params.js';
-import { invalidRequest, type StripeApiError } from '../core/stripe-error.js';
+import { invalidRequest, unknownRoute, type StripeApiError } from '../core/stripe-error.js';
 import { EventRecorder } from '../events/event-recorder.js';
 import { SandboxClock } from '../store/sandbox-clock.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
@@ -47,8 +47,14 @@ export type {
  * as an `invoice_payment` in the invoice's `payments`. The entry point for
  * the controllers and subscriptions.
  */
+/** Answers `POST /v1/invoices/create_preview`: the invoice a subscription change or renewal would make. */
+export type InvoicePreviewer = (params: Params) => Stripe.Invoice;
+
 @Injectable()
 export class InvoicesService {
+  /** Set by the subscriptions module, which knows what a subscription's next invoice holds. */
+  private previewer: InvoicePreviewer | null = null;
+
   constructor(
     private readonly store: SandboxStore,
     private readonly clock: SandboxClock,
@@ -427,6 +433,17 @@ export class InvoicesService {
   /** `POST /v1/invoices/:id/mark_uncollectible`. */
   markUncollectible(id: string, params: Params): Stripe.Invoice {
     return this.lifecycle.markUncollectible(id, params);
+  }
+
+  /** Registers what answers invoice previews (subscriptions do; billing cannot depend on them). */
+  servePreviews(previewer: InvoicePreviewer): void {
+    this.previewer = previewer;
+  }
+
+  /** `POST /v1/invoices/create_preview`: an invoice that is not kept (see InvoicePreviews). */
+  preview(params: Params): Stripe.Invoice {
+    if (this.previewer === null) throw unknownRoute('POST', '/v1/invoices/create_preview');
+    return this.previewer(params);
   }
 
   /** Every invoice payment, newest first. */

@@ -4,9 +4,11 @@ import { unknownRoute } from './stripe-error.js';
 
 /**
  * Words Stripe uses where an object id would stand (`/v1/customers/search`,
- * `/v1/invoices/create_preview`, `/v1/invoices/upcoming`) for paths the sandbox
- * does not serve. Without this they would reach `/:id` routes and be read as
- * ids, and the answer would blame the caller's parameters.
+ * `/v1/invoices/upcoming`, a `GET /v1/invoices/create_preview`) for paths the
+ * sandbox does not serve. Without this they would reach `/:id` routes and be
+ * read as ids, and the answer would blame the caller's parameters.
+ * (`POST /v1/invoices/create_preview` has a route of its own, declared before
+ * the `/:id` ones.)
  */
 export const UNSERVED_COLLECTION_ACTIONS: ReadonlySet<string> = new Set([
   'search',

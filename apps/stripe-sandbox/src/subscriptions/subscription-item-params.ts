@@ -71,8 +71,9 @@ export class SubscriptionItemParams {
     return { price, quantity, metadata };
   }
 
-  readItemChange(item: Params, index: number): ItemChange {
-    const param = `items[${index}]`;
+  /** One of the `items` of an update (`prefix[index]`: `items[0]`, `subscription_details[items][0]`). */
+  readItemChange(item: Params, index: number, prefix = 'items'): ItemChange {
+    const param = `${prefix}[${index}]`;
     const id = item.string('id');
     const price = this.readPrice(item);
     const quantity = item.integer('quantity', { min: 0 });

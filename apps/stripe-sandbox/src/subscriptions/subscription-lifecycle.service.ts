@@ -448,16 +448,17 @@ export class SubscriptionLifecycle implements OnModuleInit {
    * Starts the next period and invoices it. Stripe creates the renewal
    * invoice as a draft at the period start and finalizes and charges it
    * about an hour later; the sandbox does all three at the period start.
+   * `collection` overrides how far the invoice goes (previews: `draft`).
    */
-  private renew(subscription: Stripe.Subscription): void {
+  renew(subscription: Stripe.Subscription, collection?: Collection): InvoiceOutcome {
     const previous = currentPeriodOf(subscription);
     this.startPeriod(subscription, previous.end);
-    this.invoice(subscription, {
+    return this.invoice(subscription, {
       billingReason: 'subscription_cycle',
       chargeItems: true,
       periodStart: previous.start,
       periodEnd: previous.end,
-      collection: subscription.status === 'unpaid' ? 'draft' : 'attempt',
+      collection: collection ?? (subscription.status === 'unpaid' ? 'draft' : 'attempt'),
       retryOnDecline: true,
     });
   }

@@ -98,12 +98,34 @@ export function readTrialEnd(params: Params): TrialEndInput | undefined {
   if (value === undefined || value === 'now') return value;
   if (!/^\d+$/.test(value)) {
     throw parameterInvalid(
-      'trial_end',
+      params.path('trial_end'),
       `Invalid trial_end: must be an integer Unix timestamp or "now".`,
       'parameter_invalid_integer',
     );
   }
   return Number(value);
+}
+
+export type BillingCycleAnchorInput = 'now' | 'unchanged';
+
+/**
+ * `billing_cycle_anchor[type]` of an update, a resumption or a preview of an
+ * existing subscription: `now` or `unchanged` (since 2026-09-30.endive a hash,
+ * no longer a string). `timestamp` anchors only new subscriptions.
+ */
+export function readBillingCycleAnchor(params: Params): BillingCycleAnchorInput | undefined {
+  const anchor = params.object('billing_cycle_anchor');
+  if (anchor === undefined) return undefined;
+  const type = anchor.oneOf('type', ['now', 'timestamp', 'unchanged'] as const);
+  if (type === undefined) throw parameterMissing(anchor.path('type'));
+  if (type === 'timestamp') {
+    anchor.integer('timestamp');
+    throw invalidRequest(
+      'For existing subscriptions, the billing cycle anchor can only be set to now or unchanged.',
+      anchor.path('type'),
+    );
+  }
+  return type;
 }
 
 export function readCancellationDetails(params: Params): CancellationInput | undefined {
@@ -130,18 +152,15 @@ export function trialEndOf(
   return trialEnd;
 }
 
-export function checkTrialEnd(trialEnd: number, now: number): void {
+export function checkTrialEnd(trialEnd: number, now: number, param = 'trial_end'): void {
   if (trialEnd <= now) {
     throw invalidRequest(
       'Invalid timestamp: must be an integer Unix timestamp in the future.',
-      'trial_end',
+      param,
     );
   }
   if (trialEnd > now + MAX_TRIAL_SECONDS) {
-    throw invalidRequest(
-      'Invalid timestamp: can be no more than two years in the future.',
-      'trial_end',
-    );
+    throw invalidRequest('Invalid timestamp: can be no more than two years in the future.', param);
   }
 }
 

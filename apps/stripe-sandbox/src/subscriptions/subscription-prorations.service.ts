@@ -60,6 +60,8 @@ export class SubscriptionProrations {
       prorationDate: number;
       now: number;
       collection: Collection;
+      /** `now`: the billing cycle resets now, as a change of interval resets it. */
+      billingCycleAnchor?: 'now' | 'unchanged';
     },
   ): InvoiceOutcome | null {
     const period = currentPeriodOf(subscription);
@@ -120,16 +122,18 @@ export class SubscriptionProrations {
     const intervalChanged =
       oldInterval.interval !== newInterval.interval || oldInterval.count !== newInterval.count;
     if (subscription.status === 'trialing') return null;
+    // A new billing interval, or billing_cycle_anchor=now, resets the billing cycle.
+    const resetting = intervalChanged || options.billingCycleAnchor === 'now';
     const prorating = options.prorationBehavior !== 'none';
     let prorated = false;
     if (prorating) {
       for (const old of oldItems) {
         const current = items.find((item) => item.id === old.id);
-        if (!intervalChanged && chargesTheSame(current, old)) continue;
+        if (!resetting && chargesTheSame(current, old)) continue;
         prorated =
           this.prorate(subscription, old, period, options.prorationDate, 'unused') || prorated;
       }
-      if (!intervalChanged) {
+      if (!resetting) {
         for (const item of items) {
           const old = oldItems.find((candidate) => candidate.id === item.id);
           if (chargesTheSame(old, item)) continue;
@@ -139,8 +143,8 @@ export class SubscriptionProrations {
         }
       }
     }
-    if (intervalChanged) {
-      // A new billing interval resets the billing cycle: the new period starts now, billed at once.
+    if (resetting) {
+      // A reset billing cycle: the new period starts now, billed at once.
       subscription.billing_cycle_anchor = options.now;
       this.lifecycle.startPeriod(subscription, options.now);
       return this.lifecycle.invoice(subscription, {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module.js';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
+import { InvoicePreviews } from './invoice-previews.service.js';
 import { SubscriptionCancellation } from './subscription-cancellation.service.js';
 import { SubscriptionItemParams } from './subscription-item-params.js';
 import { SubscriptionLifecycle } from './subscription-lifecycle.service.js';
@@ -24,6 +25,7 @@ import { TestClocksService } from './test-clocks.service.js';
     SubscriptionLifecycle,
     TestClocksService,
     SubscriptionSweeper,
+    InvoicePreviews,
   ],
   exports: [SubscriptionsService],
 })

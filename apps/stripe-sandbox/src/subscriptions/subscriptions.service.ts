@@ -14,7 +14,7 @@ import {
   requestCancellationAtPeriodEnd,
   SubscriptionCancellation,
 } from './subscription-cancellation.service.js';
-import { checkItems, SubscriptionItemParams } from './subscription-item-params.js';
+import { checkItems, SubscriptionItemParams, type ItemChange } from './subscription-item-params.js';
 import {
   currentPeriodOf,
   customerIdOf,
@@ -35,12 +35,17 @@ import {
   CREATE_PAYMENT_BEHAVIORS,
   PRORATION_BEHAVIORS,
   readCancellationDetails,
+  readBillingCycleAnchor,
   readListFilter,
   readPauseCollection,
   readTrialEnd,
   trialEndOf,
   UPDATE_PAYMENT_BEHAVIORS,
+  type BillingCycleAnchorInput,
+  type CancellationInput,
   type PaymentBehavior,
+  type ProrationBehavior,
+  type TrialEndInput,
 } from './subscription-params.js';
 import { SubscriptionProrations } from './subscription-prorations.service.js';
 
@@ -50,6 +55,19 @@ export interface CheckoutSubscriptionInput {
   readonly paymentMethod: Stripe.PaymentMethod;
   readonly trialPeriodDays: number | null;
   readonly metadata: Stripe.Metadata;
+}
+
+/** The billing side of a subscription change (see `SubscriptionsService.applyChanges`). */
+export interface SubscriptionChange {
+  readonly items?: readonly ItemChange[] | undefined;
+  readonly prorationBehavior?: ProrationBehavior | undefined;
+  readonly prorationDate?: number | undefined;
+  readonly trialEnd?: TrialEndInput | undefined;
+  readonly cancelAtPeriodEnd?: boolean | undefined;
+  readonly cancellationDetails?: CancellationInput | undefined;
+  readonly billingCycleAnchor?: BillingCycleAnchorInput | undefined;
+  /** Where the parameters were (`subscription_details` for a preview); errors name them so. */
+  readonly paramPrefix?: string;
 }
 
 export interface CheckoutSubscriptionResult {
@@ -252,6 +270,7 @@ export class SubscriptionsService {
     const trialEnd = readTrialEnd(params);
     const cancellationDetails = readCancellationDetails(params);
     const pauseCollection = readPauseCollection(params);
+    const billingCycleAnchor = readBillingCycleAnchor(params);
     params.boolean('off_session');
     if (paymentBehavior === 'pending_if_incomplete') {
       throw invalidRequest(
@@ -263,7 +282,7 @@ export class SubscriptionsService {
       const subscription = this.store.get('subscription', id, 'subscription');
       const changes = itemParams?.map((item, index) => this.itemParams.readItemChange(item, index));
       params.done();
-      const changing = {
+      checkUpdatable(subscription, {
         items: changes,
         proration_behavior: prorationBehavior,
         proration_date: prorationDate,
@@ -273,30 +292,12 @@ export class SubscriptionsService {
         description,
         trial_end: trialEnd,
         pause_collection: pauseCollection,
-      };
-      checkUpdatable(subscription, changing);
+        billing_cycle_anchor: billingCycleAnchor,
+      });
       const customer = customerIdOf(subscription);
       const now = this.clock.nowForCustomer(customer);
       if (defaultPaymentMethod !== undefined && defaultPaymentMethod !== null) {
         this.checkPaymentMethodOf(customer, defaultPaymentMethod);
-      }
-      if (prorationDate !== undefined && subscription.status !== 'trialing') {
-        const period = currentPeriodOf(subscription);
-        if (prorationDate < period.start || prorationDate > period.end) {
-          throw invalidRequest(
-            'The proration_date must be within the current billing period.',
-            'proration_date',
-          );
-        }
-      }
-      if (typeof trialEnd === 'number') {
-        if (subscription.status !== 'trialing') {
-          throw invalidRequest(
-            'The sandbox only moves the trial end of a trialing subscription; trial_end=now ends a trial.',
-            'trial_end',
-          );
-        }
-        checkTrialEnd(trialEnd, now);
       }
       if (pauseCollection !== undefined && pauseCollection !== null) {
         checkResumesAt(pauseCollection, now);
@@ -318,49 +319,19 @@ export class SubscriptionsService {
             ? null
             : { behavior: pauseCollection.behavior, resumes_at: pauseCollection.resumesAt };
       }
-      let outcome: InvoiceOutcome | null = null;
-      if (changes !== undefined && changes.length > 0) {
-        outcome = this.prorations.changeItems(subscription, changes, {
-          prorationBehavior: prorationBehavior ?? 'create_prorations',
-          prorationDate: prorationDate ?? now,
-          now,
-          collection,
-        });
-      }
-      if (trialEnd === 'now' && subscription.status === 'trialing') {
-        // Stripe sends trial_will_end when a trial is ended early, too.
-        this.lifecycle.sendTrialWillEnd(subscription);
-        outcome = this.lifecycle.endTrial(subscription, now, {
-          billingReason: 'subscription_update',
-          collection,
-        });
-      } else if (typeof trialEnd === 'number') {
-        subscription.trial_end = trialEnd;
-        subscription.billing_cycle_anchor = trialEnd;
-        this.lifecycle.startPeriod(subscription, currentPeriodOf(subscription).start);
-      }
-      if (
-        outcome?.invoice.status === 'open' &&
-        collection === 'finalize' &&
-        subscription.collection_method === 'charge_automatically' &&
-        subscription.status === 'active'
-      ) {
-        subscription.status = 'past_due';
-      }
-      if (cancelAtPeriodEnd === true) {
-        requestCancellationAtPeriodEnd(subscription, now, cancellationDetails);
-      } else if (cancelAtPeriodEnd === false) {
-        subscription.cancel_at_period_end = false;
-        subscription.cancel_at = null;
-        subscription.canceled_at = null;
-        subscription.cancellation_details = emptyCancellationDetails();
-      }
-      if (cancellationDetails !== undefined && cancelAtPeriodEnd === undefined) {
-        subscription.cancellation_details = {
-          ...(subscription.cancellation_details ?? emptyCancellationDetails()),
-          ...cancellationDetails,
-        };
-      }
+      const outcome = this.applyChanges(
+        subscription,
+        {
+          items: changes,
+          prorationBehavior,
+          prorationDate,
+          trialEnd,
+          cancelAtPeriodEnd,
+          cancellationDetails,
+          billingCycleAnchor,
+        },
+        { now, collection },
+      );
       // error_if_incomplete: a declined payment refuses the whole update.
       const decline = outcome?.decline ?? null;
       if (decline !== null && behavior === 'error_if_incomplete') throw decline;
@@ -369,6 +340,98 @@ export class SubscriptionsService {
       });
       return subscription;
     });
+  }
+
+  /**
+   * What an update changes in billing: items (prorated), the trial end, the
+   * billing cycle anchor and cancellation at the period end, with the
+   * invoice made at once if the change makes one (taken as far as
+   * `collection` says). Used by updates and, with `collection: 'draft'`
+   * inside a transaction that is then undone, by invoice previews, so a
+   * preview shows exactly what the update would do. Checks come before any
+   * change. Inside a store transaction.
+   */
+  applyChanges(
+    subscription: Stripe.Subscription,
+    change: SubscriptionChange,
+    options: { now: number; collection: Collection },
+  ): InvoiceOutcome | null {
+    const { now, collection } = options;
+    const { trialEnd, prorationDate, cancelAtPeriodEnd, cancellationDetails } = change;
+    const params = change.paramPrefix ?? '';
+    const param = (name: string): string => (params === '' ? name : `${params}[${name}]`);
+    if (prorationDate !== undefined && subscription.status !== 'trialing') {
+      const period = currentPeriodOf(subscription);
+      if (prorationDate < period.start || prorationDate > period.end) {
+        throw invalidRequest(
+          'The proration_date must be within the current billing period.',
+          param('proration_date'),
+        );
+      }
+    }
+    if (typeof trialEnd === 'number') {
+      if (subscription.status !== 'trialing') {
+        throw invalidRequest(
+          'The sandbox only moves the trial end of a trialing subscription; trial_end=now ends a trial.',
+          param('trial_end'),
+        );
+      }
+      checkTrialEnd(trialEnd, now, param('trial_end'));
+    }
+    if (change.billingCycleAnchor === 'now' && subscription.status === 'trialing') {
+      throw invalidRequest(
+        'The sandbox does not reset the billing cycle of a trialing subscription; end the trial with trial_end=now instead.',
+        param('billing_cycle_anchor'),
+      );
+    }
+    let outcome: InvoiceOutcome | null = null;
+    const changes = change.items ?? [];
+    if (changes.length > 0 || change.billingCycleAnchor === 'now') {
+      outcome = this.prorations.changeItems(subscription, changes, {
+        prorationBehavior: change.prorationBehavior ?? 'create_prorations',
+        prorationDate: prorationDate ?? now,
+        now,
+        collection,
+        ...(change.billingCycleAnchor === undefined
+          ? {}
+          : { billingCycleAnchor: change.billingCycleAnchor }),
+      });
+    }
+    if (trialEnd === 'now' && subscription.status === 'trialing') {
+      // Stripe sends trial_will_end when a trial is ended early, too.
+      this.lifecycle.sendTrialWillEnd(subscription);
+      outcome = this.lifecycle.endTrial(subscription, now, {
+        billingReason: 'subscription_update',
+        collection,
+      });
+    } else if (typeof trialEnd === 'number') {
+      subscription.trial_end = trialEnd;
+      subscription.billing_cycle_anchor = trialEnd;
+      this.lifecycle.startPeriod(subscription, currentPeriodOf(subscription).start);
+    }
+    if (
+      outcome?.invoice.status === 'open' &&
+      collection === 'finalize' &&
+      subscription.collection_method === 'charge_automatically' &&
+      subscription.status === 'active'
+    ) {
+      subscription.status = 'past_due';
+    }
+    if (cancelAtPeriodEnd === true) {
+      requestCancellationAtPeriodEnd(subscription, now, cancellationDetails);
+    } else if (cancelAtPeriodEnd === false) {
+      subscription.cancel_at_period_end = false;
+      subscription.cancel_at = null;
+      subscription.canceled_at = null;
+      subscription.cancellation_details = emptyCancellationDetails();
+    }
+    if (cancellationDetails !== undefined && cancelAtPeriodEnd === undefined) {
+      subscription.cancellation_details = {
+        ...(subscription.cancellation_details ?? emptyCancellationDetails()),
+        ...cancellationDetails,
+      };
+    }
+    return outcome;
   }
 
   cancel(id: string, params: Params): Stripe.Subscription {
