@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, it, expect } from '@jest/globals';
 import { promisify } from 'node:util';
 import {
@@ -65,10 +65,60 @@ function portVariable(service: string): string {
   return `${service.toUpperCase().replaceAll('-', '_')}_PORT`;
 }
 
+/**
+ * Stripe's address as the services see it under npm start (their STRIPE_API_URL): a TCP relay to
+ * the sandbox that the test stops and starts again. npm start stops every app when one exits, so
+ * the sandbox cannot be stopped alone; with the relay stopped nothing listens where the services
+ * call Stripe (connections are refused, as with the sandbox down), and the sandbox still holds
+ * its charges when Stripe comes back.
+ */
+class StripeRelay {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    readonly port: number,
+    private readonly targetPort: () => number,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = createConnection(this.targetPort(), '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    server.listen(this.port, '127.0.0.1');
+    await once(server, 'listening');
+    this.server = server;
+  }
+
+  /** Stops listening and cuts every open connection. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+}
+
 describe('npm start: the whole system', () => {
   let database: TestDatabase;
   const prefix = createTestPrefix();
   const ports = new Map<ServiceName, number>();
+  let stripeRelay: StripeRelay;
   let system: ChildProcess;
   let output = '';
   // npm start keeps its development admin key in the directory it runs in: a private one here.
@@ -80,6 +130,10 @@ describe('npm start: the whole system', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     for (const service of SERVICE_NAMES) ports.set(service, await freePort());
+    stripeRelay = new StripeRelay(await freePort(), () =>
+      defined(ports.get('stripe-sandbox'), 'sandbox port'),
+    );
+    await stripeRelay.start();
     system = spawn(process.execPath, ['--enable-source-maps', startScript], {
       cwd: workDirectory,
       env: {
@@ -89,6 +143,8 @@ describe('npm start: the whole system', () => {
         AMQP_URL: baseAmqpUrl(),
         MESSAGING_PREFIX: prefix,
         LOG_LEVEL: 'warn',
+        // npm start points the services at the sandbox unless told otherwise: through the relay.
+        STRIPE_API_URL: stripeRelay.url,
         ...Object.fromEntries(
           [...ports].map(([service, port]) => [portVariable(service), String(port)]),
         ),
@@ -104,6 +160,7 @@ describe('npm start: the whole system', () => {
       system.kill('SIGKILL');
       await once(system, 'exit');
     }
+    await stripeRelay.stop();
     await deleteServiceTopologies(
       baseAmqpUrl(),
       SERVICE_NAMES.map((service) => topologyNames(prefix, service, DEFAULT_RETRY_DELAYS_MS)),
@@ -608,6 +665,85 @@ describe('npm start: the whole system', () => {
     ]);
     expect(status.revenue.usd?.net_cents).toBe(Number(ledger.stdout.trim()));
     expect(status.revenue.usd?.net_cents).toBeGreaterThanOrEqual(70 + 99_900);
+  });
+
+  it('Stripe stopped: checkouts answer 503 stripe_unavailable and make nothing until the breaker opens; a refund is then refused at once, holding nothing; back, the breaker closes by itself and the same refund and a checkout succeed', async () => {
+    const paid = await paidCheckout();
+    const status = async () =>
+      (await call<PaymentStatusResourceV1>('GET', PUBLIC_API_PATHS.paymentStatus)).body;
+    const checkoutRows = async () =>
+      (
+        await run('psql', [database.url, '-Atc', 'SELECT count(*) FROM billing.checkout_sessions'])
+      ).stdout.trim();
+    const before = await checkoutRows();
+    await stripeRelay.stop();
+    expect(await status()).toMatchObject({ reachable: false, circuit: 'closed' });
+
+    // Each checkout finds Stripe unreachable (503) until the breaker has seen enough of them.
+    let failures = 0;
+    while ((await status()).circuit !== 'open') {
+      expect(failures).toBeLessThan(15);
+      const failed = await checkout();
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get('content-type')).toContain('application/problem+json');
+      const problem = failed.body as unknown as ProblemV1;
+      expect(problem).toMatchObject({ status: 503, code: 'stripe_unavailable' });
+      expect(problem.detail).toMatch(/^Stripe is unavailable/);
+      failures += 1;
+    }
+    expect(failures).toBeGreaterThan(0);
+    expect(await checkoutRows()).toBe(before);
+
+    // The breaker open: the refund is refused without a call to Stripe. Nothing was sent, so its
+    // reservation is released at once (kept as failed, naming the breaker) and holds nothing.
+    const body = { transaction_id: paid.id, amount_cents: 5_000 };
+    const refused = await refund(body);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const problem = refused.body as unknown as ProblemV1;
+    expect(problem).toMatchObject({ status: 503, code: 'stripe_unavailable' });
+    expect(problem.detail).toMatch(/breaker/);
+    const held = (await call<TransactionResourceV1>('GET', PUBLIC_API_PATHS.transaction(paid.id)))
+      .body;
+    expect(held).toMatchObject({
+      status: 'succeeded',
+      amount_refunded_cents: 0,
+      amount_refundable_cents: 99_900,
+    });
+    expect(held.refunds).toEqual([
+      expect.objectContaining({ amount_cents: 5_000, status: 'failed', stripe_refund_id: null }),
+    ]);
+
+    // Stripe is back: the breaker tries by itself and closes; the same request refunds, once.
+    await stripeRelay.start();
+    await waitFor(status, (answer) => answer.reachable && answer.circuit === 'closed', {
+      timeoutMs: 40_000,
+      intervalMs: 500,
+      what: 'the breaker to close by itself',
+    });
+    const made = await refund(body);
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ amount_cents: 5_000, status: 'succeeded' });
+    const after = await transactionWhen(
+      paid.id,
+      (answer) => answer.status === 'partially_refunded',
+    );
+    expect(after).toMatchObject({ amount_refunded_cents: 5_000, amount_refundable_cents: 94_900 });
+    expect(after.refunds.map((r) => [r.amount_cents, r.status])).toEqual([
+      [5_000, 'succeeded'],
+      [5_000, 'failed'],
+    ]);
+    const sandbox = sandboxStripe(
+      defined(ports.get('stripe-sandbox'), 'sandbox port'),
+      'sk_test_e2e',
+    );
+    const atStripe = await sandbox.refunds.list({
+      charge: defined(paid.stripe_charge_id, 'the charge'),
+    });
+    expect(atStripe.data.map((r) => [r.id, r.amount])).toEqual([
+      [made.body.stripe_refund_id, 5_000],
+    ]);
+    expect((await checkout()).status).toBe(201);
   });
 
   it('stops every service on Ctrl-C', async () => {
