@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
 import { StripeModule } from '@aegis/stripe';
 import { SubscriptionsEnv } from './config/subscriptions.env.js';
+import { SubscriptionCommandsModule } from './subscription-commands/subscription-commands.module.js';
 import { SubscriptionCountsModule } from './subscription-counts/subscription-counts.module.js';
 import { SubscriptionMirrorModule } from './subscription-mirror/subscription-mirror.module.js';
 import { subscriptionsStorage } from './subscriptions.storage.js';
@@ -16,6 +17,7 @@ import { subscriptionsStorage } from './subscriptions.storage.js';
     StripeModule.forRoot(),
     SubscriptionMirrorModule,
     SubscriptionCountsModule,
+    SubscriptionCommandsModule,
   ],
 })
 export class AppModule {}

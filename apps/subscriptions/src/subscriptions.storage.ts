@@ -1,11 +1,14 @@
 import type { ServiceStorage } from '@aegis/platform';
 import { subscriptionsMigrations } from './migrations/index.js';
+import { PlanPrice } from './plans/entities/plan-price.entity.js';
+import { Plan } from './plans/entities/plan.entity.js';
+import { SubscriptionStart } from './plans/entities/subscription-start.entity.js';
 import { SubscriptionHistoryEntry } from './subscription-mirror/entities/subscription-history-entry.entity.js';
 import { Subscription } from './subscription-mirror/entities/subscription.entity.js';
 
 export const subscriptionsStorage: ServiceStorage = {
   schema: 'subscriptions',
-  entities: [Subscription, SubscriptionHistoryEntry],
+  entities: [Subscription, SubscriptionHistoryEntry, Plan, PlanPrice, SubscriptionStart],
   consumesEvents: true,
   migrations: subscriptionsMigrations,
 };

@@ -404,6 +404,7 @@ export {
   PLAN_BILLING_INTERVALS,
   PLAN_CHANGE_TIMINGS,
   PLAN_IDS,
+  isPlanId,
   PauseCollectionV1,
   PauseSubscriptionRequestV1,
   PlanPriceV1,

@@ -48,6 +48,9 @@ export const AEGIS_INVOICE_LINE_ID_KEY = 'aegis_invoice_line_id';
 /** The metadata keys naming, on a Checkout Session and a refund, our checkout and refund. */
 export const AEGIS_CHECKOUT_ID_KEY = 'aegis_checkout_id';
 export const AEGIS_REFUND_ID_KEY = 'aegis_refund_id';
+/** The metadata keys naming, on a subscription and a plan's Product and Price, our subscription and plan. */
+export const AEGIS_SUBSCRIPTION_ID_KEY = 'aegis_subscription_id';
+export const AEGIS_PLAN_ID_KEY = 'aegis_plan_id';
 
 function idOrNull(value: string | { readonly id: string } | null | undefined): string | null {
   if (value === null || value === undefined) return null;
@@ -386,6 +389,117 @@ export class StripeProvider implements PaymentProvider {
   /** Deletes a draft (Stripe voids only finalized invoices). */
   deleteDraftInvoice(stripeInvoiceId: string): Promise<Stripe.DeletedInvoice> {
     return this.writing(() => this.client.invoices.del(stripeInvoiceId));
+  }
+
+  /** Creates the Stripe Product of plan `planId`, named in `metadata.aegis_plan_id`. */
+  createPlanProduct(
+    planId: string,
+    params: WithOwnMetadata<Stripe.ProductCreateParams>,
+  ): Promise<Stripe.Product> {
+    return this.writing(() =>
+      this.client.products.create(
+        { ...params, metadata: { ...params.metadata, [AEGIS_PLAN_ID_KEY]: planId } },
+        { idempotencyKey: `aegis-plan-product-${planId}` },
+      ),
+    );
+  }
+
+  /** Creates the Stripe Price of plan price `planPriceId` (one amount and interval of a plan). */
+  createPlanPrice(
+    planId: string,
+    planPriceId: string,
+    params: WithOwnMetadata<Stripe.PriceCreateParams>,
+  ): Promise<Stripe.Price> {
+    return this.writing(() =>
+      this.client.prices.create(
+        { ...params, metadata: { ...params.metadata, [AEGIS_PLAN_ID_KEY]: planId } },
+        { idempotencyKey: `aegis-plan-price-${planPriceId}` },
+      ),
+    );
+  }
+
+  /** Creates the Stripe subscription of our subscription `subscriptionId`, named in its metadata. */
+  createSubscription(
+    subscriptionId: string,
+    params: WithOwnMetadata<Stripe.SubscriptionCreateParams>,
+  ): Promise<Stripe.Subscription> {
+    return this.writing(() =>
+      this.client.subscriptions.create(
+        {
+          ...params,
+          metadata: { ...params.metadata, [AEGIS_SUBSCRIPTION_ID_KEY]: subscriptionId },
+        },
+        { idempotencyKey: `aegis-subscription-create-${subscriptionId}` },
+      ),
+    );
+  }
+
+  /**
+   * Changes a Stripe subscription. `commandKey` names the one change (our
+   * subscription, the mirror's version it was asked at, and what it asks),
+   * so a retry of it repeats nothing.
+   */
+  updateSubscription(
+    stripeSubscriptionId: string,
+    commandKey: string,
+    params: Stripe.SubscriptionUpdateParams,
+  ): Promise<Stripe.Subscription> {
+    return this.writing(() =>
+      this.client.subscriptions.update(stripeSubscriptionId, params, {
+        idempotencyKey: `aegis-subscription-${commandKey}`,
+      }),
+    );
+  }
+
+  /** Cancels a Stripe subscription now. */
+  cancelSubscription(
+    stripeSubscriptionId: string,
+    commandKey: string,
+    params: Stripe.SubscriptionCancelParams = {},
+  ): Promise<Stripe.Subscription> {
+    return this.writing(() =>
+      this.client.subscriptions.cancel(stripeSubscriptionId, params, {
+        idempotencyKey: `aegis-subscription-${commandKey}`,
+      }),
+    );
+  }
+
+  /** Resumes a subscription Stripe paused (status `paused`). */
+  resumeSubscription(
+    stripeSubscriptionId: string,
+    commandKey: string,
+    params: Stripe.SubscriptionResumeParams = {},
+  ): Promise<Stripe.Subscription> {
+    return this.writing(() =>
+      this.client.subscriptions.resume(stripeSubscriptionId, params, {
+        idempotencyKey: `aegis-subscription-${commandKey}`,
+      }),
+    );
+  }
+
+  /** The customer's Stripe subscriptions of every status (at most 100: Aegis keeps one live). */
+  listSubscriptionsOf(stripeCustomerId: string): Promise<Stripe.Subscription[]> {
+    return this.reading(async () => {
+      const page = await this.client.subscriptions.list({
+        customer: stripeCustomerId,
+        status: 'all',
+        limit: 100,
+      });
+      return page.data;
+    });
+  }
+
+  /** Stripe's preview of the invoice a change would make (nothing changes). */
+  previewInvoice(params: Stripe.InvoiceCreatePreviewParams): Promise<Stripe.Invoice> {
+    return this.reading(() => this.client.invoices.createPreview(params));
+  }
+
+  /** A test clock's frozen time, in Stripe's seconds. */
+  async testClockTime(testClockId: string): Promise<number> {
+    const clock = await this.reading(() =>
+      this.client.testHelpers.testClocks.retrieve(testClockId),
+    );
+    return clock.frozen_time;
   }
 
   /** A read: through the read bucket (STRIPE_REFETCH_PER_SECOND) and 429 back-off, not the breaker. */

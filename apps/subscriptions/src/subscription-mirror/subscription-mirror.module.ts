@@ -5,5 +5,6 @@ import { SubscriptionMirrorService } from './subscription-mirror.service.js';
 @Module({
   controllers: [StripeSubscriptionEventsHandler],
   providers: [SubscriptionMirrorService],
+  exports: [SubscriptionMirrorService],
 })
 export class SubscriptionMirrorModule {}

@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type {
-  Envelope,
-  StripeEventName,
-  StripeEventOutcome,
-  SubscriptionStateV1,
-  SubscriptionStatus,
+import {
+  isPlanId,
+  type Envelope,
+  type PlanId,
+  type StripeEventName,
+  type StripeEventOutcome,
+  type SubscriptionStateV1,
+  type SubscriptionStatus,
 } from '@aegis/contracts';
 import { DeadLetterError, type ConsumeContext } from '@aegis/messaging';
 import { lockUntilCommit } from '@aegis/persistence';
 import { SERVICE_NAME } from '@aegis/platform';
 import {
+  AEGIS_PLAN_ID_KEY,
+  AEGIS_SUBSCRIPTION_ID_KEY,
   StripeProvider,
   customerIdOfStripeCustomer,
   fromStripeTime,
@@ -25,6 +29,7 @@ import {
   type HistoryOutcome,
 } from './entities/subscription-history-entry.entity.js';
 import { Subscription } from './entities/subscription.entity.js';
+import { PlanPrice } from '../plans/entities/plan-price.entity.js';
 import {
   aegisCustomerIdOf,
   changedFields,
@@ -37,6 +42,8 @@ import {
   type SubscriptionMirror,
 } from './subscription-mirror.js';
 
+type ChangedField = MirroredField | 'customerId' | 'planId';
+
 /** The Stripe events about a subscription, each carrying the subscription as its object. */
 export type StripeSubscriptionEvent =
   | Stripe.CustomerSubscriptionCreatedEvent
@@ -46,11 +53,40 @@ export type StripeSubscriptionEvent =
   | Stripe.CustomerSubscriptionPausedEvent
   | Stripe.CustomerSubscriptionResumedEvent;
 
+/** What a change to the mirror is recorded under in its history: the event, or our own Stripe call. */
+interface ChangeSource {
+  /** The event's id, or the Stripe request id of our call's answer. */
+  readonly id: string;
+  /** The event's type, or `aegis.<command>` for our own call. */
+  readonly type: string;
+  /** Stripe's `created` of the event, or Stripe's time of the answer, in seconds. */
+  readonly created: number;
+  /** The event's own object (null for a command's answer). */
+  readonly object: Stripe.Subscription | null;
+}
+
 interface AppliedState {
-  readonly event: StripeSubscriptionEvent;
-  readonly outcome: 'applied' | 'refetched';
+  readonly source: ChangeSource;
+  readonly outcome: 'applied' | 'refetched' | 'commanded';
   readonly subscription: Stripe.Subscription;
 }
+
+/** The answer of one of this service's commands at Stripe, to converge the mirror with. */
+export interface CommandAnswer {
+  /** e.g. `create`, `change`, `cancel`: recorded as `aegis.subscription.<command>`. */
+  readonly command: string;
+  readonly subscription: Stripe.Subscription;
+  /** Stripe's request id of the answer (or another id unique to the call). */
+  readonly requestId: string;
+  /** Stripe's time of the answer, in seconds, on the subscription's clock (a test clock's frozen time). */
+  readonly stripeTime: number;
+}
+
+/** The transaction a change commits in and the outbox its `subscription.*` events go to. */
+export type MirrorTransaction = Pick<ConsumeContext, 'manager' | 'publish'>;
+
+/** Whether an id is one of ours (a uuid), e.g. `metadata.aegis_subscription_id`. */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isoOf = (date: Date | null): string | null => date?.toISOString() ?? null;
 
@@ -72,6 +108,8 @@ function mirrorOfRow(row: Subscription): SubscriptionMirror {
     endedAt: row.endedAt,
     trialStart: row.trialStart,
     trialEnd: row.trialEnd,
+    pauseBehavior: row.pauseBehavior,
+    pauseResumesAt: row.pauseResumesAt,
     metadata: row.metadata,
   };
 }
@@ -107,9 +145,7 @@ export class SubscriptionMirrorService {
   ): Promise<StripeEventOutcome> {
     const { manager } = context;
     const incoming = event.data.object;
-    // Events about one subscription apply one at a time, the first one's insert included.
-    await lockUntilCommit(manager, `subscriptions.subscription:${incoming.id}`);
-    const row = await manager.findOneBy(Subscription, { stripeSubscriptionId: incoming.id });
+    const row = await this.lockedRow(manager, incoming.id);
     const state = await stateToApply(
       this.stripe,
       'subscription',
@@ -123,23 +159,86 @@ export class SubscriptionMirrorService {
       }
       return 'stale';
     }
-    const applied: AppliedState = { event, outcome: state.outcome, subscription: state.object };
+    const source: ChangeSource = {
+      id: event.id,
+      type: event.type,
+      created: event.created,
+      object: incoming,
+    };
+    const applied: AppliedState = { source, outcome: state.outcome, subscription: state.object };
     if (row === null) await this.record(context, applied);
     else await this.update(context, row, applied);
     return state.outcome;
   }
 
-  private async record(context: ConsumeContext, applied: AppliedState): Promise<void> {
+  /**
+   * Applies the answer of one of our own Stripe calls, in the caller's
+   * transaction. The answer is Stripe's state at the time of the call, so it
+   * applies as a re-fetch does: whatever the row holds, and remembering
+   * Stripe's time, so that an event older than the call changes nothing and
+   * one of the same second re-fetches. Returns the row as it is now.
+   */
+  async applyCommandAnswer(
+    transaction: MirrorTransaction,
+    answer: CommandAnswer,
+  ): Promise<Subscription> {
+    const row = await this.lockedRow(transaction.manager, answer.subscription.id);
+    const applied: AppliedState = {
+      source: {
+        id: answer.requestId,
+        type: `aegis.subscription.${answer.command}`,
+        created: answer.stripeTime,
+        object: null,
+      },
+      outcome: 'commanded',
+      subscription: answer.subscription,
+    };
+    if (row === null) await this.record(transaction, applied);
+    else await this.update(transaction, row, applied);
+    const stored = await transaction.manager.findOneBy(Subscription, {
+      stripeSubscriptionId: answer.subscription.id,
+    });
+    if (stored === null) throw new Error(`subscription ${answer.subscription.id} was not stored`);
+    return stored;
+  }
+
+  /** The row of a Stripe subscription, locked for this transaction (also when there is none yet). */
+  private async lockedRow(
+    manager: EntityManager,
+    stripeSubscriptionId: string,
+  ): Promise<Subscription | null> {
+    // Changes to one subscription apply one at a time, the first one's insert included.
+    await lockUntilCommit(manager, `subscriptions.subscription:${stripeSubscriptionId}`);
+    return manager.findOneBy(Subscription, { stripeSubscriptionId });
+  }
+
+  /** The plan whose Stripe Price this is, or the one the subscription's metadata names. */
+  private async planIdOf(
+    manager: EntityManager,
+    subscription: Stripe.Subscription,
+  ): Promise<PlanId | null> {
+    const priceId = subscription.items.data[0]?.price.id;
+    if (priceId !== undefined) {
+      const price = await manager.findOneBy(PlanPrice, { stripePriceId: priceId });
+      if (price !== null) return price.planId;
+    }
+    const named = subscription.metadata[AEGIS_PLAN_ID_KEY];
+    return isPlanId(named) ? named : null;
+  }
+
+  private async record(context: MirrorTransaction, applied: AppliedState): Promise<void> {
     const mirror = mirrorOf(applied.subscription);
     const now = new Date();
+    const ownId = applied.subscription.metadata[AEGIS_SUBSCRIPTION_ID_KEY];
     const row: Subscription = {
       ...mirror,
       metadata: { ...mirror.metadata },
-      subscriptionId: randomUUID(),
+      // Ours when we made it, so the command's answer and its events agree on the id.
+      subscriptionId: ownId !== undefined && UUID_PATTERN.test(ownId) ? ownId : randomUUID(),
       stripeSubscriptionId: applied.subscription.id,
       customerId: await this.aegisCustomerIdOf(applied.subscription),
-      planId: null,
-      lastEventCreated: fromStripeTime(applied.event.created),
+      planId: await this.planIdOf(context.manager, applied.subscription),
+      lastEventCreated: fromStripeTime(applied.source.created),
       refetchedAhead: refetchedAheadAfter({
         wasAhead: false,
         outcome: applied.outcome,
@@ -151,25 +250,28 @@ export class SubscriptionMirrorService {
       updatedAt: now,
     };
     await context.manager.insert(Subscription, row);
-    await this.insertHistory(context.manager, row, null, applied.event, applied.outcome, [
+    await this.insertHistory(context.manager, row, null, applied.source, applied.outcome, [
       ...(Object.keys(mirror) as MirroredField[]),
       'customerId',
+      'planId',
     ]);
     await this.announce(context, row, null);
   }
 
   private async update(
-    context: ConsumeContext,
+    context: MirrorTransaction,
     row: Subscription,
     applied: AppliedState,
   ): Promise<void> {
     const mirror = mirrorOf(applied.subscription);
-    const fields: (MirroredField | 'customerId')[] = changedFields(mirrorOfRow(row), mirror);
+    const fields: ChangedField[] = changedFields(mirrorOfRow(row), mirror);
     const customerId = aegisCustomerIdOf(applied.subscription.metadata) ?? row.customerId;
     if (customerId !== row.customerId) fields.push('customerId');
+    const planId = (await this.planIdOf(context.manager, applied.subscription)) ?? row.planId;
+    if (planId !== row.planId) fields.push('planId');
     const rowChanged = fields.length > 0;
     const lastEventCreated = fromStripeTime(
-      Math.max(secondsOf(row.lastEventCreated), applied.event.created),
+      Math.max(secondsOf(row.lastEventCreated), applied.source.created),
     );
     const refetchedAhead = refetchedAheadAfter({
       wasAhead: row.refetchedAhead,
@@ -188,8 +290,8 @@ export class SubscriptionMirrorService {
           { lastEventCreated, refetchedAhead },
         );
       }
-      if (applied.event.type === 'customer.subscription.trial_will_end') {
-        await this.note(context.manager, row, applied.event);
+      if (applied.source.type === 'customer.subscription.trial_will_end') {
+        await this.note(context.manager, row, applied.source);
       }
       return;
     }
@@ -197,6 +299,7 @@ export class SubscriptionMirrorService {
       ...mirror,
       metadata: { ...mirror.metadata },
       customerId,
+      planId,
       lastEventCreated,
       refetchedAhead,
       version: row.version + 1,
@@ -209,7 +312,7 @@ export class SubscriptionMirrorService {
       context.manager,
       changed,
       previous,
-      applied.event,
+      applied.source,
       applied.outcome,
       fields,
     );
@@ -218,10 +321,9 @@ export class SubscriptionMirrorService {
 
   /** True when the event's own object, as mirrored, is the state being stored. */
   private matchesEventObject(mirror: SubscriptionMirror, applied: AppliedState): boolean {
-    return (
-      applied.outcome === 'applied' ||
-      changedFields(mirrorOf(applied.event.data.object), mirror).length === 0
-    );
+    if (applied.outcome === 'applied') return true;
+    const own = applied.source.object;
+    return own !== null && changedFields(mirrorOf(own), mirror).length === 0;
   }
 
   /**
@@ -243,7 +345,7 @@ export class SubscriptionMirrorService {
   private async note(
     manager: EntityManager,
     row: Subscription,
-    event: StripeSubscriptionEvent,
+    event: Pick<ChangeSource, 'id' | 'type' | 'created'>,
   ): Promise<void> {
     // A replay of the event (forced past the inbox) must not note it twice.
     if (
@@ -260,9 +362,9 @@ export class SubscriptionMirrorService {
     manager: EntityManager,
     row: Subscription,
     previous: SubscriptionMirror | null,
-    event: StripeSubscriptionEvent,
+    event: Pick<ChangeSource, 'id' | 'type' | 'created'>,
     outcome: HistoryOutcome,
-    fields: readonly (MirroredField | 'customerId')[],
+    fields: readonly ChangedField[],
   ): Promise<void> {
     const entry: SubscriptionHistoryEntry = {
       historyId: randomUUID(),
@@ -290,7 +392,7 @@ export class SubscriptionMirrorService {
   }
 
   private async announce(
-    context: ConsumeContext,
+    context: MirrorTransaction,
     row: Subscription,
     previousStatus: SubscriptionStatus | null,
   ): Promise<void> {

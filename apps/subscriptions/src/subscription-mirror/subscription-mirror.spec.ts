@@ -70,8 +70,27 @@ describe(mirrorOf.name, () => {
       endedAt: null,
       trialStart: new Date('2025-01-01T00:00:00Z'),
       trialEnd: new Date('2025-01-08T00:00:00Z'),
+      pauseBehavior: null,
+      pauseResumesAt: null,
       metadata: { plan: 'pro', aegis_customer_id: AEGIS_CUSTOMER },
     });
+  });
+
+  it("keeps Stripe's pause_collection", () => {
+    const paused = subscription({
+      pause_collection: { behavior: 'void', resumes_at: Date.parse('2025-03-01T00:00:00Z') / 1000 },
+    });
+    expect(mirrorOf(paused)).toMatchObject({
+      pauseBehavior: 'void',
+      pauseResumesAt: new Date('2025-03-01T00:00:00Z'),
+    });
+  });
+
+  it('refuses a pause behavior it cannot store', () => {
+    const paused = subscription({
+      pause_collection: { behavior: 'hibernate', resumes_at: null },
+    });
+    expect(() => mirrorOf(paused)).toThrow(UnknownSubscriptionStatusError);
   });
 
   it('takes the customer id from an expanded customer', () => {

@@ -2,9 +2,11 @@ import {
   AEGIS_CUSTOMER_ID_KEY,
   SUBSCRIPTION_CREATED_V1,
   SUBSCRIPTION_ENDED_V1,
+  PAUSE_BEHAVIORS,
   SUBSCRIPTION_STATUSES,
   SUBSCRIPTION_UPDATED_V1,
   isOperatorCustomerId,
+  type PauseBehavior,
   type SubscriptionStatus,
 } from '@aegis/contracts';
 import { fromStripeTime, idOf } from '@aegis/stripe';
@@ -38,6 +40,8 @@ export interface SubscriptionMirror {
   readonly endedAt: Date | null;
   readonly trialStart: Date | null;
   readonly trialEnd: Date | null;
+  readonly pauseBehavior: PauseBehavior | null;
+  readonly pauseResumesAt: Date | null;
   readonly metadata: Readonly<Record<string, string>>;
 }
 
@@ -59,6 +63,15 @@ function isSubscriptionStatus(status: string): status is SubscriptionStatus {
 
 function isBillingInterval(interval: string): interval is BillingInterval {
   return (BILLING_INTERVALS as readonly string[]).includes(interval);
+}
+
+function pauseBehaviorOf(subscription: Stripe.Subscription): PauseBehavior | null {
+  const behavior = subscription.pause_collection?.behavior ?? null;
+  if (behavior === null) return null;
+  if (!(PAUSE_BEHAVIORS as readonly string[]).includes(behavior)) {
+    throw new UnknownSubscriptionStatusError(subscription.id, `paused with ${behavior}`);
+  }
+  return behavior as PauseBehavior;
 }
 
 export function mirrorOf(subscription: Stripe.Subscription): SubscriptionMirror {
@@ -85,6 +98,8 @@ export function mirrorOf(subscription: Stripe.Subscription): SubscriptionMirror 
     endedAt: fromStripeTime(subscription.ended_at),
     trialStart: fromStripeTime(subscription.trial_start),
     trialEnd: fromStripeTime(subscription.trial_end),
+    pauseBehavior: pauseBehaviorOf(subscription),
+    pauseResumesAt: fromStripeTime(subscription.pause_collection?.resumes_at),
     metadata: { ...subscription.metadata },
   };
 }
@@ -147,7 +162,8 @@ export function isInDoubt(
  */
 export function refetchedAheadAfter(change: {
   readonly wasAhead: boolean;
-  readonly outcome: 'applied' | 'refetched';
+  /** `commanded` (the answer of our own call) is Stripe's state now, as a re-fetch is. */
+  readonly outcome: 'applied' | 'refetched' | 'commanded';
   readonly rowChanged: boolean;
   readonly eventObjectMatches: boolean;
 }): boolean {

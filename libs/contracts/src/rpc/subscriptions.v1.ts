@@ -26,12 +26,17 @@ import { defineRpcRoute } from './rpc-route.js';
  * (400, with the fields at fault), `subscription_exists` (409: the customer
  * already has a live subscription, or one is being started),
  * `subscription_ended` and `invalid_subscription_state` (409), Stripe's
- * refusals (502, a declined card 402 as `card_declined`) or absence (503).
+ * refusals (502 `stripe_refused`, e.g. a declined
+ * first payment, Stripe's `card_declined` in the message) or absence (503).
  */
 
 /** The agent-as-employee plans (seed 000). `principal` has a price per customer and unlimited hours. */
 export const PLAN_IDS = ['junior', 'analyst', 'lead', 'principal'] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
+
+export function isPlanId(value: unknown): value is PlanId {
+  return typeof value === 'string' && (PLAN_IDS as readonly string[]).includes(value);
+}
 
 export const PLAN_BILLING_INTERVALS = ['monthly', 'yearly'] as const;
 export type PlanBillingInterval = (typeof PLAN_BILLING_INTERVALS)[number];
@@ -288,6 +293,15 @@ export class ChangeSubscriptionRequestV1 extends SubscriptionRefV1 {
   @IsOptional()
   @IsBoolean()
   preview?: boolean;
+
+  /**
+   * The instant the proration is computed for (default: Stripe's now): a
+   * preview's `prorationDate` passed to the change makes it bill exactly
+   * what was previewed.
+   */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  prorationDate?: string;
 }
 
 export class ProrationPreviewLineV1 {

@@ -3,7 +3,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { BillingInterval, MirroredField } from '../subscription-mirror.js';
 import { exactBigint } from '@aegis/persistence';
 
-export type HistoryOutcome = 'applied' | 'refetched' | 'noted';
+/** `commanded`: the answer of one of this service's own Stripe calls. */
+export type HistoryOutcome = 'applied' | 'refetched' | 'noted' | 'commanded';
 
 /**
  * One change of a mirrored subscription (or a note, such as a trial ending
@@ -73,7 +74,7 @@ export class SubscriptionHistoryEntry {
 
   /** The mirrored fields this change altered (every field when first recorded; none for a note). */
   @Column({ name: 'changed_fields', type: 'text', array: true })
-  changedFields!: (MirroredField | 'customerId')[];
+  changedFields!: (MirroredField | 'customerId' | 'planId')[];
 
   @Column({ name: 'applied_at', type: 'timestamptz' })
   appliedAt!: Date;

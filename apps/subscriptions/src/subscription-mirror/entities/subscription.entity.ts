@@ -1,4 +1,4 @@
-import type { SubscriptionStatus } from '@aegis/contracts';
+import type { PauseBehavior, PlanId, SubscriptionStatus } from '@aegis/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { exactBigint } from '@aegis/persistence';
 import type { BillingInterval, SubscriptionMirror } from '../subscription-mirror.js';
@@ -19,9 +19,9 @@ export class Subscription implements SubscriptionMirror {
   @Column({ name: 'stripe_customer_id', type: 'text' })
   stripeCustomerId!: string;
 
-  /** Always null until the service has a plans table. */
-  @Column({ name: 'plan_id', type: 'uuid', nullable: true })
-  planId!: string | null;
+  /** The plan whose Stripe Price the subscription is on; null for a price that is no plan's. */
+  @Column({ name: 'plan_id', type: 'text', nullable: true })
+  planId!: PlanId | null;
 
   @Column({ name: 'price_id', type: 'text', nullable: true })
   priceId!: string | null;
@@ -67,6 +67,13 @@ export class Subscription implements SubscriptionMirror {
 
   @Column({ name: 'trial_end', type: 'timestamptz', nullable: true })
   trialEnd!: Date | null;
+
+  /** Stripe's `pause_collection.behavior`, while collection is paused. */
+  @Column({ name: 'pause_behavior', type: 'text', nullable: true })
+  pauseBehavior!: PauseBehavior | null;
+
+  @Column({ name: 'pause_resumes_at', type: 'timestamptz', nullable: true })
+  pauseResumesAt!: Date | null;
 
   @Column({ type: 'jsonb' })
   metadata!: Record<string, string>;
