@@ -22,6 +22,7 @@ import { runQuoteCommand } from './quote/quote.command.js';
 import { runRefundsCommand } from './refunds/refunds.command.js';
 import { resolveGatewaySettings } from './settings/gateway-settings.js';
 import { runStatusCommand } from './status/status.command.js';
+import { runSubscriptionsCommand } from './subscriptions/subscriptions.command.js';
 import { runTransactionsCommand } from './transactions/transactions.command.js';
 import { runUsageCommand } from './usage/usage.command.js';
 
@@ -91,6 +92,15 @@ function run(
     case 'refunds.create':
     case 'refunds.list':
       return runRefundsCommand(command, context);
+    case 'plans':
+    case 'subscriptions.create':
+    case 'subscriptions.show':
+    case 'subscriptions.change':
+    case 'subscriptions.cancel':
+    case 'subscriptions.pause':
+    case 'subscriptions.resume':
+    case 'entitlements':
+      return runSubscriptionsCommand(command, context);
     case 'status':
       return runStatusCommand(command, context);
   }

@@ -12,6 +12,10 @@ import { defineProductsCommands, type ProductsCommand } from './products/product
 import { defineQuoteCommand, type QuoteCommand } from './quote/quote.command.js';
 import { defineRefundsCommands, type RefundsCommand } from './refunds/refunds.command.js';
 import { defineStatusCommand, type StatusCommand } from './status/status.command.js';
+import {
+  defineSubscriptionsCommands,
+  type SubscriptionsCommand,
+} from './subscriptions/subscriptions.command.js';
 import type { ConnectionFlags } from './settings/gateway-settings.js';
 import {
   defineTransactionsCommands,
@@ -32,6 +36,7 @@ export type AegisCommand =
   | CheckoutCommand
   | TransactionsCommand
   | RefundsCommand
+  | SubscriptionsCommand
   | StatusCommand;
 
 export type CommandLine =
@@ -82,6 +87,7 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   defineCheckoutCommands(aegis, parsed);
   defineTransactionsCommands(aegis, parsed);
   defineRefundsCommands(aegis, parsed);
+  defineSubscriptionsCommands(aegis, parsed);
   defineStatusCommand(aegis, parsed);
   return aegis;
 }

@@ -1,5 +1,4 @@
 import {
-  BILLING_PERIOD_PATTERN,
   INVOICE_STATUSES,
   PUBLIC_API_PATHS,
   type CreateInvoiceBodyV1,
@@ -8,10 +7,11 @@ import {
   type InvoiceRunResourceV1,
   type ListV1,
 } from '@aegis/contracts';
-import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import { EXIT_OK, EXIT_REFUSED } from '../cli-error.js';
 import { nextPageHint, type CommandContext } from '../command-context.js';
 import {
+  billingPeriod,
   idempotencyKeyOption,
   idempotencyOf,
   jsonOption,
@@ -60,12 +60,6 @@ interface ListInvoicesOptions extends ListOptions, JsonOption {
   readonly customer?: string;
   readonly period?: string;
   readonly status?: InvoiceListQueryV1['status'];
-}
-
-function billingPeriod(value: string): string {
-  if (!BILLING_PERIOD_PATTERN.test(value))
-    throw new InvalidArgumentError('must be a billing period, YYYY-MM');
-  return value;
 }
 
 function periodArgument(): Argument {

@@ -1,4 +1,4 @@
-import type { ListQueryV1, RateLimitV1 } from '@aegis/contracts';
+import { BILLING_PERIOD_PATTERN, type ListQueryV1, type RateLimitV1 } from '@aegis/contracts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 
 /** A whole number of at least `minimum`. */
@@ -9,6 +9,13 @@ export function wholeNumber(minimum: number): (value: string) => number {
       throw new InvalidArgumentError(`must be a whole number of at least ${minimum}`);
     return number;
   };
+}
+
+/** A billing period, `YYYY-MM` (a calendar month, UTC). */
+export function billingPeriod(value: string): string {
+  if (!BILLING_PERIOD_PATTERN.test(value))
+    throw new InvalidArgumentError('must be a billing period, YYYY-MM');
+  return value;
 }
 
 /** A repeatable option's values, in order. */

@@ -1,5 +1,4 @@
 import {
-  BILLING_PERIOD_PATTERN,
   PUBLIC_API_PATHS,
   USAGE_QUANTITY_PATTERN,
   type ListQueryV1,
@@ -14,6 +13,7 @@ import { CliError, EXIT_OK, EXIT_USAGE } from '../cli-error.js';
 import { nextPageHint, type CommandContext } from '../command-context.js';
 import { GatewayRefusal } from '../gateway/gateway.client.js';
 import {
+  billingPeriod,
   jsonOption,
   keyValuePairs,
   listQueryOf,
@@ -97,12 +97,6 @@ function quantity(value: string): string {
 function date(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
     throw new InvalidArgumentError('must be a date, YYYY-MM-DD (UTC)');
-  return value;
-}
-
-function billingPeriod(value: string): string {
-  if (!BILLING_PERIOD_PATTERN.test(value))
-    throw new InvalidArgumentError('must be a billing period, YYYY-MM');
   return value;
 }
 
