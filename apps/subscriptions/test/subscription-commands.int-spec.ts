@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   BILLING_CUSTOMER_GET_OR_CREATE_V1,
@@ -10,7 +11,9 @@ import {
   SUBSCRIPTIONS_GET_V1,
   SUBSCRIPTIONS_LIVE_V1,
   SUBSCRIPTIONS_OVERAGE_TERMS_V1,
+  SUBSCRIPTIONS_PAUSE_V1,
   SUBSCRIPTIONS_PLAN_LIST_V1,
+  SUBSCRIPTIONS_RESUME_V1,
   type SubscriptionV1,
 } from '@aegis/contracts';
 import { AmqpRpcClient, RpcRemoteError, topologyNames } from '@aegis/messaging';
@@ -279,6 +282,64 @@ describe('subscription commands through Stripe', () => {
     expect(subscription.status).toBe('active');
   });
 
+  it('finishes a start whose answer was lost, and releases one Stripe never made, once their lease has passed', async () => {
+    const lost = await newCustomer();
+    const lostStart = randomUUID();
+    const plans = (await rpc.call(SUBSCRIPTIONS_PLAN_LIST_V1, { planId: 'junior' })).plans;
+    const juniorMonthly = defined(
+      defined(plans[0]).prices.find((price) => price.billingInterval === 'monthly')?.stripePriceId,
+    );
+    const insertStart = (startId: string, customerId: string) =>
+      dataSource.query(
+        `INSERT INTO "subscriptions"."subscription_starts"
+           ("start_id", "customer_id", "plan_id", "billing_interval", "created_at")
+         VALUES ($1, $2, 'junior', 'monthly', now() - interval '2 minutes')`,
+        [startId, customerId],
+      );
+    // Stripe made it, then the process died before applying the answer.
+    await insertStart(lostStart, lost.id);
+    const made = await stripe.subscriptions.create(
+      {
+        customer: lost.stripeId,
+        items: [{ price: juniorMonthly }],
+        metadata: { aegis_subscription_id: lostStart, aegis_customer_id: lost.id },
+      },
+      { idempotencyKey: `aegis-subscription-create-${lostStart}` },
+    );
+    const refused = await remoteError(
+      rpc.call(SUBSCRIPTIONS_CREATE_V1, {
+        customerId: lost.id,
+        planId: 'junior',
+        billingInterval: 'monthly',
+      }),
+    );
+    expect(refused.code).toBe('subscription_exists');
+    const live = await rpc.call(SUBSCRIPTIONS_LIVE_V1, { customerId: lost.id });
+    expect(live.subscription).toMatchObject({
+      id: lostStart,
+      stripeSubscriptionId: made.id,
+      planId: 'junior',
+    });
+    expect(
+      (await stripe.subscriptions.list({ customer: lost.stripeId, status: 'all' })).data,
+    ).toHaveLength(1);
+
+    // Nothing at Stripe: the start is released and the new one goes ahead.
+    const never = await newCustomer();
+    await insertStart(randomUUID(), never.id);
+    const { subscription } = await rpc.call(SUBSCRIPTIONS_CREATE_V1, {
+      customerId: never.id,
+      planId: 'junior',
+      billingInterval: 'monthly',
+    });
+    expect(subscription.status).toBe('active');
+    const starts = await dataSource.query<{ stripe_subscription_id: string | null }[]>(
+      `SELECT "stripe_subscription_id" FROM "subscriptions"."subscription_starts" WHERE "customer_id" = $1`,
+      [never.id],
+    );
+    expect(starts).toStrictEqual([{ stripe_subscription_id: subscription.stripeSubscriptionId }]);
+  });
+
   it('starts a trial without charging, and refuses a custom price on a fixed-price plan', async () => {
     const customer = await newCustomer(null);
     const { subscription } = await rpc.call(SUBSCRIPTIONS_CREATE_V1, {
@@ -429,6 +490,39 @@ describe('subscription commands through Stripe', () => {
       billingInterval: 'monthly',
     });
     expect(again.subscription.id).not.toBe(subscription.id);
+  });
+
+  it('pauses collection at Stripe and resumes it; resuming what is not paused is 409', async () => {
+    const customer = await newCustomer();
+    const { subscription } = await rpc.call(SUBSCRIPTIONS_CREATE_V1, {
+      customerId: customer.id,
+      planId: 'junior',
+      billingInterval: 'monthly',
+    });
+    const resumesAt = new Date(Date.parse(defined(subscription.currentPeriodEnd)) + 86_400_000);
+    resumesAt.setUTCMilliseconds(0);
+    const paused = await rpc.call(SUBSCRIPTIONS_PAUSE_V1, {
+      subscriptionId: subscription.id,
+      resumesAt: resumesAt.toISOString(),
+    });
+    expect(paused.subscription).toMatchObject({
+      status: 'active',
+      pauseCollection: { behavior: 'void', resumesAt: resumesAt.toISOString() },
+    });
+    const atStripe = await expectSameAsStripe(paused.subscription);
+    expect(atStripe.pause_collection).toStrictEqual({
+      behavior: 'void',
+      resumes_at: resumesAt.getTime() / 1000,
+    });
+    expect(await rowOf(subscription.id)).toMatchObject({ pause_behavior: 'void' });
+
+    const resumed = await rpc.call(SUBSCRIPTIONS_RESUME_V1, { subscriptionId: subscription.id });
+    expect(resumed.subscription.pauseCollection).toBeNull();
+    expect((await expectSameAsStripe(resumed.subscription)).pause_collection).toBeNull();
+    const again = await remoteError(
+      rpc.call(SUBSCRIPTIONS_RESUME_V1, { subscriptionId: subscription.id }),
+    );
+    expect(again).toMatchObject({ code: 'invalid_subscription_state', status: 409 });
   });
 
   it("hides another customer's subscription", async () => {
