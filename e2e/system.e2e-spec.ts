@@ -15,6 +15,9 @@ import {
   type CustomerResourceV1,
   type InvoiceResourceV1,
   type CheckoutSessionResourceV1,
+  type ChangeSubscriptionResultV1,
+  type EntitlementsResourceV1,
+  type SubscriptionResourceV1,
   type PaymentStatusResourceV1,
   type ListV1,
   type ProblemV1,
@@ -39,6 +42,7 @@ import {
   sandboxStripe,
 } from '@aegis/testing';
 import { connect } from 'amqplib';
+import type Stripe from 'stripe';
 
 const run = promisify(execFile);
 const CONSUMING_SERVICES: ServiceName[] = ['metering', 'billing', 'subscriptions', 'disputes'];
@@ -744,6 +748,230 @@ describe('npm start: the whole system', () => {
       [made.body.stripe_refund_id, 5_000],
     ]);
     expect((await checkout()).status).toBe(201);
+  });
+
+  it('runs a subscription’s whole life through the API on a sandbox test clock, the same in our tables as in Stripe at each step', async () => {
+    const stripe = sandboxStripe(
+      defined(ports.get('stripe-sandbox'), 'sandbox port'),
+      'sk_test_e2e',
+    );
+    const HOUR = 3_600;
+    const DAY = 24 * HOUR;
+    const subscriptionNow = async (id: string): Promise<SubscriptionResourceV1> =>
+      (await call<SubscriptionResourceV1>('GET', PUBLIC_API_PATHS.subscription(id))).body;
+    /** Waits until our view equals Stripe's (events reach us through webhook-ingest), and `done` holds. */
+    const sameAsStripe = async (
+      id: string,
+      done: (ours: SubscriptionResourceV1) => boolean = () => true,
+    ): Promise<{ ours: SubscriptionResourceV1; theirs: Stripe.Subscription }> =>
+      waitFor(
+        async () => {
+          const ours = await subscriptionNow(id);
+          const theirs = await stripe.subscriptions.retrieve(ours.stripe_subscription_id);
+          return { ours, theirs };
+        },
+        ({ ours, theirs }) => {
+          const [item] = theirs.items.data;
+          return (
+            done(ours) &&
+            ours.status === theirs.status &&
+            ours.price_cents === item?.price.unit_amount &&
+            ours.cancel_at_period_end === theirs.cancel_at_period_end &&
+            ours.current_period_end === new Date(item.current_period_end * 1000).toISOString() &&
+            (ours.pause_collection?.behavior ?? null) ===
+              (theirs.pause_collection?.behavior ?? null)
+          );
+        },
+        { timeoutMs: 30_000, intervalMs: 250, what: `subscription ${id} as Stripe has it` },
+      );
+    const setCard = async (stripeCustomerId: string, card: string): Promise<void> => {
+      const method = await stripe.paymentMethods.attach(card, { customer: stripeCustomerId });
+      await stripe.customers.update(stripeCustomerId, {
+        invoice_settings: { default_payment_method: method.id },
+      });
+    };
+    const advance = async (clock: string, frozenTime: number): Promise<void> => {
+      await stripe.testHelpers.testClocks.advance(clock, { frozen_time: frozenTime });
+      await waitFor(
+        () => stripe.testHelpers.testClocks.retrieve(clock),
+        (state) => state.status === 'ready',
+        { timeoutMs: 30_000, what: `test clock ${clock} to be ready` },
+      );
+    };
+    const customerWithCard = async (id: string): Promise<CustomerResourceV1> => {
+      const made = await call<CustomerResourceV1>('POST', PUBLIC_API_PATHS.customers, {
+        id,
+        email: `${id}@example.com`,
+      });
+      expect(made.status).toBe(201);
+      await setCard(made.body.stripe_customer_id, 'pm_card_visa');
+      return made.body;
+    };
+
+    // A customer on a test clock: made at Stripe with its one id, registered by billing from the event.
+    const start = Math.floor(Date.now() / 1000);
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const stripeCustomer = await stripe.customers.create({
+      email: 'employer@example.com',
+      test_clock: clock.id,
+      metadata: { aegis_customer_id: 'cust_e2e_employer' },
+    });
+    await setCard(stripeCustomer.id, 'pm_card_visa');
+    await waitFor(
+      async () => (await call('GET', PUBLIC_API_PATHS.customer('cust_e2e_employer'))).status,
+      (status) => status === 200,
+      { timeoutMs: 30_000, what: 'billing to register the clock’s customer' },
+    );
+
+    // Trial.
+    const created = await call<SubscriptionResourceV1>('POST', PUBLIC_API_PATHS.subscriptions, {
+      customer_id: 'cust_e2e_employer',
+      plan_id: 'junior',
+      billing_interval: 'monthly',
+      trial_days: 7,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      plan_id: 'junior',
+      price_cents: 99_900,
+      status: 'trialing',
+    });
+    const id = created.body.id;
+    await sameAsStripe(id);
+
+    // Trial over: the first period is charged.
+    await advance(clock.id, start + 7 * DAY + HOUR);
+    const active = await sameAsStripe(id, (ours) => ours.status === 'active');
+    const firstInvoice = await stripe.invoices.retrieve(
+      defined(active.theirs.latest_invoice, 'the first invoice') as string,
+    );
+    expect(firstInvoice).toMatchObject({ status: 'paid', amount_paid: 99_900 });
+
+    // Upgrade now: the proration previewed is what Stripe invoices.
+    const previewed = await call<ChangeSubscriptionResultV1>(
+      'POST',
+      PUBLIC_API_PATHS.changeSubscription(id),
+      { plan_id: 'analyst', when: 'now', preview: true },
+    );
+    expect(previewed.status).toBe(200);
+    const preview = defined(previewed.body.preview, 'the preview');
+    expect(preview.proration_cents).toBeGreaterThan(0);
+    const upgraded = await call<ChangeSubscriptionResultV1>(
+      'POST',
+      PUBLIC_API_PATHS.changeSubscription(id),
+      { plan_id: 'analyst', when: 'now', proration_date: preview.proration_date },
+    );
+    expect(upgraded.status).toBe(200);
+    expect(upgraded.body.subscription).toMatchObject({ plan_id: 'analyst', price_cents: 199_900 });
+    const proration = await stripe.invoices.retrieve(
+      defined(upgraded.body.stripe_invoice_id, 'the proration invoice'),
+    );
+    expect(proration.total).toBe(preview.proration_cents);
+    await sameAsStripe(id, (ours) => ours.plan_id === 'analyst');
+
+    // Renewal at the new price.
+    const periodEnd = (ours: SubscriptionResourceV1): number =>
+      Date.parse(defined(ours.current_period_end, 'the period end')) / 1000;
+    const beforeRenewal = await subscriptionNow(id);
+    await advance(clock.id, periodEnd(beforeRenewal) + 2 * HOUR);
+    const renewed = await sameAsStripe(
+      id,
+      (ours) => ours.current_period_start === beforeRenewal.current_period_end,
+    );
+    const renewal = await stripe.invoices.retrieve(renewed.theirs.latest_invoice as string);
+    expect(renewal).toMatchObject({ status: 'paid', amount_paid: 199_900 });
+
+    // A declined renewal: past due while Stripe retries.
+    await setCard(stripeCustomer.id, 'pm_card_chargeDeclined');
+    await advance(clock.id, periodEnd(renewed.ours) + 2 * HOUR);
+    const pastDue = await sameAsStripe(id, (ours) => ours.status === 'past_due');
+    const entitlements = await call<EntitlementsResourceV1>(
+      'GET',
+      PUBLIC_API_PATHS.customerEntitlements('cust_e2e_employer'),
+    );
+    expect(entitlements.body).toMatchObject({ plan_id: 'analyst', entitled: true });
+
+    // Recovered: a good card, and the open invoice paid.
+    await setCard(stripeCustomer.id, 'pm_card_visa');
+    await stripe.invoices.pay(pastDue.theirs.latest_invoice as string);
+    await sameAsStripe(id, (ours) => ours.status === 'active');
+
+    // Cancel at the period's end, told to Stripe; ended when the period is over.
+    const canceling = await call<SubscriptionResourceV1>(
+      'POST',
+      PUBLIC_API_PATHS.cancelSubscription(id),
+      { at_period_end: true },
+    );
+    expect(canceling.status).toBe(200);
+    expect(canceling.body).toMatchObject({ cancel_at_period_end: true, status: 'active' });
+    const toEnd = await sameAsStripe(id, (ours) => ours.cancel_at_period_end);
+    await advance(clock.id, periodEnd(toEnd.ours) + HOUR);
+    const ended = await sameAsStripe(id, (ours) => ours.status === 'canceled');
+    expect(ended.ours.ended_at).not.toBeNull();
+    expect(
+      (await call('GET', PUBLIC_API_PATHS.customerSubscription('cust_e2e_employer'))).status,
+    ).toBe(404);
+
+    // Pause and resume collection.
+    const pausing = await customerWithCard('cust_e2e_on_leave');
+    const onLeave = await call<SubscriptionResourceV1>('POST', PUBLIC_API_PATHS.subscriptions, {
+      customer_id: pausing.id,
+      plan_id: 'lead',
+      billing_interval: 'yearly',
+    });
+    expect(onLeave.status).toBe(201);
+    const paused = await call<SubscriptionResourceV1>(
+      'POST',
+      PUBLIC_API_PATHS.pauseSubscription(onLeave.body.id),
+      {},
+    );
+    expect(paused.body.pause_collection).toMatchObject({ behavior: 'void' });
+    await sameAsStripe(onLeave.body.id, (ours) => ours.pause_collection !== null);
+    const resumed = await call<SubscriptionResourceV1>(
+      'POST',
+      PUBLIC_API_PATHS.resumeSubscription(onLeave.body.id),
+    );
+    expect(resumed.body.pause_collection).toBeNull();
+    await sameAsStripe(onLeave.body.id, (ours) => ours.pause_collection === null);
+
+    // A principal at the price agreed with the customer.
+    const principal = await customerWithCard('cust_e2e_principal');
+    const custom = await call<SubscriptionResourceV1>('POST', PUBLIC_API_PATHS.subscriptions, {
+      customer_id: principal.id,
+      plan_id: 'principal',
+      billing_interval: 'monthly',
+      price_cents: 750_000,
+    });
+    expect(custom.status).toBe(201);
+    expect(custom.body).toMatchObject({
+      plan_id: 'principal',
+      price_cents: 750_000,
+      status: 'active',
+    });
+    const customAtStripe = await sameAsStripe(custom.body.id);
+    expect(
+      await stripe.invoices.retrieve(customAtStripe.theirs.latest_invoice as string),
+    ).toMatchObject({ status: 'paid', amount_paid: 750_000 });
+
+    // Ten at once for one customer: one subscription.
+    const rushed = await customerWithCard('cust_e2e_rushed');
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call<SubscriptionResourceV1 | ProblemV1>('POST', PUBLIC_API_PATHS.subscriptions, {
+          customer_id: rushed.id,
+          plan_id: 'junior',
+          billing_interval: 'monthly',
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toStrictEqual([
+      201,
+      ...Array.from({ length: 9 }, () => 409),
+    ]);
+    expect(
+      (await stripe.subscriptions.list({ customer: rushed.stripe_customer_id, status: 'all' }))
+        .data,
+    ).toHaveLength(1);
   });
 
   it('stops every service on Ctrl-C', async () => {
