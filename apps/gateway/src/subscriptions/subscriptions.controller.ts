@@ -41,8 +41,8 @@ const BAD_INPUT = 'bad input: errors names each field at fault';
 const NOT_FOUND = 'no such subscription, or another customer’s';
 const ENDED_OR_STATE =
   'subscription_ended: it has ended, nothing more changes it; invalid_subscription_state: its status does not allow it';
-const CARD_DECLINED = 'card_declined: Stripe declined the customer’s card';
-const STRIPE_REFUSED = 'Stripe refused (its code and message in detail)';
+const STRIPE_REFUSED =
+  'stripe_refused: Stripe refused, e.g. declined the first payment (its code and message in detail)';
 const STRIPE_UNAVAILABLE = 'Stripe or the subscriptions service is unreachable';
 const PRICE_FORBIDDEN =
   'the key may not call this route, or a customer key named price_cents (the operator’s to set)';
@@ -83,7 +83,6 @@ export class SubscriptionsController {
   })
   @ApiCreatedResponse({ type: SubscriptionResource })
   @ApiResponse({ status: 400, description: `${BAD_INPUT} (price_cents missing or not allowed)` })
-  @ApiResponse({ status: 402, description: CARD_DECLINED })
   @ApiResponse({ status: 403, description: PRICE_FORBIDDEN })
   @ApiResponse({ status: 404, description: 'no such customer, or another customer' })
   @ApiResponse({
@@ -138,11 +137,10 @@ export class SubscriptionsController {
   @ApiOperation({
     summary: 'Change the plan or interval, now (prorated) or from the next period',
     description:
-      'when=now: Stripe prorates the change and invoices the difference at once (stripe_invoice_id). when=period_end: no proration, the new price from the next period. preview=true changes nothing and answers Stripe’s proration for the change in preview. price_cents: the principal plan’s price (admin key only).',
+      'when=now: Stripe prorates the change and invoices the difference at once (stripe_invoice_id). when=period_end: no proration, the new price from the next period. preview=true changes nothing and answers Stripe’s proration for the change in preview; its proration_date, sent back with the change, makes Stripe bill exactly what was previewed. price_cents: the principal plan’s price (admin key only).',
   })
   @ApiOkResponse({ type: ChangeSubscriptionResult })
   @ApiResponse({ status: 400, description: BAD_INPUT })
-  @ApiResponse({ status: 402, description: CARD_DECLINED })
   @ApiResponse({ status: 403, description: PRICE_FORBIDDEN })
   @ApiResponse({ status: 404, description: NOT_FOUND })
   @ApiResponse({ status: 409, description: ENDED_OR_STATE })

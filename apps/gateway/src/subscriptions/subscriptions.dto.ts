@@ -111,6 +111,15 @@ export class ChangeSubscriptionDto implements ChangeSubscriptionBodyV1 {
   @IsOptional()
   @IsBoolean()
   preview?: boolean;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'the instant the proration is computed for (default: now); a preview’s proration_date makes the change bill exactly what was previewed',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'proration_date must be an RFC 3339 time' })
+  proration_date?: string;
 }
 
 export class CancelSubscriptionDto implements CancelSubscriptionBodyV1 {

@@ -25,7 +25,6 @@ describe(subscriptionErrorOf.name, () => {
       ['subscription_exists', 409],
       ['subscription_ended', 409],
       ['invalid_subscription_state', 409],
-      ['card_declined', 402],
       ['stripe_refused', 502],
       ['stripe_unavailable', 503],
     ] as const) {

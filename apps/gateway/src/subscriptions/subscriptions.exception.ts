@@ -17,9 +17,7 @@ export enum SubscriptionsExceptionCode {
   SUBSCRIPTION_ENDED = 'subscription_ended',
   /** Its status does not allow it: e.g. resuming one that is not paused. */
   INVALID_SUBSCRIPTION_STATE = 'invalid_subscription_state',
-  /** Stripe declined the customer's card for the first payment. */
-  CARD_DECLINED = 'card_declined',
-  /** Stripe answered and said no; its code and message are in `detail`. */
+  /** Stripe answered and said no (e.g. a declined first payment); its code and message are in `detail`. */
   STRIPE_REFUSED = 'stripe_refused',
   /** Stripe could not be reached, or its circuit is open. */
   STRIPE_UNAVAILABLE = 'stripe_unavailable',
@@ -32,7 +30,6 @@ const STATUS: Readonly<Record<SubscriptionsExceptionCode, number>> = {
   [SubscriptionsExceptionCode.SUBSCRIPTION_EXISTS]: 409,
   [SubscriptionsExceptionCode.SUBSCRIPTION_ENDED]: 409,
   [SubscriptionsExceptionCode.INVALID_SUBSCRIPTION_STATE]: 409,
-  [SubscriptionsExceptionCode.CARD_DECLINED]: 402,
   [SubscriptionsExceptionCode.STRIPE_REFUSED]: 502,
   [SubscriptionsExceptionCode.STRIPE_UNAVAILABLE]: 503,
 };

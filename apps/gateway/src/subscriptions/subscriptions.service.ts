@@ -120,6 +120,7 @@ export class SubscriptionsService {
             : { billingInterval: body.billing_interval }),
           ...(body.price_cents === undefined ? {} : { priceCents: body.price_cents }),
           ...(body.preview === undefined ? {} : { preview: body.preview }),
+          ...(body.proration_date === undefined ? {} : { prorationDate: body.proration_date }),
         },
         { timeoutMs: STRIPE_SIDE_TIMEOUT_MS },
       ),

@@ -880,6 +880,8 @@ export interface ChangeSubscriptionBodyV1 {
   readonly price_cents?: number;
   /** Only Stripe's proration for the change; nothing changed. */
   readonly preview?: boolean;
+  /** The instant to prorate at (default now): a preview's, to bill exactly what it showed. */
+  readonly proration_date?: string;
 }
 
 export interface ProrationLineResourceV1 {
