@@ -38,6 +38,20 @@ describe('sandbox subscription changes', () => {
     return defined(found, `webhook ${type}`) as T;
   }
 
+  /**
+   * The newest recorded event of the type passing `matches`, read from the
+   * events API (at once: webhooks of a long suite may still be on their way).
+   */
+  async function recorded<T extends Stripe.Event>(
+    type: T['type'],
+    matches: (event: T) => boolean,
+  ): Promise<T> {
+    for await (const event of stripe.events.list({ type, limit: 100 })) {
+      if (matches(event as T)) return event as T;
+    }
+    throw new Error(`no ${type} event recorded`);
+  }
+
   /** Every event the sandbox recorded about an object, oldest first (from the events API). */
   async function eventsAbout(objectId: string): Promise<Stripe.Event[]> {
     const events: Stripe.Event[] = [];
@@ -598,6 +612,231 @@ describe('sandbox subscription changes', () => {
         Stripe.errors.StripeInvalidRequestError,
       );
       expect(stringAnchor.param).toBe('subscription_details[billing_cycle_anchor]');
+    });
+  });
+
+  describe('subscription_items', () => {
+    it('lists, pages and retrieves the items of a subscription', async () => {
+      const { customer } = await customerOnClock(utc(2025, 1, 1));
+      const [a, b, c] = await Promise.all([
+        monthlyPrice(1000, 'A'),
+        monthlyPrice(2000, 'B'),
+        monthlyPrice(3000, 'C'),
+      ]);
+      const subscription = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: a.id }, { price: b.id, quantity: 2 }, { price: c.id }],
+      });
+      const ids = subscription.items.data.map((item) => item.id);
+      expect(subscription.items.url).toBe(`/v1/subscription_items?subscription=${subscription.id}`);
+      const all = await stripe.subscriptionItems.list({ subscription: subscription.id });
+      expect(all.object).toBe('list');
+      expect(all.url).toBe('/v1/subscription_items');
+      expect(all.has_more).toBe(false);
+      expect(all.data).toStrictEqual(subscription.items.data);
+      const first = await stripe.subscriptionItems.list({
+        subscription: subscription.id,
+        limit: 2,
+      });
+      expect(first.data.map((item) => item.id)).toStrictEqual(ids.slice(0, 2));
+      expect(first.has_more).toBe(true);
+      const rest = await stripe.subscriptionItems.list({
+        subscription: subscription.id,
+        limit: 2,
+        starting_after: ids[1],
+      });
+      expect(rest.data.map((item) => item.id)).toStrictEqual(ids.slice(2));
+      expect(rest.has_more).toBe(false);
+
+      const retrieved = await stripe.subscriptionItems.retrieve(defined(ids[1], 'item B'));
+      expect(retrieved.object).toBe('subscription_item');
+      expect(retrieved.subscription).toBe(subscription.id);
+      expect(retrieved.price.id).toBe(b.id);
+      expect(retrieved.quantity).toBe(2);
+
+      const missing = await rejectionOf(
+        stripe.subscriptionItems.retrieve('si_missing'),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(missing.statusCode).toBe(404);
+      expect(missing.code).toBe('resource_missing');
+      const noSubscription = await rejectionOf(
+        stripe.rawRequest('GET', '/v1/subscription_items'),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(noSubscription.code).toBe('parameter_missing');
+      expect(noSubscription.param).toBe('subscription');
+      const unknownSubscription = await rejectionOf(
+        stripe.subscriptionItems.list({ subscription: 'sub_missing' }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(unknownSubscription.code).toBe('resource_missing');
+      expect(unknownSubscription.param).toBe('subscription');
+    });
+
+    it('adds an item, prorated as the subscription update and its preview prorate it', async () => {
+      const start = utc(2025, 2, 1);
+      const { testClock, subscription } = await monthlySubscription(start, 2800);
+      const addOn = await monthlyPrice(1999, 'Add-on');
+      await advance(testClock.id, start + 5 * DAY);
+      const prorationDate = start + 5 * DAY + 777;
+      const preview = await stripe.invoices.createPreview({
+        subscription: subscription.id,
+        subscription_details: {
+          items: [{ price: addOn.id, quantity: 2 }],
+          proration_behavior: 'always_invoice',
+          proration_date: prorationDate,
+        },
+      });
+      expect(preview.lines.data.length).toBe(1);
+
+      const added = await stripe.subscriptionItems.create({
+        subscription: subscription.id,
+        price: addOn.id,
+        quantity: 2,
+        metadata: { seat: 'extra' },
+        proration_behavior: 'always_invoice',
+        proration_date: prorationDate,
+      });
+      expect(added.id).toMatch(/^si_/);
+      expect(added.object).toBe('subscription_item');
+      expect(added.subscription).toBe(subscription.id);
+      expect(added.quantity).toBe(2);
+      expect(added.metadata).toStrictEqual({ seat: 'extra' });
+      expect({ start: added.current_period_start, end: added.current_period_end }).toStrictEqual({
+        start,
+        end: utc(2025, 3, 1),
+      });
+      const parent = await retrieve(subscription.id);
+      expect(parent.items.data.map((item) => item.id)).toContain(added.id);
+      const invoice = latestInvoiceOf(parent);
+      expect(invoice.billing_reason).toBe('subscription_update');
+      expect(invoice.status).toBe('paid');
+      expect(invoice.lines.data.map((line) => [line.amount, line.description])).toStrictEqual(
+        preview.lines.data.map((line) => [line.amount, line.description]),
+      );
+      const updated = await recorded<Stripe.CustomerSubscriptionUpdatedEvent>(
+        'customer.subscription.updated',
+        (event) =>
+          event.data.object.id === subscription.id &&
+          event.data.object.items.data.some((item) => item.id === added.id),
+      );
+      expect(updated.data.previous_attributes?.items?.data.map((item) => item.id)).toStrictEqual(
+        subscription.items.data.map((item) => item.id),
+      );
+    });
+
+    it('changes an item quantity with prorations, and its metadata without', async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, customer, subscription } = await monthlySubscription(start, 3100);
+      const item = defined(subscription.items.data[0], 'the subscription item');
+      await advance(testClock.id, start + 10 * DAY);
+      const updated = await stripe.subscriptionItems.update(item.id, { quantity: 3 });
+      expect(updated.quantity).toBe(3);
+      expect(updated.id).toBe(item.id);
+      const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+      // 21 of 31 days left: -1 × $31 and +3 × $31 for 21/31 of the month.
+      expect(pending.data.map((p) => p.amount).sort((x, y) => x - y)).toStrictEqual([-2100, 6300]);
+      expect(pending.data.every((p) => p.proration)).toBe(true);
+
+      const labelled = await stripe.subscriptionItems.update(item.id, {
+        metadata: { team: 'blue' },
+      });
+      expect(labelled.metadata).toStrictEqual({ team: 'blue' });
+      expect(labelled.quantity).toBe(3);
+      const stillPending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+      expect(stillPending.data.length).toBe(2);
+      const parent = await stripe.subscriptions.retrieve(subscription.id);
+      expect(parent.items.data[0]?.metadata).toStrictEqual({ team: 'blue' });
+      await recorded<Stripe.CustomerSubscriptionUpdatedEvent>(
+        'customer.subscription.updated',
+        (event) =>
+          event.data.object.id === subscription.id &&
+          event.data.previous_attributes?.items?.data[0]?.quantity === 1,
+      );
+    });
+
+    it('deletes an item with a credit for its unused time, but never the last one', async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, customer } = await customerOnClock(start);
+      const base = await monthlyPrice(3100, 'Base');
+      const extra = await monthlyPrice(6200, 'Extra');
+      const subscription = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: base.id }, { price: extra.id }],
+      });
+      const [baseItem, extraItem] = subscription.items.data;
+      await advance(testClock.id, start + 10 * DAY);
+      const deleted = await stripe.subscriptionItems.del(defined(extraItem, 'extra').id);
+      expect(deleted).toStrictEqual({
+        id: defined(extraItem, 'extra').id,
+        object: 'subscription_item',
+        deleted: true,
+      });
+      const parent = await stripe.subscriptions.retrieve(subscription.id);
+      expect(parent.items.data.map((item) => item.id)).toStrictEqual([
+        defined(baseItem, 'base').id,
+      ]);
+      const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+      expect(pending.data.map((p) => p.amount)).toStrictEqual([-4200]);
+      const gone = await rejectionOf(
+        stripe.subscriptionItems.retrieve(defined(extraItem, 'extra').id),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(gone.statusCode).toBe(404);
+
+      const last = await rejectionOf(
+        stripe.subscriptionItems.del(defined(baseItem, 'base').id, { proration_behavior: 'none' }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(last.statusCode).toBe(400);
+      expect(last.message).toMatch(/at least one active plan/);
+      expect((await stripe.subscriptions.retrieve(subscription.id)).items.data.length).toBe(1);
+    });
+
+    it('checks its parameters like Stripe', async () => {
+      const start = utc(2025, 1, 1);
+      const { subscription } = await monthlySubscription(start);
+      const item = defined(subscription.items.data[0], 'the subscription item');
+      const unknown = await rejectionOf(
+        stripe.subscriptionItems.update(item.id, {
+          quantiy: 2,
+        } as Stripe.SubscriptionItemUpdateParams),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(unknown.code).toBe('parameter_unknown');
+      expect(unknown.param).toBe('quantiy');
+      const noPrice = await rejectionOf(
+        stripe.subscriptionItems.create({ subscription: subscription.id, quantity: 2 }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(noPrice.code).toBe('parameter_missing');
+      expect(noPrice.param).toBe('price');
+      const samePrice = await rejectionOf(
+        stripe.subscriptionItems.create({ subscription: subscription.id, price: item.price.id }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(samePrice.param).toBe('price');
+      expect(samePrice.message).toMatch(/same price/);
+      const missingPrice = await rejectionOf(
+        stripe.subscriptionItems.update(item.id, { price: 'price_missing' }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(missingPrice.code).toBe('resource_missing');
+      expect(missingPrice.param).toBe('price');
+      const outside = await rejectionOf(
+        stripe.subscriptionItems.update(item.id, { quantity: 2, proration_date: utc(2024, 1, 1) }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(outside.param).toBe('proration_date');
+      await stripe.subscriptions.cancel(subscription.id);
+      const canceled = await rejectionOf(
+        stripe.subscriptionItems.update(item.id, { quantity: 2 }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(canceled.statusCode).toBe(400);
+      expect(canceled.message).toMatch(/canceled subscription/);
+      expect((await stripe.subscriptionItems.retrieve(item.id)).quantity).toBe(1);
     });
   });
 });

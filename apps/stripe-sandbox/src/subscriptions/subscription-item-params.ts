@@ -20,6 +20,11 @@ export interface ItemChange {
   readonly deleted: boolean;
 }
 
+/** A parameter of an item given at `prefix` (`items[0]`), or at the top level (`''`: the subscription item APIs). */
+export function itemParam(prefix: string, name: string): string {
+  return prefix === '' ? name : `${prefix}[${name}]`;
+}
+
 /** Stripe's rules for a subscription's items: recurring prices of one currency and interval, each once. */
 export function checkItems(items: readonly (NewItem & { param: string })[]): void {
   const [first] = items;
@@ -31,13 +36,13 @@ export function checkItems(items: readonly (NewItem & { param: string })[]): voi
     if (item.price.type !== 'recurring' || item.price.recurring === null) {
       throw invalidRequest(
         'The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.',
-        `${item.param}[price]`,
+        itemParam(item.param, 'price'),
       );
     }
     if (seen.has(item.price.id)) {
       throw invalidRequest(
         `Cannot add multiple subscription items with the same price: ${item.price.id}`,
-        `${item.param}[price]`,
+        itemParam(item.param, 'price'),
       );
     }
     seen.add(item.price.id);
@@ -46,13 +51,13 @@ export function checkItems(items: readonly (NewItem & { param: string })[]): voi
     if (item.price.currency !== first.price.currency) {
       throw invalidRequest(
         'Currency and interval fields must match across all plans on this subscription. Found mismatch in currency field.',
-        `${item.param}[price]`,
+        itemParam(item.param, 'price'),
       );
     }
     if (interval !== expected.interval || count !== expected.count) {
       throw invalidRequest(
         'Currency and interval fields must match across all plans on this subscription. Found mismatch in interval field.',
-        `${item.param}[price]`,
+        itemParam(item.param, 'price'),
       );
     }
   }
@@ -87,7 +92,7 @@ export class SubscriptionItemParams {
   }
 
   /** `price`, `plan` (its legacy name) or `price_data` of an item, at most one of them. */
-  private readPrice(item: Params): Stripe.Price | undefined {
+  readPrice(item: Params): Stripe.Price | undefined {
     const priceId = item.string('price') ?? item.string('plan');
     const priceData = item.object('price_data');
     if (priceId !== undefined && priceData !== undefined) {

@@ -7,7 +7,7 @@ import { mergeMetadata } from '../core/metadata.js';
 import { invalidRequest, parameterMissing, resourceMissing } from '../core/stripe-error.js';
 import { SandboxStore, snapshot } from '../store/sandbox-store.js';
 import { proratedAmount } from './billing-schedule.js';
-import { checkItems, type ItemChange } from './subscription-item-params.js';
+import { checkItems, itemParam, type ItemChange } from './subscription-item-params.js';
 import {
   currentPeriodOf,
   customerIdOf,
@@ -67,26 +67,29 @@ export class SubscriptionProrations {
     const period = currentPeriodOf(subscription);
     const oldItems = snapshot(subscription.items.data);
     const items = subscription.items.data;
+    /** The parameter each changed or added item came from, for the errors that name it. */
+    const paramOfItem = new Map<string, string>();
     for (const change of changes) {
       if (change.id === undefined) {
         const price = change.price;
-        if (price === undefined) throw parameterMissing(`${change.param}[price]`);
-        items.push(
-          buildItem(
-            subscription.id,
-            { price, quantity: change.quantity ?? 1, metadata: change.metadata ?? {} },
-            options.now,
-            period,
-          ),
+        if (price === undefined) throw parameterMissing(itemParam(change.param, 'price'));
+        const added = buildItem(
+          subscription.id,
+          { price, quantity: change.quantity ?? 1, metadata: change.metadata ?? {} },
+          options.now,
+          period,
         );
+        items.push(added);
+        paramOfItem.set(added.id, change.param);
         continue;
       }
       const changeId = change.id;
       const index = items.findIndex((item) => item.id === changeId);
       const item = items[index];
       if (item === undefined) {
-        throw resourceMissing('subscription_item', changeId, `${change.param}[id]`);
+        throw resourceMissing('subscription_item', changeId, itemParam(change.param, 'id'));
       }
+      paramOfItem.set(item.id, change.param);
       if (change.deleted) {
         items.splice(index, 1);
         continue;
@@ -105,7 +108,7 @@ export class SubscriptionProrations {
         price: item.price,
         quantity: item.quantity ?? 1,
         metadata: item.metadata,
-        param: changes.find((change) => change.id === item.id)?.param ?? 'items',
+        param: paramOfItem.get(item.id) ?? 'items',
       })),
     );
     const [first] = items;

@@ -5,6 +5,8 @@ import { CustomersModule } from '../customers/customers.module.js';
 import { InvoicePreviews } from './invoice-previews.service.js';
 import { SubscriptionCancellation } from './subscription-cancellation.service.js';
 import { SubscriptionItemParams } from './subscription-item-params.js';
+import { SubscriptionItemsController } from './subscription-items.controller.js';
+import { SubscriptionItemsService } from './subscription-items.service.js';
 import { SubscriptionLifecycle } from './subscription-lifecycle.service.js';
 import { SubscriptionProrations } from './subscription-prorations.service.js';
 import { SubscriptionSweeper } from './subscription-sweeper.js';
@@ -16,7 +18,7 @@ import { TestClocksService } from './test-clocks.service.js';
 /** Subscriptions and the test clocks that drive their renewals. */
 @Module({
   imports: [BillingModule, CatalogModule, CustomersModule],
-  controllers: [SubscriptionsController, TestClocksController],
+  controllers: [SubscriptionsController, SubscriptionItemsController, TestClocksController],
   providers: [
     SubscriptionsService,
     SubscriptionItemParams,
@@ -26,6 +28,7 @@ import { TestClocksService } from './test-clocks.service.js';
     TestClocksService,
     SubscriptionSweeper,
     InvoicePreviews,
+    SubscriptionItemsService,
   ],
   exports: [SubscriptionsService],
 })
