@@ -47,7 +47,7 @@ export class GatewayHarness {
   /** Every key a test was given: none of them may ever appear in a log. */
   readonly issuedSecrets: string[] = [];
   private readonly extra: ServiceProcess[] = [];
-  /** Services beside billing and metering that this run started (webhook-ingest). */
+  /** Services beside billing and metering that this run started (webhook-ingest, subscriptions). */
   private readonly extraServices: ServiceProcess[] = [];
 
   private constructor(
@@ -66,16 +66,19 @@ export class GatewayHarness {
 
   /**
    * `withIngest`: webhook-ingest runs too, and the sandbox delivers its
-   * webhooks to it (otherwise the sandbox sends none). `billingEnv`: further
+   * webhooks to it (otherwise the sandbox sends none). `withSubscriptions`:
+   * the subscriptions service runs too, on the sandbox. `billingEnv`: further
    * settings of billing (e.g. the Stripe breaker's).
    */
   static async start({
     replicas = 2,
     withIngest = false,
+    withSubscriptions = false,
     billingEnv = {},
   }: {
     replicas?: number;
     withIngest?: boolean;
+    withSubscriptions?: boolean;
     billingEnv?: Record<string, string>;
   } = {}): Promise<GatewayHarness> {
     const database = await createTestDatabase();
@@ -92,7 +95,7 @@ export class GatewayHarness {
       MESSAGING_PREFIX: prefix,
       OUTBOX_POLL_INTERVAL_MS: '100',
     };
-    const [billing, metering, ingest] = await Promise.all([
+    const [billing, metering, ...extraServices] = await Promise.all([
       startRemembered('billing', { ...common, STRIPE_API_URL: sandbox.url, ...billingEnv }),
       startRemembered('metering', common),
       ...(ingestPort === undefined
@@ -104,6 +107,9 @@ export class GatewayHarness {
               PORT: String(ingestPort),
             }),
           ]),
+      ...(withSubscriptions
+        ? [startServiceProcess('subscriptions', { ...common, STRIPE_API_URL: sandbox.url })]
+        : []),
     ]);
     const sql = new DataSource({ type: 'postgres', url: database.url });
     await sql.initialize();
@@ -118,7 +124,7 @@ export class GatewayHarness {
       sandboxStripe(sandbox.port, 'sk_test_gateway'),
       sql,
     );
-    if (ingest !== undefined) harness.extraServices.push(ingest);
+    harness.extraServices.push(...extraServices);
     for (let index = 0; index < replicas; index += 1)
       harness.replicas.push(await harness.startReplica());
     return harness;
@@ -180,6 +186,11 @@ export class GatewayHarness {
   /** webhook-ingest, when started `withIngest`. */
   get ingest(): ServiceProcess | undefined {
     return this.extraServices.find((service) => service.service === 'webhook-ingest');
+  }
+
+  /** The subscriptions service, when started `withSubscriptions`. */
+  get subscriptions(): ServiceProcess | undefined {
+    return this.extraServices.find((service) => service.service === 'subscriptions');
   }
 
   /** Stripe goes away: the sandbox stops (SIGTERM); nothing listens on its port until `startSandbox`. */
@@ -277,6 +288,7 @@ export class GatewayHarness {
       topologyNames(this.prefix, 'metering', DEFAULT_RETRY_DELAYS_MS),
       topologyNames(this.prefix, 'gateway', DEFAULT_RETRY_DELAYS_MS),
       topologyNames(this.prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
+      topologyNames(this.prefix, 'subscriptions', DEFAULT_RETRY_DELAYS_MS),
     ]);
     const redis = new Redis(REDIS_URL);
     const leftovers = await redis.keys(`${this.redisPrefix}:*`);
