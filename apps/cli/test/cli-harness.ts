@@ -153,7 +153,10 @@ export class CliStack {
     readonly aegis: AegisCli,
   ) {}
 
-  static async start(options: { readonly metering?: boolean } = {}): Promise<CliStack> {
+  /** `metering`, `subscriptions`: those services run too (subscriptions on the sandbox). */
+  static async start(
+    options: { readonly metering?: boolean; readonly subscriptions?: boolean } = {},
+  ): Promise<CliStack> {
     const database = await createTestDatabase();
     const prefix = createTestPrefix();
     const adminKey = newAdminKey();
@@ -164,13 +167,16 @@ export class CliStack {
       MESSAGING_PREFIX: prefix,
       OUTBOX_POLL_INTERVAL_MS: '100',
     };
-    const consumers: ServiceName[] =
-      options.metering === true ? ['billing', 'metering'] : ['billing'];
+    const consumers: ServiceName[] = [
+      'billing',
+      ...(options.metering === true ? (['metering'] as const) : []),
+      ...(options.subscriptions === true ? (['subscriptions'] as const) : []),
+    ];
     const started = await Promise.all(
       consumers.map((service) =>
         startServiceProcess(
           service,
-          service === 'billing' ? { ...common, STRIPE_API_URL: sandbox.url } : common,
+          service === 'metering' ? common : { ...common, STRIPE_API_URL: sandbox.url },
         ),
       ),
     );
@@ -185,6 +191,13 @@ export class CliStack {
       adminKey,
       aegis,
     );
+  }
+
+  /** The Stripe sandbox this stack's services call. */
+  get sandbox(): ServiceProcess {
+    const sandbox = this.services.find((service) => service.service === 'stripe-sandbox');
+    if (sandbox === undefined) throw new Error('the stack has no sandbox');
+    return sandbox;
   }
 
   async stop(): Promise<void> {
