@@ -299,15 +299,8 @@ export class SubscriptionCommandsService {
     for (;;) {
       const outcome = await this.dataSource.transaction(async (manager) => {
         await lockUntilCommit(manager, `subscriptions.customer:${request.customerId}`);
-        const live = await manager.findOne(Subscription, {
-          where: { customerId: request.customerId, status: Not(In(ENDED_STATUSES)) },
-        });
-        if (live !== null) {
-          throw new SubscriptionsException(
-            SubscriptionsExceptionCode.SUBSCRIPTION_EXISTS,
-            `customer ${request.customerId} already has a live subscription (${live.subscriptionId}, ${live.status})`,
-          );
-        }
+        // The start first: its finish commits the live row and ends the start at once, so
+        // whichever of the two reads comes after that commit sees one of them.
         const pending = await manager.findOneBy(SubscriptionStart, {
           customerId: request.customerId,
           stripeSubscriptionId: IsNull(),
@@ -321,6 +314,15 @@ export class SubscriptionCommandsService {
             );
           }
           return { stale: pending, start: undefined };
+        }
+        const live = await manager.findOne(Subscription, {
+          where: { customerId: request.customerId, status: Not(In(ENDED_STATUSES)) },
+        });
+        if (live !== null) {
+          throw new SubscriptionsException(
+            SubscriptionsExceptionCode.SUBSCRIPTION_EXISTS,
+            `customer ${request.customerId} already has a live subscription (${live.subscriptionId}, ${live.status})`,
+          );
         }
         const start: SubscriptionStart = {
           startId: randomUUID(),
