@@ -436,6 +436,37 @@ describe('subscription commands through Stripe', () => {
     );
   });
 
+  it('changes the plan at the period end without proration: no invoice now, the new price from the renewal', async () => {
+    const customer = await newCustomer();
+    const { subscription } = await rpc.call(SUBSCRIPTIONS_CREATE_V1, {
+      customerId: customer.id,
+      planId: 'lead',
+      billingInterval: 'monthly',
+    });
+    const before = await stripe.subscriptions.retrieve(subscription.stripeSubscriptionId);
+    const changed = await rpc.call(SUBSCRIPTIONS_CHANGE_V1, {
+      subscriptionId: subscription.id,
+      planId: 'junior',
+      when: 'period_end',
+    });
+    expect(changed).toMatchObject({
+      subscription: { planId: 'junior', priceCents: 99_900, version: 2 },
+      stripeInvoiceId: null,
+      preview: null,
+    });
+    const after = await expectSameAsStripe(changed.subscription);
+    expect(after.latest_invoice).toBe(before.latest_invoice);
+    const pending = await stripe.invoiceItems.list({ customer: customer.stripeId });
+    expect(pending.data).toHaveLength(0);
+    // Asking again changes nothing more.
+    const again = await rpc.call(SUBSCRIPTIONS_CHANGE_V1, {
+      subscriptionId: subscription.id,
+      planId: 'junior',
+      when: 'period_end',
+    });
+    expect(again.subscription).toStrictEqual(changed.subscription);
+  });
+
   it('cancels at the period end at Stripe, and an older event does not undo it', async () => {
     const customer = await newCustomer();
     const { subscription } = await rpc.call(SUBSCRIPTIONS_CREATE_V1, {
