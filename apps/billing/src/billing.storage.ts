@@ -6,6 +6,7 @@ import { Product } from './catalog/entities/product.entity.js';
 import { Customer } from './customers/entities/customer.entity.js';
 import { BilledUsage } from './invoices/entities/billed-usage.entity.js';
 import { InvoiceLine } from './invoices/entities/invoice-line.entity.js';
+import { InvoicePlanTerms } from './invoices/entities/invoice-plan-terms.entity.js';
 import { InvoiceRun, InvoiceRunItem } from './invoices/entities/invoice-run.entity.js';
 import { Invoice } from './invoices/entities/invoice.entity.js';
 import { billingMigrations } from './migrations/index.js';
@@ -23,6 +24,7 @@ export const billingStorage: ServiceStorage = {
     Invoice,
     InvoiceLine,
     BilledUsage,
+    InvoicePlanTerms,
     InvoiceRun,
     InvoiceRunItem,
     Refund,

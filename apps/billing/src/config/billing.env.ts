@@ -1,5 +1,6 @@
 import { portProperty } from '@aegis/config';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { PRODUCT_ID_PATTERN } from '@aegis/contracts';
 import { StripeServiceEnv } from '@aegis/stripe';
 
 export class BillingEnv extends StripeServiceEnv {
@@ -31,4 +32,18 @@ export class BillingEnv extends StripeServiceEnv {
   @IsInt()
   @Min(100)
   INVOICE_RESUME_INTERVAL_MS: number = 5_000;
+
+  /**
+   * The usage product whose metered value is the hours an agent worked: a
+   * customer with a plan has it priced by the plan's terms (the subscriptions
+   * service's PLAN_HOURS_PRODUCT_ID, the same default).
+   */
+  @Matches(PRODUCT_ID_PATTERN)
+  PLAN_HOURS_PRODUCT_ID: string = 'agent_hours';
+
+  /** How long the subscriptions service has to answer a plan's overage terms while an invoice is priced. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  PLAN_TERMS_TIMEOUT_MS: number = 5_000;
 }

@@ -212,7 +212,12 @@ export class InvoicesService {
     return this.dataSource.manager.findOneByOrFail(Invoice, { invoiceId });
   }
 
-  /** Claims the usage (the same answer however often asked) and writes the lines, totals and billed state in one transaction. */
+  /**
+   * Claims the usage (the same answer however often asked), gets the plan's
+   * terms of any hours in it, and writes the lines, totals and billed state in
+   * one transaction. A failure leaves the invoice reserved with `last_error`,
+   * for the next ask or the resumer.
+   */
   private async price(
     invoice: Invoice,
     options: { throwPricingErrors?: boolean },
@@ -223,13 +228,15 @@ export class InvoicesService {
       claimId: invoice.invoiceId,
     });
     try {
+      // Outside the transaction: a slow subscriptions service holds no lock.
+      const planTerms = await this.pricing.planTermsOf(invoice, claim);
       return await this.dataSource.transaction(async (manager) => {
         const current = await manager.findOne(Invoice, {
           where: { invoiceId: invoice.invoiceId },
           lock: { mode: 'pessimistic_write' },
         });
         if (current?.stage !== 'reserved') return current ?? invoice;
-        const { lines, billed } = await this.pricing.linesOf(manager, current, claim);
+        const { lines, billed } = await this.pricing.linesOf(manager, current, claim, planTerms);
         if (lines.length > 0) await manager.insert(InvoiceLine, lines);
         for (const row of billed) await manager.save(BilledUsage, row);
         const subtotal = lines.reduce((sum, line) => sum + line.subtotal, 0);

@@ -1,5 +1,6 @@
 import { exactBigint } from '@aegis/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { PlanHoursTerms } from '../plan-hours.js';
 
 /**
  * What has been billed so far of one product's usage in one of a customer's
@@ -37,6 +38,13 @@ export class BilledUsage {
 
   @Column({ name: 'priced_at', type: 'timestamptz' })
   pricedAt!: Date;
+
+  /**
+   * The hours product of a customer with a plan: the plan's terms the period
+   * was first priced with, used for its adjustments too (null: the catalogue's version).
+   */
+  @Column({ name: 'plan_terms', type: 'jsonb', nullable: true })
+  planTerms!: PlanHoursTerms | null;
 
   @Column({ name: 'last_line_id', type: 'text' })
   lastLineId!: string;

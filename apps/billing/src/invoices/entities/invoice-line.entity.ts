@@ -1,6 +1,7 @@
 import type { Aggregation, InvoiceLineKind } from '@aegis/contracts';
 import { exactBigint } from '@aegis/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { PlanHoursTerms } from '../plan-hours.js';
 
 /** What one line of an invoice priced: one product's usage of one period (or its late part). */
 @Entity({ name: 'invoice_lines' })
@@ -49,8 +50,13 @@ export class InvoiceLine {
   @Column({ name: 'usage_through', type: 'timestamptz' })
   usageThrough!: Date;
 
+  /** The catalogue's version in force; it priced the line unless `planTerms` did. */
   @Column({ name: 'pricing_version_id', type: 'text' })
   pricingVersionId!: string;
+
+  /** The plan's terms the hours line was priced with (docs/invoicing.md, "Plan hours"); null otherwise. */
+  @Column({ name: 'plan_terms', type: 'jsonb', nullable: true })
+  planTerms!: PlanHoursTerms | null;
 
   @Column({ type: 'text' })
   currency!: string;
