@@ -912,6 +912,36 @@ describe('npm start: the whole system', () => {
       (await call('GET', PUBLIC_API_PATHS.customerSubscription('cust_e2e_employer'))).status,
     ).toBe(404);
 
+    // Dunning to its end: every retry of a declined renewal fails, and the hours stop.
+    const dunningClock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const debtor = await stripe.customers.create({
+      email: 'debtor@example.com',
+      test_clock: dunningClock.id,
+      metadata: { aegis_customer_id: 'cust_e2e_debtor' },
+    });
+    await setCard(debtor.id, 'pm_card_visa');
+    await waitFor(
+      async () => (await call('GET', PUBLIC_API_PATHS.customer('cust_e2e_debtor'))).status,
+      (status) => status === 200,
+      { timeoutMs: 30_000, what: 'billing to register the debtor' },
+    );
+    const owed = await call<SubscriptionResourceV1>('POST', PUBLIC_API_PATHS.subscriptions, {
+      customer_id: 'cust_e2e_debtor',
+      plan_id: 'junior',
+      billing_interval: 'monthly',
+    });
+    expect(owed.status).toBe(201);
+    await setCard(debtor.id, 'pm_card_chargeDeclined');
+    await advance(dunningClock.id, periodEnd(owed.body) + 2 * HOUR);
+    await sameAsStripe(owed.body.id, (ours) => ours.status === 'past_due');
+    await advance(dunningClock.id, periodEnd(owed.body) + 8 * DAY + 2 * HOUR);
+    await sameAsStripe(owed.body.id, (ours) => ours.status === 'unpaid');
+    const cutOff = await call<EntitlementsResourceV1>(
+      'GET',
+      PUBLIC_API_PATHS.customerEntitlements('cust_e2e_debtor'),
+    );
+    expect(cutOff.body).toMatchObject({ plan_id: 'junior', entitled: false });
+
     // Pause and resume collection.
     const pausing = await customerWithCard('cust_e2e_on_leave');
     const onLeave = await call<SubscriptionResourceV1>('POST', PUBLIC_API_PATHS.subscriptions, {
