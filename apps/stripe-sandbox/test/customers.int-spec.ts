@@ -39,10 +39,7 @@ describe('sandbox customers and payment methods', () => {
   it('answers a Stripe path it does not serve as an unrecognized URL, not as an object id', async () => {
     const unserved: [Promise<unknown>, string][] = [
       [stripe.customers.search({ query: "email:'ada@example.com'" }), 'GET: /v1/customers/search'],
-      [
-        stripe.rawRequest('GET', '/v1/invoices/create_preview'),
-        'GET: /v1/invoices/create_preview',
-      ],
+      [stripe.rawRequest('GET', '/v1/invoices/create_preview'), 'GET: /v1/invoices/create_preview'],
       [stripe.rawRequest('GET', '/v1/invoices/upcoming'), 'GET: /v1/invoices/upcoming'],
     ];
     for (const [request, route] of unserved) {

@@ -839,4 +839,194 @@ describe('sandbox subscription changes', () => {
       expect((await stripe.subscriptionItems.retrieve(item.id)).quantity).toBe(1);
     });
   });
+
+  describe('paused subscriptions and resume', () => {
+    /** A subscription whose 7-day trial, without a payment method, ends in `paused` (or as `behavior` says). */
+    async function cardlessTrial(
+      start: number,
+      unitAmount: number,
+      behavior: 'cancel' | 'pause' = 'pause',
+    ): Promise<{
+      testClock: Stripe.TestHelpers.TestClock;
+      customer: Stripe.Customer;
+      subscription: Stripe.Subscription;
+    }> {
+      const { testClock, customer } = await customerOnClock(start, null);
+      const price = await monthlyPrice(unitAmount, 'Cardless');
+      const subscription = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: price.id }],
+        trial_period_days: 7,
+        trial_settings: { end_behavior: { missing_payment_method: behavior } },
+      });
+      expect(subscription.status).toBe('trialing');
+      expect(subscription.trial_settings?.end_behavior.missing_payment_method).toBe(behavior);
+      return { testClock, customer, subscription };
+    }
+
+    it('pauses a trial that ends without a payment method, then resumes it with a new period', async () => {
+      const start = utc(2025, 1, 1);
+      const trialEnd = start + 7 * DAY;
+      const { testClock, customer, subscription } = await cardlessTrial(start, 1500);
+      await advance(testClock.id, trialEnd + HOUR);
+      const paused = await retrieve(subscription.id);
+      expect(paused.status).toBe('paused');
+      expect(paused.status_details).toStrictEqual({
+        paused: {
+          subscription: { type: 'trial_end_without_payment_method' },
+          transitioned_at: trialEnd,
+          type: 'subscription',
+        },
+      });
+      expect(latestInvoiceOf(paused).id).toBe(subscription.latest_invoice);
+      const pausedEvent = await recorded<Stripe.CustomerSubscriptionPausedEvent>(
+        'customer.subscription.paused',
+        (event) => event.data.object.id === subscription.id,
+      );
+      expect(pausedEvent.created).toBe(trialEnd);
+      await recorded<Stripe.CustomerSubscriptionUpdatedEvent>(
+        'customer.subscription.updated',
+        (event) =>
+          event.data.object.id === subscription.id &&
+          event.data.object.status === 'paused' &&
+          event.data.previous_attributes?.status === 'trialing',
+      );
+
+      // Paused: no invoice and no new period while time passes.
+      await advance(testClock.id, utc(2025, 2, 20));
+      const stillPaused = await stripe.subscriptions.retrieve(subscription.id);
+      expect(stillPaused.status).toBe('paused');
+      expect((await stripe.invoices.list({ subscription: subscription.id })).data.length).toBe(1);
+      await expect(
+        stripe.invoices.createPreview({ subscription: subscription.id }),
+      ).rejects.toMatchObject({ code: 'invoice_upcoming_none' });
+
+      await setDefaultCard(customer.id, 'pm_card_visa');
+      const resumed = await stripe.subscriptions.resume(subscription.id, {
+        expand: ['latest_invoice'],
+      });
+      expect(resumed.status).toBe('active');
+      expect(resumed.status_details).toBeUndefined();
+      expect(resumed.billing_cycle_anchor).toBe(utc(2025, 2, 20));
+      expect(periodOf(resumed)).toStrictEqual({ start: utc(2025, 2, 20), end: utc(2025, 3, 20) });
+      const invoice = latestInvoiceOf(resumed);
+      expect(invoice.billing_reason).toBe('subscription_update');
+      expect(invoice.status).toBe('paid');
+      expect(invoice.amount_paid).toBe(1500);
+      await recorded<Stripe.CustomerSubscriptionResumedEvent>(
+        'customer.subscription.resumed',
+        (event) =>
+          event.data.object.id === subscription.id && event.data.object.status === 'active',
+      );
+      const updated = await recorded<Stripe.CustomerSubscriptionUpdatedEvent>(
+        'customer.subscription.updated',
+        (event) =>
+          event.data.object.id === subscription.id &&
+          event.data.previous_attributes?.status === 'paused',
+      );
+      expect(updated.data.object.latest_invoice).toBe(invoice.id);
+
+      const notPaused = await rejectionOf(
+        stripe.subscriptions.resume(subscription.id),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(notPaused.statusCode).toBe(400);
+      expect(notPaused.type).toBe('StripeInvalidRequestError');
+      expect(notPaused.message).toMatch(/paused/);
+    });
+
+    it('resumes on the unchanged billing cycle, invoicing the rest of its period at once', async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, customer, subscription } = await cardlessTrial(start, 3100);
+      // Paused at 8 Jan; 10 of the 31 days to 8 Feb have passed at 18 Jan.
+      await advance(testClock.id, utc(2025, 1, 18));
+      expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('paused');
+      await setDefaultCard(customer.id, 'pm_card_visa');
+      const resumed = await stripe.subscriptions.resume(subscription.id, {
+        billing_cycle_anchor: { type: 'unchanged' },
+        proration_behavior: 'always_invoice',
+        expand: ['latest_invoice'],
+      });
+      expect(resumed.status).toBe('active');
+      expect(resumed.billing_cycle_anchor).toBe(utc(2025, 1, 8));
+      expect(periodOf(resumed)).toStrictEqual({ start: utc(2025, 1, 8), end: utc(2025, 2, 8) });
+      const invoice = latestInvoiceOf(resumed);
+      expect(invoice.lines.data.map((line) => [line.amount, line.period])).toStrictEqual([
+        [2100, { start: utc(2025, 1, 18), end: utc(2025, 2, 8) }],
+      ]);
+      expect(invoice.status).toBe('paid');
+
+      await advance(testClock.id, utc(2025, 2, 8, 1));
+      const renewal = latestInvoiceOf(await retrieve(subscription.id));
+      expect(renewal.billing_reason).toBe('subscription_cycle');
+      expect(renewal.amount_paid).toBe(3100);
+    });
+
+    it('stays paused until paid with resume_on_payment_success; is past_due with resume_on_payment_attempt', async () => {
+      const start = utc(2025, 1, 1);
+      const waiting = await cardlessTrial(start, 1200);
+      await advance(waiting.testClock.id, start + 8 * DAY);
+      await setDefaultCard(waiting.customer.id, 'pm_card_chargeDeclined');
+      const stillPaused = await stripe.subscriptions.resume(waiting.subscription.id, {
+        payment_behavior: 'resume_on_payment_success',
+        expand: ['latest_invoice'],
+      });
+      expect(stillPaused.status).toBe('paused');
+      const open = latestInvoiceOf(stillPaused);
+      expect(open.status).toBe('open');
+      expect(open.attempt_count).toBe(1);
+      const paid = await stripe.invoices.pay(open.id, { payment_method: 'pm_card_visa' });
+      expect(paid.status).toBe('paid');
+      expect((await stripe.subscriptions.retrieve(waiting.subscription.id)).status).toBe('active');
+      await recorded<Stripe.CustomerSubscriptionResumedEvent>(
+        'customer.subscription.resumed',
+        (event) => event.data.object.id === waiting.subscription.id,
+      );
+
+      const eager = await cardlessTrial(start, 1200);
+      await advance(eager.testClock.id, start + 8 * DAY);
+      await setDefaultCard(eager.customer.id, 'pm_card_chargeDeclined');
+      const pastDue = await stripe.subscriptions.resume(eager.subscription.id, {
+        expand: ['latest_invoice'],
+      });
+      expect(pastDue.status).toBe('past_due');
+      expect(latestInvoiceOf(pastDue).status).toBe('open');
+      await recorded<Stripe.CustomerSubscriptionResumedEvent>(
+        'customer.subscription.resumed',
+        (event) => event.data.object.id === eager.subscription.id,
+      );
+    });
+
+    it('cancels a trial ending without a payment method when missing_payment_method is cancel', async () => {
+      const start = utc(2025, 1, 1);
+      const { testClock, subscription } = await cardlessTrial(start, 1000, 'cancel');
+      await advance(testClock.id, start + 8 * DAY);
+      const canceled = await stripe.subscriptions.retrieve(subscription.id);
+      expect(canceled.status).toBe('canceled');
+      expect(canceled.ended_at).toBe(start + 7 * DAY);
+      expect((await stripe.invoices.list({ subscription: subscription.id })).data.length).toBe(1);
+      const resumeCanceled = await rejectionOf(
+        stripe.subscriptions.resume(subscription.id),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(resumeCanceled.statusCode).toBe(400);
+      const unknown = await rejectionOf(
+        stripe.subscriptions.resume(subscription.id, {
+          billing_cycle_anchor: 'now',
+        } as unknown as Stripe.SubscriptionResumeParams),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(unknown.param).toBe('billing_cycle_anchor');
+      const badSetting = await rejectionOf(
+        stripe.subscriptions.create({
+          customer: canceled.customer as string,
+          items: [{ price: defined(canceled.items.data[0], 'item').price.id }],
+          trial_period_days: 3,
+          trial_settings: { end_behavior: { missing_payment_method: 'wait' } },
+        }),
+        Stripe.errors.StripeInvalidRequestError,
+      );
+      expect(badSetting.param).toBe('trial_settings[end_behavior][missing_payment_method]');
+    });
+  });
 });

@@ -6,6 +6,7 @@ import {
   nextDueWork,
   nextRetryAt,
   periodEndAfter,
+  periodStartAt,
   proratedAmount,
   SECONDS_PER_DAY,
   TRIAL_WILL_END_NOTICE_SECONDS,
@@ -44,6 +45,22 @@ describe('addIntervals', () => {
   it('puts a day the month lacks on its last day', () => {
     expect(addIntervals(utc(2025, 1, 31), 'month', 1)).toBe(utc(2025, 2, 28));
     expect(addIntervals(utc(2024, 1, 31), 'month', 1)).toBe(utc(2024, 2, 29));
+  });
+});
+
+describe('periodStartAt', () => {
+  it('finds the last boundary from the anchor not later than the time', () => {
+    const anchor = utc(2025, 1, 31);
+    expect(periodStartAt(anchor, 'month', 1, utc(2025, 3, 15))).toBe(utc(2025, 2, 28));
+    expect(periodStartAt(anchor, 'month', 1, utc(2025, 3, 31))).toBe(utc(2025, 3, 31));
+    expect(periodStartAt(anchor, 'month', 1, anchor)).toBe(anchor);
+    expect(periodStartAt(JAN_1, 'week', 2, JAN_1 + 20 * SECONDS_PER_DAY)).toBe(
+      JAN_1 + 14 * SECONDS_PER_DAY,
+    );
+  });
+
+  it('is the anchor itself while the anchor is ahead', () => {
+    expect(periodStartAt(utc(2025, 2, 1), 'month', 1, JAN_1)).toBe(utc(2025, 2, 1));
   });
 });
 

@@ -77,6 +77,25 @@ export function periodEndAfter(
 }
 
 /**
+ * The start of the billing period running at `at`: the last boundary (every
+ * `intervalCount` intervals from the anchor) not later than it; the anchor
+ * itself if it is later.
+ */
+export function periodStartAt(
+  anchor: number,
+  interval: BillingInterval,
+  intervalCount: number,
+  at: number,
+): number {
+  let start = anchor;
+  for (let periods = 1; ; periods += 1) {
+    const boundary = addIntervals(anchor, interval, periods * intervalCount);
+    if (boundary > at) return start;
+    start = boundary;
+  }
+}
+
+/**
  * The part of `amount` (a whole period's exact price, in minor units) that
  * the time from `from` to the period's end is worth, to the second, rounded
  * once, half up, to a whole minor unit.

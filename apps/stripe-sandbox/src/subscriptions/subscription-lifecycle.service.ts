@@ -119,6 +119,11 @@ export class SubscriptionLifecycle implements OnModuleInit {
     if (subscriptionId === null) return;
     const subscription = this.store.find('subscription', subscriptionId);
     if (subscription === undefined || !this.latestInvoicePaid(subscription)) return;
+    if (subscription.status === 'paused') {
+      // The resumption invoice of `resume_on_payment_success`: paid, the subscription resumes.
+      if (idOf(subscription.latest_invoice) === invoice.id) this.markResumed(subscription);
+      return;
+    }
     this.withUpdateEvent(subscription, () => this.activate(subscription));
   }
 
@@ -232,6 +237,7 @@ export class SubscriptionLifecycle implements OnModuleInit {
         });
         return;
       case 'end_trial':
+        if (this.endTrialWithoutPaymentMethod(subscription, work.at)) return;
         this.withUpdateEvent(subscription, () => {
           this.endTrial(subscription, work.at, {
             billingReason: 'subscription_cycle',
@@ -245,6 +251,45 @@ export class SubscriptionLifecycle implements OnModuleInit {
     }
   }
 
+  /**
+   * A trial ending without a payment method (none on the subscription or as
+   * the customer's invoice default), when
+   * `trial_settings.end_behavior.missing_payment_method` says so: `pause`
+   * makes it `paused` (no invoice, no new period; `customer.subscription.updated`
+   * and `customer.subscription.paused`), `cancel` cancels it. False when the
+   * trial ends as usual (`create_invoice`, or a payment method is there).
+   */
+  private endTrialWithoutPaymentMethod(subscription: Stripe.Subscription, at: number): boolean {
+    const behavior = subscription.trial_settings?.end_behavior.missing_payment_method;
+    if (behavior !== 'pause' && behavior !== 'cancel') return false;
+    if (this.hasPaymentMethod(subscription)) return false;
+    if (behavior === 'cancel') {
+      this.cancel(subscription, { endedAt: at });
+      return true;
+    }
+    this.withUpdateEvent(subscription, () => {
+      subscription.status = 'paused';
+      subscription.status_details = {
+        paused: {
+          subscription: { type: 'trial_end_without_payment_method' },
+          transitioned_at: at,
+          type: 'subscription',
+        },
+      };
+    });
+    this.events.record('customer.subscription.paused', subscription, {
+      testClock: this.testClockOf(subscription),
+    });
+    return true;
+  }
+
+  /** Whether a payment of the subscription has a payment method to charge. */
+  hasPaymentMethod(subscription: Stripe.Subscription): boolean {
+    if (subscription.default_payment_method !== null) return true;
+    const customer = this.store.find('customer', customerIdOf(subscription));
+    return (customer?.invoice_settings.default_payment_method ?? null) !== null;
+  }
+
   /** Runs `change` and records `customer.subscription.updated` with what it changed. */
   withUpdateEvent<T>(subscription: Stripe.Subscription, change: () => T): T {
     const before = snapshot(subscription);
@@ -253,6 +298,17 @@ export class SubscriptionLifecycle implements OnModuleInit {
       testClock: this.testClockOf(subscription),
     });
     return result;
+  }
+
+  /** A paused subscription becomes active: `customer.subscription.updated` and `.resumed`. */
+  markResumed(subscription: Stripe.Subscription): void {
+    this.withUpdateEvent(subscription, () => {
+      subscription.status = 'active';
+      delete subscription.status_details;
+    });
+    this.events.record('customer.subscription.resumed', subscription, {
+      testClock: this.testClockOf(subscription),
+    });
   }
 
   /** Sets each item's period to the one starting at `start`, by the billing cycle anchor. */

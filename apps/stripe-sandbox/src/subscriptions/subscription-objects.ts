@@ -3,7 +3,7 @@ import { newId } from '../store/ids.js';
 import { snapshot } from '../store/sandbox-store.js';
 import type { NewItem } from './subscription-item-params.js';
 import { intervalOf } from './subscription-lifecycle.service.js';
-import type { PaymentBehavior } from './subscription-params.js';
+import type { MissingPaymentMethodBehavior, PaymentBehavior } from './subscription-params.js';
 
 export interface StartSpec {
   readonly customer: string;
@@ -16,6 +16,8 @@ export interface StartSpec {
   readonly daysUntilDue: number | null;
   readonly description: string | null;
   readonly metadata: Stripe.Metadata;
+  /** What the trial's end does without a payment method (default `create_invoice`). */
+  readonly missingPaymentMethod?: MissingPaymentMethodBehavior;
 }
 
 /** The price's twin as the legacy `plan` object Stripe still shows on subscription items. */
@@ -143,7 +145,10 @@ export function newSubscription(
     transfer_data: null,
     trial_end: spec.trialEnd,
     trial_settings: {
-      end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' },
+      end_behavior: {
+        billing_cycle_anchor: null,
+        missing_payment_method: spec.missingPaymentMethod ?? 'create_invoice',
+      },
     },
     trial_start: spec.trialEnd === null ? null : now,
   };

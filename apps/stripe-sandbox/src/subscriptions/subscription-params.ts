@@ -106,6 +106,19 @@ export function readTrialEnd(params: Params): TrialEndInput | undefined {
   return Number(value);
 }
 
+export const MISSING_PAYMENT_METHOD_BEHAVIORS = ['cancel', 'create_invoice', 'pause'] as const;
+export type MissingPaymentMethodBehavior = (typeof MISSING_PAYMENT_METHOD_BEHAVIORS)[number];
+
+/** `trial_settings[end_behavior][missing_payment_method]`: what a trial ending without a payment method does. */
+export function readTrialSettings(params: Params): MissingPaymentMethodBehavior | undefined {
+  const settings = params.object('trial_settings');
+  if (settings === undefined) return undefined;
+  const endBehavior = settings.requiredObject('end_behavior');
+  const behavior = endBehavior.oneOf('missing_payment_method', MISSING_PAYMENT_METHOD_BEHAVIORS);
+  if (behavior === undefined) throw parameterMissing(endBehavior.path('missing_payment_method'));
+  return behavior;
+}
+
 export type BillingCycleAnchorInput = 'now' | 'unchanged';
 
 /**

@@ -4,12 +4,16 @@ import { Form } from '../core/form.js';
 import { paginate } from '../core/list.js';
 import type { Params } from '../core/params.js';
 import { StripeApi, StripeDelete, StripePost } from '../core/stripe-api.decorators.js';
+import { SubscriptionResumption } from './subscription-resumption.service.js';
 import { SubscriptionsService } from './subscriptions.service.js';
 
 @StripeApi()
 @Controller('v1/subscriptions')
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsService) {}
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly resumption: SubscriptionResumption,
+  ) {}
 
   @StripePost('')
   create(@Form() params: Params): Stripe.Subscription {
@@ -32,6 +36,11 @@ export class SubscriptionsController {
   @StripePost(':id')
   update(@Param('id') id: string, @Form() params: Params): Stripe.Subscription {
     return this.subscriptions.update(id, params);
+  }
+
+  @StripePost(':id/resume')
+  resume(@Param('id') id: string, @Form() params: Params): Stripe.Subscription {
+    return this.resumption.resume(id, params);
   }
 
   @StripeDelete(':id')

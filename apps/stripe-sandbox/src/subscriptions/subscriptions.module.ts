@@ -7,6 +7,7 @@ import { SubscriptionCancellation } from './subscription-cancellation.service.js
 import { SubscriptionItemParams } from './subscription-item-params.js';
 import { SubscriptionItemsController } from './subscription-items.controller.js';
 import { SubscriptionItemsService } from './subscription-items.service.js';
+import { SubscriptionResumption } from './subscription-resumption.service.js';
 import { SubscriptionLifecycle } from './subscription-lifecycle.service.js';
 import { SubscriptionProrations } from './subscription-prorations.service.js';
 import { SubscriptionSweeper } from './subscription-sweeper.js';
@@ -29,6 +30,7 @@ import { TestClocksService } from './test-clocks.service.js';
     SubscriptionSweeper,
     InvoicePreviews,
     SubscriptionItemsService,
+    SubscriptionResumption,
   ],
   exports: [SubscriptionsService],
 })

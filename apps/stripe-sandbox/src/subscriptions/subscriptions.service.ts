@@ -39,6 +39,7 @@ import {
   readListFilter,
   readPauseCollection,
   readTrialEnd,
+  readTrialSettings,
   trialEndOf,
   UPDATE_PAYMENT_BEHAVIORS,
   type BillingCycleAnchorInput,
@@ -142,6 +143,7 @@ export class SubscriptionsService {
     const daysUntilDue = params.integer('days_until_due', { min: 0, max: 730 });
     const description = params.string('description');
     const metadata = params.metadata();
+    const missingPaymentMethod = readTrialSettings(params);
     // Every payment the sandbox makes for a subscription is off session already.
     params.boolean('off_session');
     if (itemParams === undefined || itemParams.length === 0) throw parameterMissing('items');
@@ -197,6 +199,7 @@ export class SubscriptionsService {
         daysUntilDue: daysUntilDue ?? null,
         description: description ?? null,
         metadata: metadata ?? {},
+        ...(missingPaymentMethod === undefined ? {} : { missingPaymentMethod }),
       });
       // Nothing of a refused subscription is kept: throwing here undoes the whole transaction.
       if (decline !== null && paymentBehavior === 'error_if_incomplete') throw decline;
@@ -271,6 +274,7 @@ export class SubscriptionsService {
     const cancellationDetails = readCancellationDetails(params);
     const pauseCollection = readPauseCollection(params);
     const billingCycleAnchor = readBillingCycleAnchor(params);
+    const missingPaymentMethod = readTrialSettings(params);
     params.boolean('off_session');
     if (paymentBehavior === 'pending_if_incomplete') {
       throw invalidRequest(
@@ -293,6 +297,7 @@ export class SubscriptionsService {
         trial_end: trialEnd,
         pause_collection: pauseCollection,
         billing_cycle_anchor: billingCycleAnchor,
+        trial_settings: missingPaymentMethod,
       });
       const customer = customerIdOf(subscription);
       const now = this.clock.nowForCustomer(customer);
@@ -311,6 +316,15 @@ export class SubscriptionsService {
       if (description !== undefined) subscription.description = description;
       if (defaultPaymentMethod !== undefined) {
         subscription.default_payment_method = defaultPaymentMethod;
+      }
+      if (missingPaymentMethod !== undefined) {
+        subscription.trial_settings = {
+          end_behavior: {
+            billing_cycle_anchor:
+              subscription.trial_settings?.end_behavior.billing_cycle_anchor ?? null,
+            missing_payment_method: missingPaymentMethod,
+          },
+        };
       }
       // Pausing collection changes neither the status nor the periods: only the invoices made while paused.
       if (pauseCollection !== undefined) {
