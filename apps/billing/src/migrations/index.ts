@@ -7,7 +7,6 @@ import { Invoices1766000000000 } from './1766000000000-invoices.js';
 import { Refunds1766100000000 } from './1766100000000-refunds.js';
 import { CheckoutSessions1766100000001 } from './1766100000001-checkout-sessions.js';
 import { PlanHoursTerms1766300000000 } from './1766300000000-plan-hours-terms.js';
-import { RefundRequestKeys1766400000000 } from './1766400000000-refund-request-keys.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -20,5 +19,4 @@ export const billingMigrations = [
   Refunds1766100000000,
   CheckoutSessions1766100000001,
   PlanHoursTerms1766300000000,
-  RefundRequestKeys1766400000000,
 ];
