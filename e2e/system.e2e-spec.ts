@@ -942,6 +942,47 @@ describe('npm start: the whole system', () => {
     );
     expect(cutOff.body).toMatchObject({ plan_id: 'junior', entitled: false });
 
+    // A trial that ends without a card pauses the subscription; with a card it resumes, charged.
+    const cardlessClock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const cardless = await stripe.customers.create({
+      email: 'cardless@example.com',
+      test_clock: cardlessClock.id,
+      metadata: { aegis_customer_id: 'cust_e2e_cardless' },
+    });
+    await waitFor(
+      async () => (await call('GET', PUBLIC_API_PATHS.customer('cust_e2e_cardless'))).status,
+      (status) => status === 200,
+      { timeoutMs: 30_000, what: 'billing to register the cardless customer' },
+    );
+    const trying = await call<SubscriptionResourceV1>('POST', PUBLIC_API_PATHS.subscriptions, {
+      customer_id: 'cust_e2e_cardless',
+      plan_id: 'analyst',
+      billing_interval: 'monthly',
+      trial_days: 3,
+    });
+    expect(trying.status).toBe(201);
+    await advance(cardlessClock.id, start + 3 * DAY + HOUR);
+    await sameAsStripe(trying.body.id, (ours) => ours.status === 'paused');
+    expect(
+      (
+        await call<EntitlementsResourceV1>(
+          'GET',
+          PUBLIC_API_PATHS.customerEntitlements('cust_e2e_cardless'),
+        )
+      ).body.entitled,
+    ).toBe(false);
+    await setCard(cardless.id, 'pm_card_visa');
+    const back = await call<SubscriptionResourceV1>(
+      'POST',
+      PUBLIC_API_PATHS.resumeSubscription(trying.body.id),
+    );
+    expect(back.status).toBe(200);
+    expect(back.body.status).toBe('active');
+    const resumedAtStripe = await sameAsStripe(trying.body.id, (ours) => ours.status === 'active');
+    expect(
+      await stripe.invoices.retrieve(resumedAtStripe.theirs.latest_invoice as string),
+    ).toMatchObject({ status: 'paid', amount_paid: 199_900 });
+
     // Pause and resume collection.
     const pausing = await customerWithCard('cust_e2e_on_leave');
     const onLeave = await call<SubscriptionResourceV1>('POST', PUBLIC_API_PATHS.subscriptions, {

@@ -94,8 +94,13 @@ export class SubscriptionCommandsService {
         customer: customer.stripeCustomerId,
         items: [{ price: price.stripePriceId ?? undefined, quantity: 1 }],
         payment_behavior: 'error_if_incomplete',
+        // A trial that ends without a card pauses (status paused) until resumed, rather than
+        // failing its first invoice.
         ...(request.trialDays !== undefined && request.trialDays > 0
-          ? { trial_period_days: request.trialDays }
+          ? {
+              trial_period_days: request.trialDays,
+              trial_settings: { end_behavior: { missing_payment_method: 'pause' } },
+            }
           : {}),
         metadata: {
           [AEGIS_CUSTOMER_ID_KEY]: request.customerId,
@@ -417,11 +422,8 @@ export class SubscriptionCommandsService {
   private transactionOf(manager: EntityManager): MirrorTransaction {
     return {
       manager,
-      publish: <K extends EventName>(
-        type: K,
-        data: EventPayload<K>,
-        options?: PublishOptions,
-      ) => this.publisher.publish(manager, type, data, options),
+      publish: <K extends EventName>(type: K, data: EventPayload<K>, options?: PublishOptions) =>
+        this.publisher.publish(manager, type, data, options),
     };
   }
 }
