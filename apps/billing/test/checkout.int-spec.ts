@@ -8,11 +8,21 @@ import {
   BILLING_PRICING_SET_V1,
   BILLING_PRODUCT_ARCHIVE_V1,
   BILLING_PRODUCT_CREATE_V1,
+  SUBSCRIPTIONS_CREATE_V1,
+  SUBSCRIPTIONS_LIVE_V1,
+  SUBSCRIPTIONS_PLAN_LIST_V1,
   type CheckoutSessionV1,
   type CreateCheckoutRequestV1,
+  type PlanV1,
 } from '@aegis/contracts';
 import { RpcRemoteError } from '@aegis/messaging';
-import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import {
+  defined,
+  rejectionOf,
+  startServiceProcess,
+  waitFor,
+  type ServiceProcess,
+} from '@aegis/testing';
 import type Stripe from 'stripe';
 import { BillingHarness } from './billing-harness.js';
 
@@ -33,6 +43,8 @@ function cardForm(cardNumber: string): URLSearchParams {
 describe('checkouts through Stripe Checkout Sessions', () => {
   let harness: BillingHarness;
   let stripe: Stripe;
+  /** The subscriptions service: its plans, and the live subscription a plan checkout must not double. */
+  let subscriptions: ServiceProcess;
   const run = Date.now().toString(36);
   const report = `report_${run}`;
   const calls = `calls_${run}`;
@@ -112,11 +124,14 @@ describe('checkouts through Stripe Checkout Sessions', () => {
       email: `${customerId}@example.com`,
     });
     stripeCustomerId = customer.stripeCustomerId;
+    // Its plans are made at Stripe as it starts.
+    subscriptions = await startServiceProcess('subscriptions', {});
     // Whatever the set-up made at Stripe, delivered before the tests start.
     await deliverNewEvents();
   }, 120_000);
 
   afterAll(async () => {
+    await subscriptions.stop();
     await harness.stop();
   });
 
@@ -385,5 +400,166 @@ describe('checkouts through Stripe Checkout Sessions', () => {
       (count) => count === 0,
       { what: 'no dead letters' },
     );
+  });
+
+  describe('a plan of the subscriptions service', () => {
+    let fresh = 0;
+    const newCustomer = async (card: string | null = null): Promise<string> => {
+      fresh += 1;
+      const id = `cust_plan_${run}_${fresh}`;
+      const { customer } = await harness.rpc.call(BILLING_CUSTOMER_GET_OR_CREATE_V1, {
+        customerId: id,
+        email: `${id}@example.com`,
+      });
+      if (card !== null) {
+        const method = await stripe.paymentMethods.attach(card, {
+          customer: customer.stripeCustomerId,
+        });
+        await stripe.customers.update(customer.stripeCustomerId, {
+          invoice_settings: { default_payment_method: method.id },
+        });
+      }
+      return id;
+    };
+
+    const juniorPlan = async (): Promise<PlanV1> =>
+      defined(
+        (await harness.rpc.call(SUBSCRIPTIONS_PLAN_LIST_V1, { planId: 'junior' })).plans[0],
+        'the junior plan',
+      );
+
+    const priceOf = (plan: PlanV1, interval: 'monthly' | 'yearly'): string =>
+      defined(
+        plan.prices.find((price) => price.billingInterval === interval)?.stripePriceId,
+        `the ${interval} price`,
+      );
+
+    it("sells the plan's Stripe Price for the interval, named so that the subscriptions mirror takes it as the plan", async () => {
+      const buyer = await newCustomer();
+      const junior = await juniorPlan();
+      const { checkout } = await create({
+        customerId: buyer,
+        mode: 'subscription',
+        planId: 'junior',
+      });
+      expect(checkout).toMatchObject({
+        customerId: buyer,
+        mode: 'subscription',
+        planId: 'junior',
+        billingInterval: 'monthly',
+        productId: null,
+        pricingVersionId: null,
+        stripePriceId: priceOf(junior, 'monthly'),
+        name: junior.name,
+        quantity: 1,
+        amountTotal: 99_900,
+        currency: 'usd',
+        status: 'open',
+      });
+      const session = await stripe.checkout.sessions.retrieve(checkout.stripeCheckoutSessionId, {
+        expand: ['line_items'],
+      });
+      expect(session.metadata).toMatchObject({
+        aegis_checkout_id: checkout.id,
+        aegis_customer_id: buyer,
+        aegis_plan_id: 'junior',
+      });
+      expect(session.line_items?.data[0]?.price?.id).toBe(priceOf(junior, 'monthly'));
+      const yearly = (
+        await create({
+          customerId: buyer,
+          mode: 'subscription',
+          planId: 'junior',
+          billingInterval: 'yearly',
+        })
+      ).checkout;
+      expect(yearly).toMatchObject({
+        billingInterval: 'yearly',
+        stripePriceId: priceOf(junior, 'yearly'),
+        amountTotal: 999_000,
+      });
+
+      expect((await pay(checkout, '4242424242424242')).status).toBe(303);
+      await deliverNewEvents();
+      const paid = await checkoutNow(checkout.id);
+      expect(paid.status).toBe('paid');
+      const made = await stripe.subscriptions.retrieve(
+        defined(paid.stripeSubscriptionId, 'the subscription'),
+      );
+      expect(made.metadata).toMatchObject({
+        aegis_checkout_id: checkout.id,
+        aegis_customer_id: buyer,
+        aegis_plan_id: 'junior',
+      });
+      expect(made.items.data[0]?.price.id).toBe(priceOf(junior, 'monthly'));
+      // The subscriptions service's mirror took it (from the same events) as the buyer's junior plan.
+      const live = await waitFor(
+        () =>
+          harness.rpc.call(SUBSCRIPTIONS_LIVE_V1, { customerId: buyer }).then(
+            (reply) => reply.subscription,
+            () => null,
+          ),
+        (found) => found !== null,
+        { what: 'the subscriptions mirror to hold the checkout’s subscription' },
+      );
+      expect(live).toMatchObject({
+        stripeSubscriptionId: made.id,
+        planId: 'junior',
+        billingInterval: 'monthly',
+        customerId: buyer,
+      });
+      // Now it has one: another plan checkout is refused.
+      const again = await rejectionOf(
+        create({ customerId: buyer, mode: 'subscription', planId: 'analyst' }),
+        RpcRemoteError,
+      );
+      expect(again).toMatchObject({ code: 'subscription_exists', status: 409 });
+    });
+
+    it('refuses a plan checkout for a customer with a live subscription (409), writing nothing', async () => {
+      const subscriber = await newCustomer('pm_card_visa');
+      const { subscription } = await harness.rpc.call(SUBSCRIPTIONS_CREATE_V1, {
+        customerId: subscriber,
+        planId: 'junior',
+        billingInterval: 'monthly',
+      });
+      expect(subscription.status).toBe('active');
+      const before = await rowCount();
+      const refused = await rejectionOf(
+        create({ customerId: subscriber, mode: 'subscription', planId: 'lead' }),
+        RpcRemoteError,
+      );
+      expect(refused).toMatchObject({ code: 'subscription_exists', status: 409 });
+      expect(refused.message).toContain(subscription.id);
+      expect(await rowCount()).toBe(before);
+    });
+
+    it('refuses the principal plan (a custom price) and an interval without a plan, naming the field (400)', async () => {
+      const buyer = await newCustomer();
+      const before = await rowCount();
+      const principal = await rejectionOf(
+        create({ customerId: buyer, mode: 'subscription', planId: 'principal' }),
+        RpcRemoteError,
+      );
+      expect(principal).toMatchObject({ code: 'invalid_checkout', status: 400 });
+      expect(principal.fields.map((fault) => fault.field)).toEqual(['plan_id']);
+      expect(principal.message).toContain('custom price');
+      const catalogue = await rejectionOf(
+        create({
+          customerId: buyer,
+          mode: 'subscription',
+          planId: seats,
+          billingInterval: 'yearly',
+        }),
+        RpcRemoteError,
+      );
+      expect(catalogue.fields.map((fault) => fault.field)).toEqual(['billing_interval']);
+      const payment = await rejectionOf(
+        create({ customerId: buyer, productId: report, billingInterval: 'monthly' }),
+        RpcRemoteError,
+      );
+      expect(payment.fields.map((fault) => fault.field)).toEqual(['billing_interval']);
+      expect(await rowCount()).toBe(before);
+    });
   });
 });

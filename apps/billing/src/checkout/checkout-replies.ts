@@ -17,6 +17,7 @@ export function checkoutV1Of(
     mode: row.mode,
     productId: row.productId,
     planId: row.planId,
+    billingInterval: row.billingInterval,
     pricingVersionId: row.pricingVersionId,
     stripePriceId: row.stripePriceId,
     name: row.name,

@@ -2,14 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AEGIS_CUSTOMER_ID_KEY,
+  SUBSCRIPTIONS_LIVE_V1,
+  SUBSCRIPTIONS_PLAN_LIST_V1,
+  isPlanId,
   type CheckoutByStripeSessionRequestV1,
   type CheckoutPublicViewReplyV1,
   type CheckoutRefV1,
   type CheckoutReplyV1,
   type CreateCheckoutRequestV1,
+  type PlanBillingInterval,
+  type PlanId,
 } from '@aegis/contracts';
+import { AmqpRpcClient, RpcRemoteError } from '@aegis/messaging';
 import {
   AEGIS_CHECKOUT_ID_KEY,
+  AEGIS_PLAN_ID_KEY,
   AEGIS_PRODUCT_ID_KEY,
   PAYMENT_PROVIDER,
   fromStripeTime,
@@ -28,6 +35,9 @@ import { checkoutV1Of, publicViewOf, type CheckoutTransaction } from './checkout
 import { CheckoutException, CheckoutExceptionCode } from './checkout.exception.js';
 import { CheckoutSession } from './entities/checkout-session.entity.js';
 
+/** How long the subscriptions service has to answer a plan checkout's questions. */
+const SUBSCRIPTIONS_TIMEOUT_MS = 5_000;
+
 function newCheckoutId(): string {
   return `chk_${randomBytes(12).toString('base64url')}`;
 }
@@ -37,10 +47,33 @@ function isRecurring(pricing: PricingModel): boolean {
   return pricing.model === 'graduated' || pricing.model === 'volume';
 }
 
-/** What a checkout sells: a product's pricing version in force, and its Stripe Price. */
+/**
+ * What a checkout sells: a catalogue product's pricing version in force and
+ * its Stripe Price, or a plan's Stripe Price for an interval; and the
+ * metadata that names it on the session and what the session makes.
+ */
 interface Offer {
-  readonly product: Product;
-  readonly version: PricingVersion;
+  readonly name: string;
+  readonly currency: string;
+  readonly stripePriceId: string;
+  /** `payment`: the outcome product sold. */
+  readonly productId: string | null;
+  /** Null for a plan of the subscriptions service. */
+  readonly pricingVersionId: string | null;
+  readonly billingInterval: PlanBillingInterval | null;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+function catalogueOffer(product: Product, version: PricingVersion): Offer {
+  return {
+    name: product.name,
+    currency: product.currency,
+    stripePriceId: version.stripePriceId,
+    productId: product.productId,
+    pricingVersionId: version.id,
+    billingInterval: null,
+    metadata: { [AEGIS_PRODUCT_ID_KEY]: product.productId },
+  };
 }
 
 /**
@@ -57,6 +90,7 @@ export class CheckoutService {
     private readonly dataSource: DataSource,
     private readonly versions: PricingVersionsService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly rpc: AmqpRpcClient,
   ) {}
 
   async create(request: CreateCheckoutRequestV1): Promise<CheckoutReplyV1> {
@@ -70,27 +104,31 @@ export class CheckoutService {
         `no customer is registered under the id ${request.customerId}`,
       );
     }
+    const planId = request.planId ?? '';
     const offer =
       request.mode === 'payment'
         ? await this.productOffer(manager, request.productId ?? '')
-        : await this.planOffer(manager, request.planId ?? '');
+        : isPlanId(planId)
+          ? await this.subscriptionPlanOffer(
+              customer.customerId,
+              planId,
+              request.billingInterval ?? 'monthly',
+            )
+          : await this.planOffer(manager, planId);
     const checkoutId = newCheckoutId();
-    const metadata = {
-      [AEGIS_CUSTOMER_ID_KEY]: customer.customerId,
-      [AEGIS_PRODUCT_ID_KEY]: offer.product.productId,
-    };
+    const metadata = { [AEGIS_CUSTOMER_ID_KEY]: customer.customerId, ...offer.metadata };
     const params: Stripe.Checkout.SessionCreateParams = {
       mode: request.mode,
       customer: customer.stripeCustomerId,
       client_reference_id: checkoutId,
-      line_items: [{ price: offer.version.stripePriceId, quantity }],
+      line_items: [{ price: offer.stripePriceId, quantity }],
       success_url: request.successUrl,
       cancel_url: request.cancelUrl,
       metadata,
       ...(request.mode === 'payment'
         ? {
             payment_intent_data: {
-              description: `${offer.product.name} × ${quantity}`,
+              description: `${offer.name} × ${quantity}`,
               metadata: { ...metadata, [AEGIS_CHECKOUT_ID_KEY]: checkoutId },
             },
           }
@@ -104,14 +142,15 @@ export class CheckoutService {
       checkoutId,
       customerId: customer.customerId,
       mode: request.mode,
-      productId: request.mode === 'payment' ? offer.product.productId : null,
+      productId: request.mode === 'payment' ? offer.productId : null,
       planId: request.mode === 'subscription' ? (request.planId ?? null) : null,
-      pricingVersionId: offer.version.id,
-      stripePriceId: offer.version.stripePriceId,
-      name: offer.product.name,
+      billingInterval: offer.billingInterval,
+      pricingVersionId: offer.pricingVersionId,
+      stripePriceId: offer.stripePriceId,
+      name: offer.name,
       quantity,
       amountTotal: session.amount_total,
-      currency: session.currency ?? offer.product.currency,
+      currency: session.currency ?? offer.currency,
       status: 'open',
       stripeCheckoutSessionId: session.id,
       url: session.url,
@@ -171,6 +210,16 @@ export class CheckoutService {
       if (request.productId !== undefined)
         faults.push({ field: 'product_id', message: 'only with mode=payment' });
     }
+    if (
+      request.billingInterval !== undefined &&
+      (request.mode !== 'subscription' || !isPlanId(request.planId))
+    ) {
+      faults.push({
+        field: 'billing_interval',
+        message:
+          'only with mode=subscription and a plan (junior, analyst, lead): a catalogue price has its own interval',
+      });
+    }
     if (faults.length > 0) throw CheckoutException.invalid(faults);
   }
 
@@ -201,13 +250,82 @@ export class CheckoutService {
         },
       ]);
     }
-    return { product, version };
+    return catalogueOffer(product, version);
   }
 
   /**
-   * Until the subscriptions issue adds plans, a plan is any recurring Stripe
-   * Price of the catalogue: named by its id (`price_…`), or by its product,
-   * whose version in force must be recurring.
+   * A plan of the subscriptions service: its Stripe Price for the interval,
+   * for a customer without a live subscription. The session's subscription
+   * carries `aegis_customer_id` and `aegis_plan_id`, so the subscriptions
+   * service's mirror takes it as the customer's plan subscription. A custom
+   * plan (principal) has a price agreed per customer: no checkout sells it.
+   */
+  private async subscriptionPlanOffer(
+    customerId: string,
+    planId: PlanId,
+    billingInterval: PlanBillingInterval,
+  ): Promise<Offer> {
+    if (planId === 'principal') {
+      throw CheckoutException.invalid([
+        {
+          field: 'plan_id',
+          message:
+            'principal has a custom price agreed per customer: create the subscription directly (POST /api/v1/subscriptions with price_cents)',
+        },
+      ]);
+    }
+    await this.refuseLiveSubscription(customerId);
+    const { plans } = await this.rpc.call(
+      SUBSCRIPTIONS_PLAN_LIST_V1,
+      { planId },
+      { timeoutMs: SUBSCRIPTIONS_TIMEOUT_MS },
+    );
+    const plan = plans.find((candidate) => candidate.id === planId);
+    if (plan === undefined) {
+      throw new CheckoutException(CheckoutExceptionCode.PLAN_NOT_FOUND, `no plan ${planId}`);
+    }
+    const price = plan.prices.find((candidate) => candidate.billingInterval === billingInterval);
+    if (price?.stripePriceId == null) {
+      throw new BillingException(
+        BillingExceptionCode.NO_PRICING,
+        `the ${planId} plan has no ${billingInterval} Stripe Price (yet)`,
+      );
+    }
+    return {
+      name: plan.name,
+      currency: plan.currency,
+      stripePriceId: price.stripePriceId,
+      productId: null,
+      pricingVersionId: null,
+      billingInterval,
+      metadata: { [AEGIS_PLAN_ID_KEY]: planId },
+    };
+  }
+
+  /** One live subscription per customer (the subscriptions service's rule): 409 when it has one. */
+  private async refuseLiveSubscription(customerId: string): Promise<void> {
+    let live;
+    try {
+      live = await this.rpc.call(
+        SUBSCRIPTIONS_LIVE_V1,
+        { customerId },
+        { timeoutMs: SUBSCRIPTIONS_TIMEOUT_MS },
+      );
+    } catch (error) {
+      if (error instanceof RpcRemoteError && error.code === 'subscription_not_found') return;
+      throw error;
+    }
+    const { subscription } = live;
+    throw new CheckoutException(
+      CheckoutExceptionCode.SUBSCRIPTION_EXISTS,
+      `customer ${customerId} has a live subscription already (${subscription.id}, ${subscription.planId ?? 'no plan'}, ${subscription.status}): change it instead`,
+    );
+  }
+
+  /**
+   * A plan that is not one of the subscriptions service's: any recurring
+   * Stripe Price of the catalogue, named by its id (`price_…`), or by its
+   * product, whose version in force must be recurring.
    */
   private async planOffer(manager: EntityManager, planId: string): Promise<Offer> {
     const version = planId.startsWith('price_')
@@ -226,7 +344,7 @@ export class CheckoutService {
         { field: 'plan_id', message: `${planId} is a one-time price: use mode=payment` },
       ]);
     }
-    return { product, version };
+    return { ...catalogueOffer(product, version), productId: null };
   }
 
   private async inForceOfPlanProduct(

@@ -7,6 +7,7 @@ import { Invoices1766000000000 } from './1766000000000-invoices.js';
 import { Refunds1766100000000 } from './1766100000000-refunds.js';
 import { CheckoutSessions1766100000001 } from './1766100000001-checkout-sessions.js';
 import { PlanHoursTerms1766300000000 } from './1766300000000-plan-hours-terms.js';
+import { CheckoutPlans1766300000001 } from './1766300000001-checkout-plans.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -19,4 +20,5 @@ export const billingMigrations = [
   Refunds1766100000000,
   CheckoutSessions1766100000001,
   PlanHoursTerms1766300000000,
+  CheckoutPlans1766300000001,
 ];

@@ -13,6 +13,7 @@ import {
 import { IsProductId } from '../catalog.js';
 import { IsCustomerId } from '../customer-id.js';
 import { defineRpcRoute } from './rpc-route.js';
+import { PLAN_BILLING_INTERVALS, type PlanBillingInterval } from './subscriptions.v1.js';
 
 /**
  * billing's checkouts over RPC (docs/checkout.md): one Stripe Checkout
@@ -20,8 +21,10 @@ import { defineRpcRoute } from './rpc-route.js';
  * row that follows the session's `checkout.session.*` events. Expected
  * failures: `customer_not_found`, `product_not_found`, `plan_not_found` and
  * `checkout_not_found` (404), `invalid_checkout` (400, with the fields at
- * fault), `product_archived` and `no_pricing` (409), and Stripe's refusals
- * (502) or absence (503).
+ * fault), `product_archived`, `no_pricing` and `subscription_exists` (409: a
+ * plan checkout for a customer with a live subscription), and Stripe's
+ * refusals (502) or absence (503); a plan checkout also asks the
+ * subscriptions service, whose absence is 503/504.
  */
 
 /** `payment`: a quantity of an outcome product, paid once; `subscription`: a recurring price. */
@@ -69,14 +72,20 @@ export class CheckoutSessionV1 {
   @IsProductId()
   productId!: string | null;
 
-  /** `subscription`: the plan as it was named (a catalogue product or Stripe Price id). */
+  /** `subscription`: the plan as it was named (a plan of the subscriptions service, a catalogue product or a Stripe Price id). */
   @IsOptional()
   @IsString()
   planId!: string | null;
 
-  /** The pricing version whose Stripe Price the session bills. */
+  /** A plan of the subscriptions service: the interval of its Stripe Price the session bills. */
+  @IsOptional()
+  @IsIn(PLAN_BILLING_INTERVALS)
+  billingInterval?: PlanBillingInterval | null;
+
+  /** The pricing version whose Stripe Price the session bills; null for a plan of the subscriptions service. */
+  @IsOptional()
   @IsString()
-  pricingVersionId!: string;
+  pricingVersionId!: string | null;
 
   @IsString()
   stripePriceId!: string;
@@ -158,9 +167,15 @@ export class CreateCheckoutRequestV1 {
   @IsProductId()
   productId?: string;
 
+  /** A plan id (`isPlanId`: junior, analyst, lead; principal is refused), or a recurring catalogue product or Stripe Price id. */
   @IsOptional()
   @IsString()
   planId?: string;
+
+  /** With a plan id: which of its Stripe Prices (default monthly). */
+  @IsOptional()
+  @IsIn(PLAN_BILLING_INTERVALS)
+  billingInterval?: PlanBillingInterval;
 
   /** Default 1. */
   @IsOptional()

@@ -1,4 +1,4 @@
-import type { CheckoutMode, CheckoutStatus } from '@aegis/contracts';
+import type { CheckoutMode, CheckoutStatus, PlanBillingInterval } from '@aegis/contracts';
 import { exactBigint } from '@aegis/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
@@ -21,8 +21,13 @@ export class CheckoutSession {
   @Column({ name: 'plan_id', type: 'text', nullable: true })
   planId!: string | null;
 
-  @Column({ name: 'pricing_version_id', type: 'text' })
-  pricingVersionId!: string;
+  /** A plan of the subscriptions service: the interval of its Stripe Price. */
+  @Column({ name: 'billing_interval', type: 'text', nullable: true })
+  billingInterval!: PlanBillingInterval | null;
+
+  /** The catalogue's version sold; null for a plan of the subscriptions service. */
+  @Column({ name: 'pricing_version_id', type: 'text', nullable: true })
+  pricingVersionId!: string | null;
 
   @Column({ name: 'stripe_price_id', type: 'text' })
   stripePriceId!: string;
