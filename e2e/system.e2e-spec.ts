@@ -1043,6 +1043,71 @@ describe('npm start: the whole system', () => {
       (await stripe.subscriptions.list({ customer: rushed.stripe_customer_id, status: 'all' }))
         .data,
     ).toHaveLength(1);
+
+    // Hours above the plan's: billed on the period's usage invoice, once.
+    expect(
+      (
+        await call('POST', PUBLIC_API_PATHS.products, {
+          id: 'agent_hours',
+          name: 'Agent hours',
+          pricing_type: 'usage',
+          base_price_cents: 0,
+          currency: 'usd',
+        })
+      ).status,
+    ).toBe(201);
+    const hours = await call<RecordUsageResultV1>('POST', PUBLIC_API_PATHS.usage, {
+      events: [
+        {
+          customer_id: rushed.id,
+          product_id: 'agent_hours',
+          quantity: '30',
+          idempotency_key: 'h-1',
+        },
+        {
+          customer_id: rushed.id,
+          product_id: 'agent_hours',
+          quantity: '15.5',
+          idempotency_key: 'h-2',
+        },
+      ],
+    });
+    expect(hours.status).toBe(202);
+    const worked = await waitFor(
+      async () =>
+        (
+          await call<EntitlementsResourceV1>(
+            'GET',
+            PUBLIC_API_PATHS.customerEntitlements(rushed.id),
+          )
+        ).body,
+      (body) => body.used_hours === '45.5',
+      { timeoutMs: 15_000, what: 'metering to count the hours' },
+    );
+    expect(worked).toMatchObject({
+      plan_id: 'junior',
+      included_hours: '40',
+      remaining_hours: '0',
+      overage_hours: '5.5',
+      overage_price_cents: 2_500,
+      entitled: true,
+    });
+    const thisMonth = new Date().toISOString().slice(0, 7);
+    const overage = await call<InvoiceResourceV1>('POST', PUBLIC_API_PATHS.invoices, {
+      customer_id: rushed.id,
+      billing_period: thisMonth,
+    });
+    expect([200, 201]).toContain(overage.status);
+    expect(overage.body.lines.map((line) => [line.product_id, line.subtotal_cents])).toStrictEqual([
+      ['agent_hours', 5.5 * 2_500],
+    ]);
+    expect(overage.body.amount_due).toBe(13_750);
+    const askedAgain = await call<InvoiceResourceV1>('POST', PUBLIC_API_PATHS.invoices, {
+      customer_id: rushed.id,
+      billing_period: thisMonth,
+    });
+    expect(askedAgain.body.id).toBe(overage.body.id);
+    expect(askedAgain.body.amount_due).toBe(13_750);
   });
 
   it('stops every service on Ctrl-C', async () => {
