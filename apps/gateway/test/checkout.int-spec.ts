@@ -8,6 +8,7 @@ import {
   type CheckoutSessionResourceV1,
   type CustomerResourceV1,
   type ListV1,
+  type PlanResourceV1,
   type ProblemV1,
 } from '@aegis/contracts';
 import { defined, waitFor, type ServiceProcess } from '@aegis/testing';
@@ -70,7 +71,7 @@ const checkoutRows = async (): Promise<number> => {
 };
 
 beforeAll(async () => {
-  harness = await GatewayHarness.start({ replicas: 1, withIngest: true });
+  harness = await GatewayHarness.start({ replicas: 1, withIngest: true, withSubscriptions: true });
   for (const [id, pricingType, price] of [
     [report, 'outcome', 99_900],
     [calls, 'usage', 10],
@@ -253,6 +254,57 @@ describe('POST /api/v1/payment/checkout', () => {
     const nobody = await createCheckout({ customer_id: `cust_nobody_${run}` });
     expect(nobody.status).toBe(404);
     expect((nobody.body as unknown as ProblemV1).detail).toBe(`no customer cust_nobody_${run}`);
+  });
+
+  it('sells a plan by subscription checkout at its Stripe Price, and refuses one to a customer who has a live subscription', async () => {
+    const plans = await harness.request<ListV1<PlanResourceV1>>('GET', PUBLIC_API_PATHS.plans);
+    const junior = defined(plans.body.data.find((plan) => plan.id === 'junior'));
+    const yearly = defined(junior.prices.find((price) => price.billing_interval === 'yearly'));
+    const planned = await createCheckout({
+      mode: 'subscription',
+      product_id: undefined,
+      plan_id: 'junior',
+      billing_interval: 'yearly',
+    });
+    expect(planned.status).toBe(201);
+    expect(planned.body).toMatchObject({
+      mode: 'subscription',
+      plan_id: 'junior',
+      billing_interval: 'yearly',
+      stripe_price_id: yearly.stripe_price_id,
+    });
+    const principal = await createCheckout({
+      mode: 'subscription',
+      product_id: undefined,
+      plan_id: 'principal',
+    });
+    expect(principal.status).toBe(400);
+    expect(fieldsOf(principal)).toEqual(['plan_id']);
+    const stray = await createCheckout({ billing_interval: 'yearly' });
+    expect(stray.status).toBe(400);
+    expect(fieldsOf(stray)).toEqual(['billing_interval']);
+
+    const subscriber = await harness.createCustomer();
+    const method = await harness.stripe.paymentMethods.attach('pm_card_visa', {
+      customer: subscriber.stripe_customer_id,
+    });
+    await harness.stripe.customers.update(subscriber.stripe_customer_id, {
+      invoice_settings: { default_payment_method: method.id },
+    });
+    const subscribed = await harness.request('POST', PUBLIC_API_PATHS.subscriptions, {
+      body: { customer_id: subscriber.id, plan_id: 'analyst', billing_interval: 'monthly' },
+    });
+    expect(subscribed.status).toBe(201);
+    const before = await checkoutRows();
+    const second = await createCheckout({
+      customer_id: subscriber.id,
+      mode: 'subscription',
+      product_id: undefined,
+      plan_id: 'lead',
+    });
+    expect(second.status).toBe(409);
+    expect((second.body as unknown as ProblemV1).code).toBe('subscription_exists');
+    expect(await checkoutRows()).toBe(before);
   });
 
   it('replays an Idempotency-Key’s first answer: one checkout, one Stripe session, another body 422', async () => {

@@ -28,6 +28,7 @@ const open: CheckoutSessionResourceV1 = {
   expires_at: '2026-04-02T00:00:00.000Z',
   customer_id: 'cust_abc123',
   mode: 'payment',
+  billing_interval: null,
   product_id: 'geoint_report',
   plan_id: null,
   name: 'GEOINT report',

@@ -624,6 +624,8 @@ export interface CreateCheckoutBodyV1 {
   readonly mode: CheckoutModeV1;
   readonly product_id?: string;
   readonly plan_id?: string;
+  /** `mode=subscription` with a plan: its interval (default monthly). */
+  readonly billing_interval?: PlanBillingIntervalV1;
   readonly quantity?: number;
   readonly success_url?: string;
   readonly cancel_url?: string;
@@ -640,6 +642,8 @@ export interface CheckoutSessionResourceV1 {
   readonly mode: CheckoutModeV1;
   readonly product_id: string | null;
   readonly plan_id: string | null;
+  /** A plan checkout's interval; null otherwise. */
+  readonly billing_interval: PlanBillingIntervalV1 | null;
   readonly name: string;
   readonly quantity: number;
   /** Minor units, as Stripe totals the session. */

@@ -2,7 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import {
   CHECKOUT_MODES,
   CHECKOUT_STATUSES,
+  PLAN_BILLING_INTERVALS,
   type CheckoutModeV1,
+  type PlanBillingIntervalV1,
   type CheckoutSessionResourceV1,
   type CheckoutSessionV1,
   type CheckoutStatusV1,
@@ -22,6 +24,12 @@ export class CheckoutSessionResource implements CheckoutSessionResourceV1 {
   @ApiProperty({ enum: CHECKOUT_MODES }) mode!: CheckoutModeV1;
   @ApiProperty({ type: String, nullable: true }) product_id!: string | null;
   @ApiProperty({ type: String, nullable: true }) plan_id!: string | null;
+  @ApiProperty({
+    enum: PLAN_BILLING_INTERVALS,
+    nullable: true,
+    description: 'a plan checkout’s interval; null otherwise',
+  })
+  billing_interval!: PlanBillingIntervalV1 | null;
   @ApiProperty({ description: 'what is bought: the product’s name' }) name!: string;
   @ApiProperty() quantity!: number;
   @ApiProperty({ type: Number, nullable: true, description: 'minor units, as Stripe totals it' })
@@ -60,6 +68,7 @@ export function checkoutResourceOf(checkout: CheckoutSessionV1): CheckoutSession
     mode: checkout.mode,
     product_id: checkout.productId,
     plan_id: checkout.planId,
+    billing_interval: checkout.billingInterval ?? null,
     name: checkout.name,
     quantity: checkout.quantity,
     amount_total: checkout.amountTotal,

@@ -5,7 +5,9 @@ import {
   IsCustomerId,
   IsProductId,
   MAX_CHECKOUT_QUANTITY,
+  PLAN_BILLING_INTERVALS,
   type CheckoutModeV1,
+  type PlanBillingIntervalV1,
   type CreateCheckoutBodyV1,
 } from '@aegis/contracts';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -36,9 +38,9 @@ export class CreateCheckoutDto implements CreateCheckoutBodyV1 {
   product_id?: string;
 
   @ApiPropertyOptional({
-    example: 'seats',
+    example: 'junior',
     description:
-      'mode=subscription: until plans exist, any recurring price of the catalogue, by its product id or its Stripe Price id (price_…)',
+      'mode=subscription: a plan (junior, analyst, lead; principal is priced per customer: create its subscription directly), or any recurring price of the catalogue by its product id or Stripe Price id (price_…)',
   })
   @IsOptional()
   @IsString()
@@ -46,6 +48,15 @@ export class CreateCheckoutDto implements CreateCheckoutBodyV1 {
     message: 'plan_id must be a product id or a Stripe Price id',
   })
   plan_id?: string;
+
+  @ApiPropertyOptional({
+    enum: PLAN_BILLING_INTERVALS,
+    default: 'monthly',
+    description: 'mode=subscription with a plan: the interval it is billed at',
+  })
+  @IsOptional()
+  @IsIn(PLAN_BILLING_INTERVALS, { message: 'billing_interval must be monthly or yearly' })
+  billing_interval?: PlanBillingIntervalV1;
 
   @ApiPropertyOptional({ default: 1, minimum: 1, maximum: MAX_CHECKOUT_QUANTITY })
   @IsOptional()

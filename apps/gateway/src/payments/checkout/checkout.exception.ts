@@ -12,6 +12,8 @@ export enum CheckoutExceptionCode {
   PRODUCT_ARCHIVED = 'product_archived',
   /** The product has no pricing version in force. */
   NO_PRICING = 'no_pricing',
+  /** mode=subscription for a customer who already has a live subscription. */
+  SUBSCRIPTION_EXISTS = 'subscription_exists',
   /** Stripe answered and said no; its code and message are in `detail`. */
   STRIPE_REFUSED = 'stripe_refused',
   /** Stripe could not be reached, or its circuit is open. */
@@ -25,6 +27,7 @@ const STATUS: Readonly<Record<CheckoutExceptionCode, number>> = {
   [CheckoutExceptionCode.INVALID_CHECKOUT]: 400,
   [CheckoutExceptionCode.PRODUCT_ARCHIVED]: 409,
   [CheckoutExceptionCode.NO_PRICING]: 409,
+  [CheckoutExceptionCode.SUBSCRIPTION_EXISTS]: 409,
   [CheckoutExceptionCode.STRIPE_REFUSED]: 502,
   [CheckoutExceptionCode.STRIPE_UNAVAILABLE]: 503,
 };

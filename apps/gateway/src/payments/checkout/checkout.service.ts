@@ -45,6 +45,9 @@ export class CheckoutService {
           mode: body.mode,
           ...(body.product_id === undefined ? {} : { productId: body.product_id }),
           ...(body.plan_id === undefined ? {} : { planId: body.plan_id }),
+          ...(body.billing_interval === undefined
+            ? {}
+            : { billingInterval: body.billing_interval }),
           ...(body.quantity === undefined ? {} : { quantity: body.quantity }),
           successUrl: urls.successUrl,
           cancelUrl: urls.cancelUrl,
