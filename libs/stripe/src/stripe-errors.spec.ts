@@ -6,6 +6,7 @@ import {
   isStripeObjectMissing,
   toStripeDomainError,
 } from './stripe-errors.js';
+import { StripeCircuitOpenError } from './stripe-breaker.js';
 
 describe(toStripeDomainError.name, () => {
   it('turns a refusal into a 502 that carries Stripe’s code and message', () => {
@@ -54,5 +55,27 @@ describe(toStripeDomainError.name, () => {
     );
     expect(isStripeObjectMissing(missing)).toBe(true);
     expect(isStripeObjectMissing(other)).toBe(false);
+  });
+});
+
+describe('the codes the problem details filter answers Stripe’s failures with', () => {
+  it('are stripe_unavailable 503 for unreachable and an open breaker, stripe_refused 502 for a refusal', () => {
+    const unreachable = new StripeUnavailableError(
+      new Stripe.errors.StripeConnectionError({ type: 'api_error', message: 'socket hang up' }),
+    );
+    const open = new StripeCircuitOpenError(10_000);
+    const refused = new StripeRefusedError(
+      new Stripe.errors.StripeInvalidRequestError({
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        message: 'No such customer',
+        statusCode: 404,
+      }),
+    );
+    expect([unreachable, open, refused].map(({ code, status }) => [code, status])).toStrictEqual([
+      ['stripe_unavailable', 503],
+      ['stripe_unavailable', 503],
+      ['stripe_refused', 502],
+    ]);
   });
 });
