@@ -80,6 +80,20 @@ import {
   SUBSCRIPTIONS_ENTITLEMENTS_V1,
   SUBSCRIPTIONS_OVERAGE_TERMS_V1,
 } from './rpc/subscriptions.v1.js';
+import {
+  DISPUTES_LIST_V1,
+  DISPUTES_GET_V1,
+  DISPUTES_EVIDENCE_V1,
+  DISPUTES_ACCEPT_V1,
+  DISPUTES_FRAUD_WARNING_LIST_V1,
+} from './rpc/disputes.v1.js';
+import {
+  DISPUTE_CLOSED_V1,
+  DISPUTE_CREATED_V1,
+  DISPUTE_DEADLINE_APPROACHING_V1,
+  DISPUTE_UPDATED_V1,
+  DisputeStateV1,
+} from './events/dispute.v1.js';
 import { METERING_USAGE_CLAIM_V1, METERING_USAGE_CUSTOMERS_V1 } from './rpc/usage-claims.v1.js';
 import {
   INGEST_BACKFILL_GET_V1,
@@ -108,6 +122,10 @@ export const EVENT_PAYLOADS = {
   [SUBSCRIPTION_CREATED_V1]: SubscriptionStateV1,
   [SUBSCRIPTION_UPDATED_V1]: SubscriptionStateV1,
   [SUBSCRIPTION_ENDED_V1]: SubscriptionStateV1,
+  [DISPUTE_CREATED_V1]: DisputeStateV1,
+  [DISPUTE_UPDATED_V1]: DisputeStateV1,
+  [DISPUTE_CLOSED_V1]: DisputeStateV1,
+  [DISPUTE_DEADLINE_APPROACHING_V1]: DisputeStateV1,
 } as const satisfies Record<string, PayloadClass>;
 
 type DomainEventName = keyof typeof EVENT_PAYLOADS;
@@ -177,6 +195,11 @@ export const RPC_ROUTES = {
   [SUBSCRIPTIONS_RESUME_V1.name]: SUBSCRIPTIONS_RESUME_V1,
   [SUBSCRIPTIONS_ENTITLEMENTS_V1.name]: SUBSCRIPTIONS_ENTITLEMENTS_V1,
   [SUBSCRIPTIONS_OVERAGE_TERMS_V1.name]: SUBSCRIPTIONS_OVERAGE_TERMS_V1,
+  [DISPUTES_LIST_V1.name]: DISPUTES_LIST_V1,
+  [DISPUTES_GET_V1.name]: DISPUTES_GET_V1,
+  [DISPUTES_EVIDENCE_V1.name]: DISPUTES_EVIDENCE_V1,
+  [DISPUTES_ACCEPT_V1.name]: DISPUTES_ACCEPT_V1,
+  [DISPUTES_FRAUD_WARNING_LIST_V1.name]: DISPUTES_FRAUD_WARNING_LIST_V1,
 } as const satisfies Record<string, RpcRoute>;
 
 export type RpcName = keyof typeof RPC_ROUTES;
