@@ -430,6 +430,9 @@ export {
 } from './events/dispute.v1.js';
 export {
   DISPUTES_LIST_V1,
+  BILLING_TRANSACTION_OF_STRIPE_V1,
+  TransactionOfStripeReplyV1,
+  TransactionOfStripeRequestV1,
   DISPUTES_GET_V1,
   DISPUTES_EVIDENCE_V1,
   DISPUTES_ACCEPT_V1,

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { IsCustomerId } from '../customer-id.js';
 import { DISPUTE_STATUSES, type DisputeStatus } from '../events/dispute.v1.js';
+import { LedgerTransactionV1 } from './ledger.v1.js';
 import { PageReplyV1, PageRequestV1 } from './paging.js';
 import { defineRpcRoute } from './rpc-route.js';
 
@@ -318,4 +319,30 @@ export const DISPUTES_FRAUD_WARNING_LIST_V1 = defineRpcRoute({
   service: 'disputes',
   request: ListFraudWarningsRequestV1,
   reply: ListFraudWarningsReplyV1,
+});
+
+export class TransactionOfStripeRequestV1 {
+  @IsOptional()
+  @Matches(/^(ch|py)_\w+$/)
+  stripeChargeId?: string;
+
+  @IsOptional()
+  @Matches(/^pi_\w+$/)
+  stripePaymentIntentId?: string;
+}
+
+export class TransactionOfStripeReplyV1 {
+  /** The ledger's transaction of the charge (or else of the payment intent); null when billing has none yet. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LedgerTransactionV1)
+  transaction!: LedgerTransactionV1 | null;
+}
+
+/** billing: the ledger transaction of a Stripe charge or payment intent, for the disputes service. */
+export const BILLING_TRANSACTION_OF_STRIPE_V1 = defineRpcRoute({
+  name: 'billing.transaction.of_stripe.v1',
+  service: 'billing',
+  request: TransactionOfStripeRequestV1,
+  reply: TransactionOfStripeReplyV1,
 });

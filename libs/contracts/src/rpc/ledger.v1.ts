@@ -13,6 +13,7 @@ import {
   Max,
   MaxLength,
   Min,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { IsCustomerId } from '../customer-id.js';
@@ -27,7 +28,11 @@ import { defineRpcRoute } from './rpc-route.js';
  * `invalid_transaction` / `invalid_refund` (400, with the fields at fault),
  * `refund_exceeds_remaining` (409: the message says what is left),
  * `not_refundable` (409: a manual transaction, or a payment that did not
- * succeed), and Stripe's refusals (502) or absence (503).
+ * succeed), and Stripe's refusals (502) or absence (503). A refund create
+ * with a `requestKey` may also answer `idempotency_key_reused` (422: the key
+ * made a refund of this transaction with another amount or reason, `fields`
+ * names which) and `idempotency_key_in_use` (409: the refund under the key is
+ * being sent to Stripe right now).
  */
 
 /** `stripe`: mirrored from Stripe; `manual`: money taken outside Stripe, recorded by the operator. */
@@ -270,6 +275,19 @@ export class CreateRefundRequestV1 {
   @IsOptional()
   @IsIn(REFUND_REASONS)
   reason?: RefundReason;
+
+  /**
+   * The caller's idempotency key (the gateway's `Idempotency-Key`). Asked again
+   * with the same transaction and key, billing makes no second refund: it
+   * answers the one the key made (sending it to Stripe now if Stripe never
+   * answered it), or `idempotency_key_reused` if the amount or reason differ.
+   * Absent: every request is a new refund.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  requestKey?: string;
 }
 
 export class RefundReplyV1 {
