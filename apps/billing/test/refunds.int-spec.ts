@@ -89,6 +89,33 @@ describe('refunds and the ledger, through Stripe', () => {
   const stripeRefundsOf = async (chargeId: string): Promise<Stripe.Refund[]> =>
     stripe.refunds.list({ charge: chargeId, limit: 100 }).autoPagingToArray({ limit: 1_000 });
 
+  /**
+   * The sandbox's settings once it keeps its state in a database of its own: the harness's
+   * sandbox keeps it in memory, which a stop loses, so on first use the sandbox on billing's
+   * STRIPE_API_URL is replaced by one that keeps it, and Stripe can stop and come back with the
+   * charge. (BillingHarness has no stop and start of its sandbox; its process is read here.)
+   */
+  const persistentSandboxEnv = async (): Promise<Record<string, string>> => {
+    if (persistedSandbox === undefined) {
+      const inMemory = Reflect.get(harness, 'sandbox') as ServiceProcess;
+      expect(process.env.STRIPE_API_URL).toBe(inMemory.url);
+      await inMemory.stop();
+      const database = await createTestDatabase();
+      persistedSandbox = {
+        process: await startServiceProcess('stripe-sandbox', sandboxEnvOf(inMemory.port, database)),
+        database,
+      };
+    }
+    return sandboxEnvOf(persistedSandbox.process.port, persistedSandbox.database);
+  };
+  const sandboxEnvOf = (port: number, database: TestDatabase): Record<string, string> => ({
+    SANDBOX_WEBHOOK_URL: 'off',
+    SANDBOX_DATABASE_URL: database.url,
+    PORT: String(port),
+  });
+  const persisted = (): { process: ServiceProcess; database: TestDatabase } =>
+    defined(persistedSandbox, 'the sandbox that keeps its state');
+
   beforeAll(async () => {
     harness = await BillingHarness.start();
     stripe = harness.stripe;
@@ -523,31 +550,16 @@ describe('refunds and the ledger, through Stripe', () => {
   });
 
   it('a refund with Stripe stopped: 503 stripe_unavailable, kept reserved (holding its amount, never sent); back, the resumer sends it once under its own key', async () => {
-    // The harness's sandbox keeps its state in memory, which a stop loses: from here on the
-    // sandbox on billing's STRIPE_API_URL is one that keeps it in a database of its own, so that
-    // Stripe can stop and come back with the charge.
-    // (BillingHarness has no stop and start of its sandbox; its process is read here.)
-    const inMemory = Reflect.get(harness, 'sandbox') as ServiceProcess;
-    const port = inMemory.port;
-    expect(process.env.STRIPE_API_URL).toBe(inMemory.url);
-    await inMemory.stop();
-    const database = await createTestDatabase();
-    const sandboxEnv = {
-      SANDBOX_WEBHOOK_URL: 'off',
-      SANDBOX_DATABASE_URL: database.url,
-      PORT: String(port),
-    };
-    persistedSandbox = {
-      process: await startServiceProcess('stripe-sandbox', sandboxEnv),
-      database,
-    };
+    // From here on the sandbox keeps its state in a database (persistentSandboxEnv).
+    const sandboxEnv = await persistentSandboxEnv();
+    const { database } = persisted();
     const customer = await newCustomer();
     const transaction = await paid(customer, 3_000);
     const chargeId = defined(transaction.stripeChargeId);
     expect(transaction).toMatchObject({ status: 'succeeded', amountRefundable: 3_000 });
 
     // Stripe stops: nothing listens on its port.
-    await persistedSandbox.process.stop();
+    await persisted().process.stop();
     const refusal = await rejectionOf(refund(transaction.id, 1_200), RpcRemoteError);
     expect({ status: refusal.status, code: refusal.code }).toEqual({
       status: 503,
@@ -619,5 +631,157 @@ describe('refunds and the ledger, through Stripe', () => {
     // Later passes of the resumer find nothing left to send: still one refund at Stripe.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(await stripeRefundsOf(chargeId)).toHaveLength(1);
+  });
+
+  it('a refund asked again under its requestKey is made once: a retry after a 503 reserves nothing more, sends it once Stripe is back, and the resumer sends nothing more', async () => {
+    const sandboxEnv = await persistentSandboxEnv();
+    const { database } = persisted();
+    const customer = await newCustomer();
+    const transaction = await paid(customer, 4_000);
+    const chargeId = defined(transaction.stripeChargeId);
+    const requestKey = `retry-${transaction.id}`;
+    const keyed = (changes: { amount?: number; reason?: 'duplicate' } = {}) =>
+      harness.rpc.call(BILLING_REFUND_CREATE_V1, {
+        transactionId: transaction.id,
+        amount: 1_000,
+        reason: 'requested_by_customer',
+        requestKey,
+        ...changes,
+      });
+    const rowsOf = () =>
+      harness.dataSource.query<
+        {
+          refund_id: string;
+          status: string;
+          stripe_refund_id: string | null;
+          request_key: string | null;
+          sending_since: Date | null;
+        }[]
+      >(
+        `SELECT "refund_id", "status", "stripe_refund_id", "request_key", "sending_since"
+           FROM "billing"."refunds" WHERE "transaction_id" = $1 ORDER BY "created_at", "refund_id"`,
+        [transaction.id],
+      );
+
+    // Stripe stops: the first request is reserved and answered 503.
+    await persisted().process.stop();
+    const first = await rejectionOf(keyed(), RpcRemoteError);
+    expect({ status: first.status, code: first.code }).toEqual({
+      status: 503,
+      code: 'stripe_unavailable',
+    });
+    const [reserved, ...noMore] = await rowsOf();
+    expect(noMore).toEqual([]);
+    // Kept under its key, pending, no Stripe id, and no longer being sent (that send has ended).
+    expect(reserved).toMatchObject({
+      status: 'pending',
+      stripe_refund_id: null,
+      request_key: requestKey,
+      sending_since: null,
+    });
+    const refundId = defined(reserved).refund_id;
+
+    // Asked again under the key while Stripe is still away: sent again, 503 again, still one refund.
+    const second = await rejectionOf(keyed(), RpcRemoteError);
+    expect({ status: second.status, code: second.code }).toEqual({
+      status: 503,
+      code: 'stripe_unavailable',
+    });
+    expect((await rowsOf()).map((row) => [row.refund_id, row.status, row.request_key])).toEqual([
+      [refundId, 'pending', requestKey],
+    ]);
+    // Held once, not twice.
+    expect((await transactionNow(transaction.id)).amountRefundable).toBe(3_000);
+
+    // The same key with another amount or reason is another request: 422 naming the field.
+    const otherAmount = await rejectionOf(keyed({ amount: 1_500 }), RpcRemoteError);
+    expect({ status: otherAmount.status, code: otherAmount.code }).toEqual({
+      status: 422,
+      code: 'idempotency_key_reused',
+    });
+    expect(otherAmount.fields.map((f) => f.field)).toEqual(['amount']);
+    expect(otherAmount.message).toContain(refundId);
+    const otherReason = await rejectionOf(keyed({ reason: 'duplicate' }), RpcRemoteError);
+    expect({ status: otherReason.status, code: otherReason.code }).toEqual({
+      status: 422,
+      code: 'idempotency_key_reused',
+    });
+    expect(otherReason.fields.map((f) => f.field)).toEqual(['reason']);
+    expect(await rowsOf()).toHaveLength(1);
+
+    // Stripe is back: asked again under the key, the reserved refund is sent and made.
+    persistedSandbox = {
+      process: await startServiceProcess('stripe-sandbox', sandboxEnv),
+      database,
+    };
+    const made = await keyed();
+    expect(made.refund).toMatchObject({
+      id: refundId,
+      amount: 1_000,
+      status: 'succeeded',
+      reason: 'requested_by_customer',
+    });
+    expect(made.transaction.amountRefundable).toBe(3_000);
+    const atStripe = await stripeRefundsOf(chargeId);
+    expect(atStripe.map((r) => [r.id, r.amount, r.metadata?.aegis_refund_id])).toEqual([
+      [made.refund.stripeRefundId, 1_000, refundId],
+    ]);
+    const created = (await harness.allEvents()).filter(
+      (event) =>
+        event.type === 'refund.created' && event.data.object.id === made.refund.stripeRefundId,
+    );
+    expect(created.map((event) => event.request?.idempotency_key)).toEqual([
+      `aegis-refund-${refundId}`,
+    ]);
+    expect(await rowsOf()).toEqual([
+      expect.objectContaining({
+        refund_id: refundId,
+        status: 'succeeded',
+        stripe_refund_id: made.refund.stripeRefundId,
+        sending_since: null,
+      }),
+    ]);
+
+    // Asked once more: that refund, as it is; nothing more at Stripe.
+    const again = await keyed();
+    expect(again.refund).toMatchObject({
+      id: refundId,
+      stripeRefundId: made.refund.stripeRefundId,
+      status: 'succeeded',
+    });
+
+    // The resumer afterwards: our refund aged past its grace period, and beside it a reservation
+    // that never reached Stripe; once a pass has sent that one, ours was not sent again.
+    const sentinelId = `rf_keyed_sentinel_${run}`;
+    await harness.dataSource.query(
+      `UPDATE "billing"."refunds" SET "updated_at" = now() - interval '1 minute' WHERE "refund_id" = $1`,
+      [refundId],
+    );
+    await harness.dataSource.query(
+      `INSERT INTO "billing"."refunds" ("refund_id", "transaction_id", "customer_id", "origin",
+         "amount_cents", "currency", "status", "created_at", "updated_at")
+       VALUES ($1, $2, $3, 'aegis', 500, 'usd', 'pending', now() - interval '1 minute', now() - interval '1 minute')`,
+      [sentinelId, transaction.id, customer.id],
+    );
+    await waitFor(
+      () =>
+        harness.dataSource.query<{ stripe_refund_id: string | null }[]>(
+          `SELECT "stripe_refund_id" FROM "billing"."refunds" WHERE "refund_id" = $1`,
+          [sentinelId],
+        ),
+      (rows) => rows[0]?.stripe_refund_id != null,
+      { what: 'a pass of the resumer', timeoutMs: 20_000 },
+    );
+    const afterPass = await stripeRefundsOf(chargeId);
+    expect(afterPass.map((r) => [r.amount, r.metadata?.aegis_refund_id]).sort()).toEqual([
+      [1_000, refundId],
+      [500, sentinelId],
+    ]);
+    expect((await rowsOf()).filter((row) => row.request_key === requestKey)).toEqual([
+      expect.objectContaining({
+        refund_id: refundId,
+        stripe_refund_id: made.refund.stripeRefundId,
+      }),
+    ]);
   });
 });

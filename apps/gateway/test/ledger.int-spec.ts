@@ -79,6 +79,16 @@ async function pay(
   }, 'succeeded');
 }
 
+/** billing's refund rows of a transaction, oldest first: the request key each was made under. */
+const refundRowsOf = (
+  transactionId: string,
+): Promise<{ refund_id: string; request_key: string | null; status: string }[]> =>
+  harness.sql.query(
+    `SELECT "refund_id", "request_key", "status" FROM "billing"."refunds"
+      WHERE "transaction_id" = $1 ORDER BY "created_at", "refund_id"`,
+    [transactionId],
+  );
+
 beforeAll(async () => {
   harness = await GatewayHarness.start({ replicas: 1, withIngest: true });
   [payer, other] = await Promise.all([harness.createCustomer(), harness.createCustomer()]);
@@ -181,6 +191,10 @@ describe('the ledger and refunds over the public API', () => {
     expect(replay.body.id).toBe(first.body.id);
     const atStripe = await harness.stripe.refunds.list({ charge: paid.stripe_charge_id ?? '' });
     expect(atStripe.data).toHaveLength(1);
+    // The key reached billing, which keeps it on the refund (a retry after a failure finds it).
+    expect(await refundRowsOf(paid.id)).toEqual([
+      { refund_id: first.body.id, request_key: headers['idempotency-key'], status: 'succeeded' },
+    ]);
   });
 
   it('records a manual transaction (audit-logged) that cannot be refunded through Stripe', async () => {
@@ -284,5 +298,42 @@ describe('the ledger and refunds over the public API', () => {
     expect(refundedToday.body.data.every((t) => t.status === 'refunded')).toBe(true);
     const before = await listTransactions({ customer_id: payer.id, end_date: '2001-01-01' });
     expect(before.body.data).toEqual([]);
+  });
+
+  // Last: the sandbox keeps its state in memory, which stopping it loses.
+  it('asked again under the same Idempotency-Key after a 503 (Stripe stopped), no second refund is reserved; another amount under it is 422', async () => {
+    const paid = await pay(payer, 2_500);
+    const headers = { 'idempotency-key': `outage-${paid.id}` };
+    await harness.stopSandbox();
+    try {
+      const first = await refund({ transaction_id: paid.id, amount_cents: 900 }, { headers });
+      expect(first.status).toBe(503);
+      expect((first.body as unknown as ProblemV1).code).toBe('stripe_unavailable');
+      const [reserved, ...noMore] = await refundRowsOf(paid.id);
+      expect(noMore).toEqual([]);
+      expect(reserved).toMatchObject({
+        request_key: headers['idempotency-key'],
+        status: 'pending',
+      });
+      // The gateway kept no record of the failed request: the retry reaches billing, which finds
+      // the key's refund and sends it again instead of reserving another.
+      const retry = await refund({ transaction_id: paid.id, amount_cents: 900 }, { headers });
+      expect(retry.status).toBe(503);
+      expect((retry.body as unknown as ProblemV1).code).toBe('stripe_unavailable');
+      expect(await refundRowsOf(paid.id)).toEqual([reserved]);
+      const held = await transaction(paid.id);
+      expect(held.body.amount_refundable_cents).toBe(1_600);
+
+      const reused = await refund({ transaction_id: paid.id, amount_cents: 1_000 }, { headers });
+      expect(reused.status).toBe(422);
+      expect(reused.body as unknown as ProblemV1).toMatchObject({
+        status: 422,
+        code: 'idempotency_key_reused',
+      });
+      expect((reused.body as unknown as ProblemV1).detail).toContain('amount_cents');
+      expect(await refundRowsOf(paid.id)).toEqual([reserved]);
+    } finally {
+      await harness.startSandbox();
+    }
   });
 });

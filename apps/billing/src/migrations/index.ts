@@ -8,6 +8,7 @@ import { Refunds1766100000000 } from './1766100000000-refunds.js';
 import { CheckoutSessions1766100000001 } from './1766100000001-checkout-sessions.js';
 import { PlanHoursTerms1766300000000 } from './1766300000000-plan-hours-terms.js';
 import { CheckoutPlans1766300000001 } from './1766300000001-checkout-plans.js';
+import { RefundRequestKeys1766400000000 } from './1766400000000-refund-request-keys.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -21,4 +22,5 @@ export const billingMigrations = [
   CheckoutSessions1766100000001,
   PlanHoursTerms1766300000000,
   CheckoutPlans1766300000001,
+  RefundRequestKeys1766400000000,
 ];

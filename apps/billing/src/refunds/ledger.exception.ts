@@ -11,6 +11,10 @@ export enum LedgerExceptionCode {
   REFUND_EXCEEDS_REMAINING = 'refund_exceeds_remaining',
   /** The transaction cannot be refunded through Stripe: manual, or a payment that did not succeed. */
   NOT_REFUNDABLE = 'not_refundable',
+  /** The refund's request key made a refund of the transaction with another amount or reason (`fields` names which). */
+  IDEMPOTENCY_KEY_REUSED = 'idempotency_key_reused',
+  /** The refund the request key made is being sent to Stripe right now: ask again once that ends. */
+  IDEMPOTENCY_KEY_IN_USE = 'idempotency_key_in_use',
 }
 
 const STATUS: Readonly<Record<LedgerExceptionCode, number>> = {
@@ -19,6 +23,8 @@ const STATUS: Readonly<Record<LedgerExceptionCode, number>> = {
   [LedgerExceptionCode.INVALID_REFUND]: 400,
   [LedgerExceptionCode.REFUND_EXCEEDS_REMAINING]: 409,
   [LedgerExceptionCode.NOT_REFUNDABLE]: 409,
+  [LedgerExceptionCode.IDEMPOTENCY_KEY_REUSED]: 422,
+  [LedgerExceptionCode.IDEMPOTENCY_KEY_IN_USE]: 409,
 };
 
 /** An expected failure of the ledger or of refunds, answered over RPC with its code and status. */

@@ -38,12 +38,38 @@ import { errorText } from '../billing.exception.js';
 export const UNSENT_GRACE_MS = 30_000;
 /** Stripe keeps an idempotency key 24 hours: a reservation older than this is no longer re-sent. */
 const RESEND_WITHIN_MS = 23 * 3_600_000;
+/**
+ * A send (`sending_since`) older than this is taken to have died with its
+ * process: well above the longest Stripe call (STRIPE_TIMEOUT_MS, 10 s by
+ * default, tried three times), so that a live send is never sent alongside.
+ */
+export const SEND_LEASE_MS = 120_000;
 const RESUME_INTERVAL_MS = 5_000;
 const RESUMED_PER_TICK = 50;
+
+/**
+ * Ours, reserved, never answered by Stripe, untouched for the grace period ($1
+ * seconds) and not being sent (or its send older than the lease, $2 seconds).
+ */
+const UNSENT_AND_IDLE = `"stripe_refund_id" IS NULL AND "status" = 'pending' AND "origin" = 'aegis'
+  AND "updated_at" < now() - make_interval(secs => $1)
+  AND ("sending_since" IS NULL OR "sending_since" < now() - make_interval(secs => $2))`;
 
 export function newRefundId(): string {
   return `rf_${randomBytes(12).toString('base64url').replace(/-/g, '_')}`;
 }
+
+/** What a request's reservation leads to: a send to Stripe, or the refund answered as it is. */
+export type Reservation =
+  | {
+      readonly next: 'send';
+      readonly refund: Refund;
+      readonly transaction: BillingTransaction;
+      /** A new reservation (nothing was ever sent), or one its key made before (it may have been). */
+      readonly firstAttempt: boolean;
+    }
+  | { readonly next: 'answer'; readonly refund: Refund; readonly transaction: BillingTransaction }
+  | { readonly next: 'release'; readonly refund: Refund; readonly transaction: BillingTransaction };
 
 /**
  * Refunds of ledger transactions (docs/ledger.md, "Refunds"). Each is
@@ -54,7 +80,10 @@ export function newRefundId(): string {
  * asked, with the idempotency key `aegis-refund-<our id>`, and its answer
  * recorded; a refusal releases the reservation. A reservation Stripe never
  * answered (a crash, an outage) is sent again with the same key by a timer,
- * so it is made once.
+ * so it is made once. A request that names the caller's idempotency key
+ * (`requestKey`) and asks again gets the refund that key made, never a second
+ * one; one send at a time (`sending_since`) so that it and the timer do not
+ * both send.
  */
 @Injectable()
 export class RefundsService implements OnModuleInit, OnApplicationShutdown {
@@ -81,10 +110,27 @@ export class RefundsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async create(request: CreateRefundRequestV1): Promise<RefundReplyV1> {
-    const { refund, transaction } = await this.reserve(request);
-    const sent = await this.send(refund, transaction, { firstAttempt: true });
+    const reservation = await this.reserve(request);
+    const { refund, transaction } = reservation;
+    let answered: Refund;
+    switch (reservation.next) {
+      case 'send':
+        answered = await this.send(refund, transaction, {
+          firstAttempt: reservation.firstAttempt,
+        });
+        break;
+      case 'release':
+        await this.release(refund, 'not sent to Stripe within a day of being reserved');
+        answered = await this.dataSource.manager.findOneByOrFail(Refund, {
+          refundId: refund.refundId,
+        });
+        break;
+      case 'answer':
+        answered = refund;
+        break;
+    }
     return {
-      refund: refundV1Of(sent),
+      refund: refundV1Of(answered),
       transaction: await this.ledger.transactionV1(this.dataSource.manager, {
         transactionId: refund.transactionId,
       }),
@@ -112,17 +158,24 @@ export class RefundsService implements OnModuleInit, OnApplicationShutdown {
   /**
    * The refund reserved, or the reason it cannot be: the transaction's row is
    * locked until commit, so what is left is computed and taken by one request
-   * at a time.
+   * at a time. A request key that already made a refund of the transaction
+   * reserves nothing more: that refund is answered as it is, or, when Stripe
+   * never answered it and no one is sending it, claimed to be sent again.
    */
-  async reserve(
-    request: CreateRefundRequestV1,
-  ): Promise<{ refund: Refund; transaction: BillingTransaction }> {
+  async reserve(request: CreateRefundRequestV1): Promise<Reservation> {
     return this.dataSource.transaction(async (manager) => {
       const transaction = await transactionOrThrow(
         manager,
         { transactionId: request.transactionId },
         { lock: true },
       );
+      if (request.requestKey !== undefined) {
+        const keyed = await manager.findOne(Refund, {
+          where: { transactionId: transaction.transactionId, requestKey: request.requestKey },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (keyed !== null) return this.askedAgain(manager, request, keyed, transaction);
+      }
       if (transaction.source === 'manual') {
         throw new LedgerException(
           LedgerExceptionCode.NOT_REFUNDABLE,
@@ -163,12 +216,81 @@ export class RefundsService implements OnModuleInit, OnApplicationShutdown {
         stripeRefundId: null,
         stripeStatus: null,
         lastEventCreated: null,
+        requestKey: request.requestKey ?? null,
+        requestedAmountCents: request.amount ?? null,
+        // This request sends it next.
+        sendingSince: now,
         createdAt: now,
         updatedAt: now,
       });
       await manager.insert(Refund, refund);
-      return { refund, transaction };
+      return { next: 'send', refund, transaction, firstAttempt: true };
     });
+  }
+
+  /**
+   * A request whose key already made `keyed` (its row locked, under the
+   * transaction's lock): another amount or reason is another request (422);
+   * a refund Stripe answered, or released, is answered as it is; one Stripe
+   * never answered is claimed to be sent again under its own key, unless a
+   * send of it is running (409: ask again once it ends).
+   */
+  private async askedAgain(
+    manager: EntityManager,
+    request: CreateRefundRequestV1,
+    keyed: Refund,
+    transaction: BillingTransaction,
+  ): Promise<Reservation> {
+    const differs = [
+      ...((request.amount ?? null) === keyed.requestedAmountCents
+        ? []
+        : [
+            {
+              field: 'amount',
+              message:
+                `the key's refund ${keyed.refundId} asked for ${keyed.requestedAmountCents ?? 'the rest'}` +
+                `, this request for ${request.amount ?? 'the rest'}`,
+            },
+          ]),
+      ...((request.reason ?? null) === keyed.reason
+        ? []
+        : [
+            {
+              field: 'reason',
+              message: `the key's refund ${keyed.refundId} gave reason ${keyed.reason ?? 'none'}, this request ${request.reason ?? 'none'}`,
+            },
+          ]),
+    ];
+    if (differs.length > 0) {
+      throw new LedgerException(
+        LedgerExceptionCode.IDEMPOTENCY_KEY_REUSED,
+        `requestKey ${request.requestKey ?? ''} made refund ${keyed.refundId} of transaction ${transaction.transactionId} with another ${differs.map((d) => d.field).join(' and ')}: use a new key for a new refund`,
+        differs,
+      );
+    }
+    if (keyed.stripeRefundId !== null || keyed.status !== 'pending')
+      return { next: 'answer', refund: keyed, transaction };
+    const now = new Date();
+    if (
+      keyed.sendingSince !== null &&
+      now.getTime() - keyed.sendingSince.getTime() < SEND_LEASE_MS
+    ) {
+      throw new LedgerException(
+        LedgerExceptionCode.IDEMPOTENCY_KEY_IN_USE,
+        `refund ${keyed.refundId} under this requestKey is being sent to Stripe now: ask again in a moment`,
+      );
+    }
+    if (now.getTime() - keyed.createdAt.getTime() > RESEND_WITHIN_MS)
+      return { next: 'release', refund: keyed, transaction };
+    // Claimed: the resumer leaves it (it is being sent, and touched).
+    const claim = { sendingSince: now, updatedAt: now };
+    await manager.update(Refund, { refundId: keyed.refundId }, claim);
+    return {
+      next: 'send',
+      refund: Object.assign(keyed, claim),
+      transaction,
+      firstAttempt: false,
+    };
   }
 
   /**
@@ -210,6 +332,14 @@ export class RefundsService implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn(
           `refund ${refund.refundId} is reserved, Stripe did not answer; it will be sent again: ${errorText(error)}`,
         );
+        // This send has ended: a retry under its key, or the resumer, may send it again.
+        await this.dataSource.manager
+          .update(Refund, { refundId: refund.refundId }, { sendingSince: null })
+          .catch((cleanup: unknown) => {
+            this.logger.warn(
+              `refund ${refund.refundId}: its send not marked ended (the lease runs out instead): ${errorText(cleanup)}`,
+            );
+          });
       }
       throw error;
     }
@@ -235,10 +365,9 @@ export class RefundsService implements OnModuleInit, OnApplicationShutdown {
     try {
       const rows = await this.dataSource.manager.query<{ refund_id: string }[]>(
         `SELECT "refund_id" FROM "billing"."refunds"
-          WHERE "stripe_refund_id" IS NULL AND "status" = 'pending' AND "origin" = 'aegis'
-            AND "updated_at" < now() - make_interval(secs => $1)
-          ORDER BY "updated_at" LIMIT $2`,
-        [UNSENT_GRACE_MS / 1_000, RESUMED_PER_TICK],
+          WHERE ${UNSENT_AND_IDLE}
+          ORDER BY "updated_at" LIMIT $3`,
+        [UNSENT_GRACE_MS / 1_000, SEND_LEASE_MS / 1_000, RESUMED_PER_TICK],
       );
       for (const { refund_id: refundId } of rows) {
         if (this.stopping) return;
@@ -257,10 +386,22 @@ export class RefundsService implements OnModuleInit, OnApplicationShutdown {
         where: { refundId },
         lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
       });
-      if (refund?.stripeRefundId !== null || refund.status !== 'pending') return null;
-      // Touch it, so that the next pass leaves it another grace period.
-      await manager.update(Refund, { refundId }, { updatedAt: new Date() });
-      return refund;
+      if (refund === null) return null;
+      // Still unsent and idle under the lock (a retry under its key may have claimed it since the
+      // pass read it). Touched, so that the next pass leaves it another grace period, and marked
+      // as being sent, so that a retry does not send it alongside.
+      const now = new Date();
+      const claimed = await manager.query<{ refund_id: string }[]>(
+        // As a CTE, so that the query answers rows (an UPDATE's answer is [rows, count]).
+        `WITH "claimed" AS (
+           UPDATE "billing"."refunds" SET "updated_at" = $4, "sending_since" = $4
+            WHERE "refund_id" = $3 AND ${UNSENT_AND_IDLE}
+            RETURNING "refund_id")
+         SELECT "refund_id" FROM "claimed"`,
+        [UNSENT_GRACE_MS / 1_000, SEND_LEASE_MS / 1_000, refundId, now],
+      );
+      if (claimed.length === 0) return null;
+      return Object.assign(refund, { updatedAt: now, sendingSince: now });
     });
     if (claimed === null) return;
     if (Date.now() - claimed.createdAt.getTime() > RESEND_WITHIN_MS) {
@@ -281,6 +422,7 @@ export class RefundsService implements OnModuleInit, OnApplicationShutdown {
       const moves = answerMovesForward(refund.status, status);
       const changes: Partial<Refund> = {
         stripeRefundId: answer.id,
+        sendingSince: null,
         ...(moves
           ? {
               status,
@@ -303,7 +445,12 @@ export class RefundsService implements OnModuleInit, OnApplicationShutdown {
       await manager.update(
         Refund,
         { refundId: refund.refundId },
-        { status: 'failed', failureReason: reason.slice(0, 1_000), updatedAt: new Date() },
+        {
+          status: 'failed',
+          failureReason: reason.slice(0, 1_000),
+          sendingSince: null,
+          updatedAt: new Date(),
+        },
       );
     });
   }

@@ -47,6 +47,30 @@ export class Refund {
   @Column({ name: 'last_event_created', type: 'timestamptz', nullable: true })
   lastEventCreated!: Date | null;
 
+  /**
+   * The caller's idempotency key (the gateway's `Idempotency-Key`), when it gave
+   * one: one refund per transaction and key; asked again, the key's refund is answered.
+   */
+  @Column({ name: 'request_key', type: 'text', nullable: true })
+  requestKey!: string | null;
+
+  /** The amount the request asked for; null: the rest (what was left when it was reserved). */
+  @Column({
+    name: 'requested_amount_cents',
+    type: 'bigint',
+    nullable: true,
+    transformer: exactBigint,
+  })
+  requestedAmountCents!: number | null;
+
+  /**
+   * Set while a request or the resumer is sending the refund to Stripe (cleared
+   * when that send ends): no other sends it meanwhile. Older than SEND_LEASE_MS,
+   * its sender is taken to have died.
+   */
+  @Column({ name: 'sending_since', type: 'timestamptz', nullable: true })
+  sendingSince!: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -5,12 +5,13 @@ import {
   type ListV1,
   type RefundResourceV1,
 } from '@aegis/contracts';
-import { AmqpRpcClient } from '@aegis/messaging';
+import { AmqpRpcClient, RpcRemoteError } from '@aegis/messaging';
 import { assertCustomerVisible } from '../../auth/access.decorators.js';
 import type { Principal } from '../../auth/principal.js';
+import { GatewayException, GatewayExceptionCode } from '../../gateway.exception.js';
 import { listOf, pageRequestOf, readPage } from '../../http/list.js';
 import { refundResourceOf } from '../transactions/ledger-resources.js';
-import { mappedLedgerCall } from '../transactions/ledger.exception.js';
+import { mappedLedgerCall, publicLedgerFieldOf } from '../transactions/ledger.exception.js';
 import type { CreateRefundDto, ListRefundsQueryDto } from './refunds.dto.js';
 
 /** A refund is a reservation, a Stripe call and its answer: more than the default RPC time-out when Stripe is slow. */
@@ -21,7 +22,12 @@ const STRIPE_SIDE_TIMEOUT_MS = 20_000;
 export class RefundsService {
   constructor(private readonly rpc: AmqpRpcClient) {}
 
-  async create(body: CreateRefundDto): Promise<RefundResourceV1> {
+  /**
+   * `idempotencyKey`: the request's `Idempotency-Key`, kept by billing on the
+   * refund, so that asking again under it (the gateway's own record is gone
+   * once a request failed) answers the refund it made instead of making another.
+   */
+  async create(body: CreateRefundDto, idempotencyKey?: string): Promise<RefundResourceV1> {
     const { refund } = await mappedLedgerCall(
       this.rpc.call(
         BILLING_REFUND_CREATE_V1,
@@ -29,11 +35,14 @@ export class RefundsService {
           transactionId: body.transaction_id,
           ...(body.amount_cents === undefined ? {} : { amount: body.amount_cents }),
           ...(body.reason === undefined ? {} : { reason: body.reason }),
+          ...(idempotencyKey === undefined ? {} : { requestKey: idempotencyKey }),
         },
         { timeoutMs: STRIPE_SIDE_TIMEOUT_MS },
       ),
       { transactionId: body.transaction_id },
-    );
+    ).catch((error: unknown) => {
+      throw requestKeyErrorOf(error);
+    });
     return refundResourceOf(refund);
   }
 
@@ -61,4 +70,28 @@ export class RefundsService {
         : refunds;
     return listOf(visible.map(refundResourceOf), hasMore);
   }
+}
+
+/**
+ * billing's answers about the refund's request key in the gateway's own words
+ * for the same cases (libs/contracts/src/rpc/ledger.v1.ts): another body under
+ * the key 422 `idempotency_key_reused` (naming the body's fields), the key's
+ * refund being sent right now 409 `idempotency_key_in_use`.
+ */
+function requestKeyErrorOf(error: unknown): unknown {
+  if (!(error instanceof RpcRemoteError)) return error;
+  if (error.code === 'idempotency_key_reused') {
+    const fields = error.fields.map(
+      ({ field, message }) => `${publicLedgerFieldOf(field)}: ${message}`,
+    );
+    return new GatewayException(
+      GatewayExceptionCode.IDEMPOTENCY_KEY_REUSED,
+      `this Idempotency-Key made a refund of this transaction with another ${error.fields
+        .map(({ field }) => publicLedgerFieldOf(field))
+        .join(' and ')} (${fields.join('; ')}): use a new key for a new refund`,
+    );
+  }
+  if (error.code === 'idempotency_key_in_use')
+    return new GatewayException(GatewayExceptionCode.IDEMPOTENCY_KEY_IN_USE, error.message);
+  return error;
 }
