@@ -2,11 +2,14 @@ import { Controller } from '@nestjs/common';
 import {
   BILLING_TRANSACTION_GET_V1,
   BILLING_TRANSACTION_LIST_V1,
+  BILLING_TRANSACTION_OF_STRIPE_V1,
   BILLING_TRANSACTION_RECORD_V1,
   type LedgerTransactionReplyV1,
   type ListTransactionsReplyV1,
   type ListTransactionsRequestV1,
   type RecordTransactionRequestV1,
+  type TransactionOfStripeReplyV1,
+  type TransactionOfStripeRequestV1,
   type TransactionRefV1,
 } from '@aegis/contracts';
 import { OnRpc } from '@aegis/messaging';
@@ -25,6 +28,11 @@ export class LedgerHandler {
   @OnRpc(BILLING_TRANSACTION_GET_V1)
   get(request: TransactionRefV1): Promise<LedgerTransactionReplyV1> {
     return this.ledger.get(request);
+  }
+
+  @OnRpc(BILLING_TRANSACTION_OF_STRIPE_V1)
+  ofStripe(request: TransactionOfStripeRequestV1): Promise<TransactionOfStripeReplyV1> {
+    return this.ledger.ofStripe(request);
   }
 
   @OnRpc(BILLING_TRANSACTION_RECORD_V1)

@@ -6,6 +6,8 @@ import {
   type ListTransactionsReplyV1,
   type ListTransactionsRequestV1,
   type RecordTransactionRequestV1,
+  type TransactionOfStripeReplyV1,
+  type TransactionOfStripeRequestV1,
   type TransactionRefV1,
 } from '@aegis/contracts';
 import { EventPublisher } from '@aegis/messaging';
@@ -65,6 +67,28 @@ export class LedgerService {
 
   async get(ref: TransactionRefV1): Promise<LedgerTransactionReplyV1> {
     return { transaction: await this.transactionV1(this.dataSource.manager, ref) };
+  }
+
+  /**
+   * The transaction of a Stripe charge, else of a payment intent (for the
+   * disputes service); null when billing has none.
+   */
+  async ofStripe(request: TransactionOfStripeRequestV1): Promise<TransactionOfStripeReplyV1> {
+    const manager = this.dataSource.manager;
+    const row =
+      (request.stripeChargeId === undefined
+        ? null
+        : await manager.findOneBy(BillingTransaction, {
+            stripeChargeId: request.stripeChargeId,
+          })) ??
+      (request.stripePaymentIntentId === undefined
+        ? null
+        : await manager.findOneBy(BillingTransaction, {
+            stripePaymentIntentId: request.stripePaymentIntentId,
+          }));
+    if (row === null) return { transaction: null };
+    const [reply] = await this.repliesOf(manager, [row]);
+    return { transaction: reply ?? null };
   }
 
   /** One transaction as the API shows it; TRANSACTION_NOT_FOUND when none (or another customer's). */
