@@ -1,65 +1,53 @@
 import { describe, expect, it } from '@jest/globals';
+import type Stripe from 'stripe';
 import { balanceOf, type BalanceSources } from './balance.js';
 
-type Charge = BalanceSources['charges'][number];
-type Dispute = BalanceSources['disputes'][number];
+type Transaction = BalanceSources['transactions'][number];
 
-const charge = (amount: number, overrides: Partial<Charge> = {}): Charge => ({
-  amount,
-  amount_refunded: 0,
-  captured: true,
-  currency: 'usd',
-  status: 'succeeded',
-  ...overrides,
-});
-
-const dispute = (amount: number, status: Dispute['status']): Dispute => ({
-  amount,
-  currency: 'usd',
-  status,
-});
+const usd = (amount: number): Transaction => ({ amount, currency: 'usd' });
+const charged = { currency: 'usd' } as const;
 
 const available = (sources: BalanceSources): Record<string, number> =>
   Object.fromEntries(balanceOf(sources).available.map((entry) => [entry.currency, entry.amount]));
 
 describe(balanceOf.name, () => {
-  it('takes a dispute’s amount out while it is open or lost, gives it back when won, and moves nothing for an inquiry', () => {
-    const charges = [charge(5000)];
-    expect(available({ charges, disputes: [dispute(2000, 'needs_response')] })).toStrictEqual({
+  it('adds up the balance transactions: a dispute’s withdrawal takes its amount out, a won dispute’s reinstatement gives it back', () => {
+    const charges = [charged];
+    // A 5000 charge, disputed for 2000 (open, under review or lost: the withdrawal only).
+    expect(available({ charges, transactions: [usd(5000), usd(-2000)] })).toStrictEqual({
       usd: 3000,
     });
-    expect(available({ charges, disputes: [dispute(2000, 'under_review')] })).toStrictEqual({
-      usd: 3000,
+    // Won: the reinstatement follows.
+    expect(available({ charges, transactions: [usd(5000), usd(-2000), usd(2000)] })).toStrictEqual({
+      usd: 5000,
     });
-    expect(available({ charges, disputes: [dispute(2000, 'lost')] })).toStrictEqual({ usd: 3000 });
-    expect(available({ charges, disputes: [dispute(2000, 'won')] })).toStrictEqual({ usd: 5000 });
-    for (const inquiry of [
-      'warning_needs_response',
-      'warning_under_review',
-      'warning_closed',
-    ] as const)
-      expect(available({ charges, disputes: [dispute(2000, inquiry)] })).toStrictEqual({
-        usd: 5000,
-      });
+    // An inquiry moves no money, so it has no transaction.
+    expect(available({ charges, transactions: [usd(5000)] })).toStrictEqual({ usd: 5000 });
   });
 
   it('may go below zero, as a Stripe balance may', () => {
+    // A 1000 charge refunded in full, then disputed and lost.
     expect(
-      available({
-        charges: [charge(1000, { amount_refunded: 1000 })],
-        disputes: [dispute(1000, 'lost')],
-      }),
+      available({ charges: [charged], transactions: [usd(1000), usd(-1000), usd(-1000)] }),
     ).toStrictEqual({ usd: -1000 });
   });
 
-  it('adds nothing for a failed or uncaptured charge but lists its currency; pending is always zero', () => {
+  it('adds each transaction’s amount, not its net: Stripe’s fees stay on the transactions', () => {
+    const withFee: Pick<Stripe.BalanceTransaction, 'amount' | 'currency' | 'fee' | 'net'> = {
+      amount: 2000,
+      currency: 'usd',
+      fee: 88,
+      net: 1912,
+    };
+    expect(available({ charges: [charged], transactions: [withFee] })).toStrictEqual({
+      usd: 2000,
+    });
+  });
+
+  it('lists the currency of a failed or uncaptured charge (no transaction) at zero; pending is always zero', () => {
     const balance = balanceOf({
-      charges: [
-        charge(700, { status: 'failed', currency: 'eur' }),
-        charge(900, { captured: false, currency: 'gbp' }),
-        charge(300, { currency: 'jpy' }),
-      ],
-      disputes: [],
+      charges: [{ currency: 'eur' }, { currency: 'gbp' }, { currency: 'jpy' }],
+      transactions: [{ amount: 300, currency: 'jpy' }],
     });
     expect(balance.available).toStrictEqual([
       { amount: 0, currency: 'eur', source_types: { card: 0 } },
@@ -67,5 +55,11 @@ describe(balanceOf.name, () => {
       { amount: 300, currency: 'jpy', source_types: { card: 300 } },
     ]);
     expect(balance.pending.map((entry) => entry.amount)).toStrictEqual([0, 0, 0]);
+  });
+
+  it('shows a new account zero in usd', () => {
+    expect(balanceOf({ charges: [], transactions: [] }).available).toStrictEqual([
+      { amount: 0, currency: 'usd', source_types: { card: 0 } },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { BalanceTransactionsService } from '../balance/balance-transactions.service.js';
 import { createdFilter } from '../core/list.js';
 import type { Params } from '../core/params.js';
 import { EventRecorder } from '../events/event-recorder.js';
@@ -44,6 +45,7 @@ export class ChargesService {
     private readonly disputes: DisputesService,
     private readonly warnings: EarlyFraudWarningsService,
     private readonly refunds: RefundsService,
+    private readonly balanceTransactions: BalanceTransactionsService,
   ) {}
 
   /**
@@ -123,6 +125,7 @@ export class ChargesService {
       this.events.record('charge.failed', charge, { testClock });
       return { charge, declineCode };
     }
+    if (captured) this.balanceTransactions.recordCharge(charge, created);
     this.events.record('charge.succeeded', charge, { testClock });
     if (outcome.kind === 'disputed') {
       this.followUps.later(`opening the dispute of ${charge.id}`, () => {
@@ -139,7 +142,8 @@ export class ChargesService {
   /**
    * Captures `amount` of an authorized charge; the rest of the authorization
    * is released (as a refund of it, the way Stripe shows a partial capture).
-   * Records `charge.captured`. Inside a store transaction.
+   * Records the captured amount's balance transaction and `charge.captured`.
+   * Inside a store transaction.
    */
   capture(charge: Stripe.Charge, amount: number, testClock: string | null): void {
     const uncaptured = charge.amount - amount;
@@ -156,6 +160,7 @@ export class ChargesService {
     if (charge.payment_method_details?.card !== undefined) {
       delete charge.payment_method_details.card.capture_before;
     }
+    this.balanceTransactions.recordCharge(charge, this.clock.now(testClock));
     this.events.record('charge.captured', charge, { testClock });
   }
 

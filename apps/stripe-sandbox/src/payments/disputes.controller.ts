@@ -19,13 +19,13 @@ export class DisputesController {
   list(@Form() params: Params): Stripe.ApiList<Stripe.Dispute> {
     const page = paginate(this.disputes.list(params), params, '/v1/disputes');
     params.done();
-    return page;
+    return { ...page, data: page.data.map((dispute) => this.disputes.present(dispute)) };
   }
 
   @Get(':id')
   retrieve(@Param('id') id: string, @Form() params: Params): Stripe.Dispute {
     params.done();
-    return this.store.get('dispute', id, 'dispute');
+    return this.disputes.present(this.store.get('dispute', id, 'dispute'));
   }
 
   @StripePost(':id')

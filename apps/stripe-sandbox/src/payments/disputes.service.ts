@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { BalanceTransactionsService } from '../balance/balance-transactions.service.js';
 import { createdFilter } from '../core/list.js';
 import type { Params } from '../core/params.js';
 import { invalidRequest } from '../core/stripe-error.js';
@@ -13,8 +14,6 @@ import { EarlyFraudWarningsService } from './early-fraud-warnings.service.js';
 import { PaymentFollowUps } from './payment-follow-ups.js';
 import { idOf } from '../core/ids.js';
 
-/** Stripe's dispute fee, in minor units of the disputed charge's currency. */
-export const DISPUTE_FEE = 1500;
 const DAY_SECONDS = 24 * 60 * 60;
 /** How long the merchant has to answer a test dispute. */
 const RESPONSE_WINDOW_DAYS = 7;
@@ -113,7 +112,9 @@ function responseDueBy(created: number): number {
  * the merchant has until `evidence_details.due_by` to answer. Submitting the
  * test evidence `winning_evidence` or `losing_evidence` (as
  * `uncategorized_text`) decides the dispute shortly after, as in Stripe's test
- * mode; other evidence leaves it under review.
+ * mode; other evidence leaves it under review. The money moves as balance
+ * transactions (BalanceTransactionsService); the stored dispute holds none
+ * of them, and `present` puts them in wherever a dispute leaves the sandbox.
  */
 @Injectable()
 export class DisputesService {
@@ -123,6 +124,7 @@ export class DisputesService {
     private readonly events: EventRecorder,
     private readonly followUps: PaymentFollowUps,
     private readonly warnings: EarlyFraudWarningsService,
+    private readonly balanceTransactions: BalanceTransactionsService,
   ) {}
 
   private testClockOf(dispute: Stripe.Dispute): string | null {
@@ -130,43 +132,9 @@ export class DisputesService {
     return this.clock.testClockOfCustomer(idOf(charge?.customer));
   }
 
-  private balanceTransaction(
-    dispute: Stripe.Dispute,
-    direction: 'withdrawal' | 'reinstatement',
-    created: number,
-  ): Stripe.BalanceTransaction {
-    const amount = direction === 'withdrawal' ? -dispute.amount : dispute.amount;
-    const fee = direction === 'withdrawal' ? DISPUTE_FEE : -DISPUTE_FEE;
-    const charge = idOf(dispute.charge);
-    return {
-      id: newId('txn'),
-      object: 'balance_transaction',
-      amount,
-      available_on: created,
-      balance_type: 'payments',
-      created,
-      currency: dispute.currency,
-      description:
-        direction === 'withdrawal'
-          ? `Chargeback withdrawal for ${charge}`
-          : `Chargeback reversal for ${charge}`,
-      exchange_rate: null,
-      fee,
-      fee_details: [
-        {
-          amount: fee,
-          application: null,
-          currency: dispute.currency,
-          description: 'Dispute fee',
-          type: 'stripe_fee',
-        },
-      ],
-      net: amount - fee,
-      reporting_category: direction === 'withdrawal' ? 'dispute' : 'dispute_reversal',
-      source: dispute.id,
-      status: 'available',
-      type: 'adjustment',
-    };
+  /** The dispute as Stripe answers it, with its balance transactions. */
+  present(dispute: Stripe.Dispute): Stripe.Dispute {
+    return this.balanceTransactions.presentDispute(dispute);
   }
 
   /**
@@ -215,10 +183,11 @@ export class DisputesService {
       reason: 'fraudulent',
       status: 'needs_response',
     });
-    dispute.balance_transactions.push(this.balanceTransaction(dispute, 'withdrawal', created));
+    this.balanceTransactions.recordDispute(dispute, 'withdrawal', created);
     charge.disputed = true;
-    this.events.record('charge.dispute.created', dispute, { testClock });
-    this.events.record('charge.dispute.funds_withdrawn', dispute, { testClock });
+    const presented = this.present(dispute);
+    this.events.record('charge.dispute.created', presented, { testClock });
+    this.events.record('charge.dispute.funds_withdrawn', presented, { testClock });
     this.warnings.settleFor(charge);
   }
 
@@ -241,7 +210,7 @@ export class DisputesService {
           changesEvidence ? 'evidence' : 'submit',
         );
       }
-      const before = snapshot(dispute);
+      const before = snapshot(this.present(dispute));
       Object.assign(dispute.evidence, evidence);
       if (metadata !== undefined) dispute.metadata = mergeMetadata(dispute.metadata, metadata);
       dispute.evidence_details.has_evidence = EVIDENCE_FIELDS.some(
@@ -260,10 +229,11 @@ export class DisputesService {
           });
         }
       }
-      this.events.recordUpdate('charge.dispute.updated', before, dispute, {
+      const after = this.present(dispute);
+      this.events.recordUpdate('charge.dispute.updated', before, after, {
         testClock: this.testClockOf(dispute),
       });
-      return dispute;
+      return after;
     });
   }
 
@@ -274,13 +244,12 @@ export class DisputesService {
     const testClock = this.testClockOf(dispute);
     dispute.status = outcome;
     if (outcome === 'won') {
-      dispute.balance_transactions.push(
-        this.balanceTransaction(dispute, 'reinstatement', this.clock.now(testClock)),
-      );
+      this.balanceTransactions.recordDispute(dispute, 'reinstatement', this.clock.now(testClock));
     }
-    this.events.record('charge.dispute.closed', dispute, { testClock });
+    const presented = this.present(dispute);
+    this.events.record('charge.dispute.closed', presented, { testClock });
     if (outcome === 'won') {
-      this.events.record('charge.dispute.funds_reinstated', dispute, { testClock });
+      this.events.record('charge.dispute.funds_reinstated', presented, { testClock });
     }
   }
 
@@ -295,14 +264,19 @@ export class DisputesService {
         );
       }
       dispute.status = dispute.status === 'warning_needs_response' ? 'warning_closed' : 'lost';
-      this.events.record('charge.dispute.closed', dispute, {
+      const presented = this.present(dispute);
+      this.events.record('charge.dispute.closed', presented, {
         testClock: this.testClockOf(dispute),
       });
-      return dispute;
+      return presented;
     });
   }
 
-  /** Disputes matching a list request's `charge`, `payment_intent` and `created`, newest first. */
+  /**
+   * Disputes matching a list request's `charge`, `payment_intent` and
+   * `created`, newest first, as stored (without their balance transactions:
+   * `present` each one answered).
+   */
   list(params: Params): Stripe.Dispute[] {
     const charge = params.string('charge');
     const paymentIntent = params.string('payment_intent');

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BalanceModule } from '../balance/balance.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { PaymentMethodsModule } from '../payment-methods/payment-methods.module.js';
 import { ChargesController } from './charges.controller.js';
@@ -17,7 +18,7 @@ import { RefundsService } from './refunds.service.js';
 
 /** Payment intents, charges, refunds, disputes and early fraud warnings. */
 @Module({
-  imports: [CustomersModule, PaymentMethodsModule],
+  imports: [CustomersModule, PaymentMethodsModule, BalanceModule],
   controllers: [
     PaymentIntentsController,
     ChargesController,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { BalanceTransactionsService } from '../balance/balance-transactions.service.js';
 import { createdFilter } from '../core/list.js';
 import type { Params } from '../core/params.js';
 import { StripeApiError, invalidRequest } from '../core/stripe-error.js';
@@ -53,6 +54,7 @@ export class RefundsService {
     private readonly events: EventRecorder,
     private readonly warnings: EarlyFraudWarningsService,
     private readonly followUps: PaymentFollowUps,
+    private readonly balanceTransactions: BalanceTransactionsService,
   ) {}
 
   create(params: Params): Stripe.Refund {
@@ -100,8 +102,9 @@ export class RefundsService {
 
   /**
    * A refund of the refund-failure test card fails after it succeeded: its
-   * money goes back on the charge (`amount_refunded` less it), and Stripe
-   * says so with `charge.refund.updated`, `refund.updated` and
+   * money goes back on the charge (`amount_refunded` less it) and into the
+   * balance (a `refund_failure` balance transaction, the refund's
+   * `failure_balance_transaction`), and Stripe says so with `charge.refund.updated`, `refund.updated` and
    * `refund.failed`. Inside a store transaction.
    */
   private fail(refundId: string): void {
@@ -113,6 +116,7 @@ export class RefundsService {
     const before = snapshot(refund);
     refund.status = 'failed';
     refund.failure_reason = 'expired_or_canceled_card';
+    this.balanceTransactions.recordRefundFailure(refund, this.clock.now(testClock));
     if (charge !== undefined) {
       charge.amount_refunded -= refund.amount;
       charge.refunded = charge.amount_refunded === charge.amount;
@@ -177,7 +181,9 @@ export class RefundsService {
 
   /**
    * Refunds part or all of what is left of a charge, without the API's checks
-   * (callers check). Inside a store transaction; `charge` is the stored object.
+   * (callers check). A refund takes its amount out of the balance (its
+   * `balance_transaction`); a release gives back money that never came in,
+   * so it has none. Inside a store transaction; `charge` is the stored object.
    */
   refund(charge: Stripe.Charge, amount: number, options: RefundOptions): Stripe.Refund {
     const customer = idOf(charge.customer);
@@ -212,6 +218,7 @@ export class RefundsService {
       status: 'succeeded',
       transfer_reversal: null,
     });
+    if (options.kind === 'refund') this.balanceTransactions.recordRefund(refund);
     const before = snapshot(charge);
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;

@@ -135,7 +135,9 @@ export interface SandboxObjects {
   payment_intent: Stripe.PaymentIntent;
   charge: Stripe.Charge;
   refund: Stripe.Refund;
+  /** Disputes are stored without their `balance_transactions` (kept as balance_transaction objects). */
   dispute: Stripe.Dispute;
+  balance_transaction: Stripe.BalanceTransaction;
   'radar.early_fraud_warning': Stripe.Radar.EarlyFraudWarning;
   'checkout.session': Stripe.Checkout.Session;
   invoiceitem: Stripe.InvoiceItem;
