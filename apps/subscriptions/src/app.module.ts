@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@aegis/platform';
 import { StripeModule } from '@aegis/stripe';
 import { SubscriptionsEnv } from './config/subscriptions.env.js';
+import { CustomerFlagsModule } from './customer-flags/customer-flags.module.js';
 import { SubscriptionCommandsModule } from './subscription-commands/subscription-commands.module.js';
 import { SubscriptionCountsModule } from './subscription-counts/subscription-counts.module.js';
 import { SubscriptionMirrorModule } from './subscription-mirror/subscription-mirror.module.js';
@@ -18,6 +19,7 @@ import { subscriptionsStorage } from './subscriptions.storage.js';
     SubscriptionMirrorModule,
     SubscriptionCountsModule,
     SubscriptionCommandsModule,
+    CustomerFlagsModule,
   ],
 })
 export class AppModule {}

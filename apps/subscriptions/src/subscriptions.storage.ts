@@ -1,4 +1,5 @@
 import type { ServiceStorage } from '@aegis/platform';
+import { CustomerFlag } from './customer-flags/entities/customer-flag.entity.js';
 import { subscriptionsMigrations } from './migrations/index.js';
 import { PlanPrice } from './plans/entities/plan-price.entity.js';
 import { Plan } from './plans/entities/plan.entity.js';
@@ -8,7 +9,14 @@ import { Subscription } from './subscription-mirror/entities/subscription.entity
 
 export const subscriptionsStorage: ServiceStorage = {
   schema: 'subscriptions',
-  entities: [Subscription, SubscriptionHistoryEntry, Plan, PlanPrice, SubscriptionStart],
+  entities: [
+    Subscription,
+    SubscriptionHistoryEntry,
+    Plan,
+    PlanPrice,
+    SubscriptionStart,
+    CustomerFlag,
+  ],
   consumesEvents: true,
   migrations: subscriptionsMigrations,
 };

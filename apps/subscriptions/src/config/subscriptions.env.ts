@@ -1,9 +1,18 @@
 import { portProperty } from '@aegis/config';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
 import { PRODUCT_ID_PATTERN } from '@aegis/contracts';
 import { StripeServiceEnv } from '@aegis/stripe';
 
 const MAX_PRICE_CENTS = 99_999_999;
+
+/**
+ * What a lost dispute does to its customer (docs/subscriptions.md, "Lost
+ * disputes"): `flag` records the `lost_dispute` flag only;
+ * `cancel_at_period_end` also cancels the customer's live subscription at the
+ * end of its period, at Stripe.
+ */
+export const LOST_DISPUTE_POLICIES = ['flag', 'cancel_at_period_end'] as const;
+export type LostDisputePolicy = (typeof LOST_DISPUTE_POLICIES)[number];
 
 /** A plan's configurable amounts, in minor units of PLAN_CURRENCY. */
 function PriceCents(): PropertyDecorator {
@@ -54,4 +63,8 @@ export class SubscriptionsEnv extends StripeServiceEnv {
   @Min(1)
   @Max(3_600)
   SUBSCRIPTION_START_LEASE_SECONDS: number = 60;
+
+  /** What a lost dispute does to its customer: `flag` (default) or `cancel_at_period_end`. */
+  @IsIn(LOST_DISPUTE_POLICIES)
+  LOST_DISPUTE_POLICY: LostDisputePolicy = 'flag';
 }

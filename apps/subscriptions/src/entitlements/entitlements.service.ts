@@ -11,6 +11,7 @@ import { AmqpRpcClient } from '@aegis/messaging';
 import { Decimal } from 'decimal.js';
 import { DataSource, In, IsNull, MoreThanOrEqual, Not } from 'typeorm';
 import { SubscriptionsEnv } from '../config/subscriptions.env.js';
+import { customerFlagsOf } from '../customer-flags/customer-flags.js';
 import { PlansService } from '../plans/plans.service.js';
 import { Subscription } from '../subscription-mirror/entities/subscription.entity.js';
 import { SubscriptionsException, SubscriptionsExceptionCode } from '../subscriptions.exception.js';
@@ -77,6 +78,7 @@ export class EntitlementsService {
         currency: plan.currency,
         entitled: isEntitled(subscription),
         usageThrough: usage.usageThrough,
+        customerFlags: await customerFlagsOf(this.dataSource.manager, request.customerId),
       },
     };
   }

@@ -10,5 +10,6 @@ import { SubscriptionCommandsService } from './subscription-commands.service.js'
   imports: [SubscriptionMirrorModule],
   controllers: [SubscriptionCommandsHandler],
   providers: [PlansService, SubscriptionCommandsService, EntitlementsService],
+  exports: [SubscriptionCommandsService],
 })
 export class SubscriptionCommandsModule {}

@@ -13,6 +13,7 @@ import {
   type PauseSubscriptionRequestV1,
   type SubscriptionRefV1,
   type SubscriptionReplyV1,
+  type SubscriptionV1,
 } from '@aegis/contracts';
 import { AmqpRpcClient, EventPublisher, type PublishOptions } from '@aegis/messaging';
 import { lockUntilCommit } from '@aegis/persistence';
@@ -37,6 +38,7 @@ import {
 } from '../subscription-mirror/subscription-mirror.service.js';
 import { isEnded } from '../subscription-mirror/subscription-mirror.js';
 import { SubscriptionsException, SubscriptionsExceptionCode } from '../subscriptions.exception.js';
+import { customerFlagsOf } from '../customer-flags/customer-flags.js';
 import { planIntervalOf, subscriptionViewOf } from './subscription-view.js';
 
 const ENDED_STATUSES = ['canceled', 'incomplete_expired'] as const;
@@ -116,11 +118,11 @@ export class SubscriptionCommandsService {
       throw error;
     }
     const row = await this.finishStart(start, subscription);
-    return { subscription: subscriptionViewOf(row) };
+    return { subscription: await this.viewOf(row) };
   }
 
   async get(ref: SubscriptionRefV1): Promise<SubscriptionReplyV1> {
-    return { subscription: subscriptionViewOf(await this.ownRow(ref)) };
+    return { subscription: await this.viewOf(await this.ownRow(ref)) };
   }
 
   /** The customer's live subscription: the newest one not ended. */
@@ -135,7 +137,7 @@ export class SubscriptionCommandsService {
         `customer ${customerId} has no live subscription`,
       );
     }
-    return { subscription: subscriptionViewOf(row) };
+    return { subscription: await this.viewOf(row) };
   }
 
   /**
@@ -172,13 +174,13 @@ export class SubscriptionCommandsService {
         },
       });
       return {
-        subscription: subscriptionViewOf(row),
+        subscription: await this.viewOf(row),
         preview: this.previewOf(invoice, prorationDate),
         stripeInvoiceId: null,
       };
     }
     if (item.price.id === stripePriceId) {
-      return { subscription: subscriptionViewOf(row), preview: null, stripeInvoiceId: null };
+      return { subscription: await this.viewOf(row), preview: null, stripeInvoiceId: null };
     }
     const updated = await this.stripe.updateSubscription(
       row.stripeSubscriptionId,
@@ -192,7 +194,7 @@ export class SubscriptionCommandsService {
     );
     const changed = await this.applyAnswer('change', updated);
     return {
-      subscription: subscriptionViewOf(changed),
+      subscription: await this.viewOf(changed),
       preview: null,
       stripeInvoiceId:
         request.when === 'now' && updated.latest_invoice !== null
@@ -210,7 +212,7 @@ export class SubscriptionCommandsService {
           cancel_at_period_end: true,
         })
       : await this.stripe.cancelSubscription(row.stripeSubscriptionId, key);
-    return { subscription: subscriptionViewOf(await this.applyAnswer('cancel', answer)) };
+    return { subscription: await this.viewOf(await this.applyAnswer('cancel', answer)) };
   }
 
   /** Pauses Stripe's collection: the renewals' invoices are voided until it resumes. */
@@ -228,7 +230,7 @@ export class SubscriptionCommandsService {
         },
       },
     );
-    return { subscription: subscriptionViewOf(await this.applyAnswer('pause', answer)) };
+    return { subscription: await this.viewOf(await this.applyAnswer('pause', answer)) };
   }
 
   /**
@@ -252,7 +254,12 @@ export class SubscriptionCommandsService {
         `subscription ${row.subscriptionId} is not paused`,
       );
     }
-    return { subscription: subscriptionViewOf(await this.applyAnswer('resume', answer)) };
+    return { subscription: await this.viewOf(await this.applyAnswer('resume', answer)) };
+  }
+
+  /** The subscription as answered, with its customer's flags as they are now. */
+  private async viewOf(row: Subscription): Promise<SubscriptionV1> {
+    return subscriptionViewOf(row, await customerFlagsOf(this.dataSource.manager, row.customerId));
   }
 
   private previewOf(invoice: Stripe.Invoice, prorationDate: number | undefined): ChangePreviewV1 {

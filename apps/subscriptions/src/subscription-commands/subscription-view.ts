@@ -19,7 +19,11 @@ export function isLive(status: SubscriptionStatus): boolean {
   return !isEnded(status);
 }
 
-export function subscriptionViewOf(row: Subscription): SubscriptionV1 {
+/** The subscription as the RPC answers it, with its customer's flags (`customerFlagsOf`). */
+export function subscriptionViewOf(
+  row: Subscription,
+  customerFlags: readonly string[],
+): SubscriptionV1 {
   return {
     id: row.subscriptionId,
     customerId: row.customerId,
@@ -43,6 +47,7 @@ export function subscriptionViewOf(row: Subscription): SubscriptionV1 {
         ? null
         : { behavior: row.pauseBehavior, resumesAt: isoOf(row.pauseResumesAt) },
     version: row.version,
+    customerFlags: [...customerFlags],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

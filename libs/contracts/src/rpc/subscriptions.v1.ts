@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -215,6 +216,16 @@ export class SubscriptionV1 {
   @Min(1)
   version!: number;
 
+  /**
+   * The customer's flags, e.g. `lost_dispute` (a dispute of the customer's
+   * payment was lost; docs/subscriptions.md, "Lost disputes"); empty when
+   * none. Additive: absent from a service that predates it.
+   */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  customerFlags?: string[];
+
   @IsISO8601({ strict: true })
   createdAt!: string;
 
@@ -421,6 +432,17 @@ export class EntitlementsV1 {
   /** Every usage event committed before this instant is in `usedHours`. */
   @IsISO8601({ strict: true })
   usageThrough!: string;
+
+  /**
+   * The customer's flags, e.g. `lost_dispute` (a dispute of the customer's
+   * payment was lost; docs/subscriptions.md, "Lost disputes"); empty when
+   * none. They do not change `entitled`. Additive: absent from a service
+   * that predates it.
+   */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  customerFlags?: string[];
 }
 
 export class EntitlementsReplyV1 {
