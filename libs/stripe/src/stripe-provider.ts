@@ -33,6 +33,7 @@ export interface RefetchableObjects {
   'checkout.session': Stripe.Checkout.Session;
   refund: Stripe.Refund;
   dispute: Stripe.Dispute;
+  'radar.early_fraud_warning': Stripe.Radar.EarlyFraudWarning;
 }
 
 export type RefetchableKind = keyof RefetchableObjects;
@@ -97,6 +98,7 @@ export function isRefetchable(kind: string): kind is RefetchableKind {
     'checkout.session',
     'refund',
     'dispute',
+    'radar.early_fraud_warning',
   ].includes(kind);
 }
 
@@ -200,6 +202,7 @@ export class StripeProvider implements PaymentProvider {
       'checkout.session': () => this.client.checkout.sessions.retrieve(id, params),
       refund: () => this.client.refunds.retrieve(id, params),
       dispute: () => this.client.disputes.retrieve(id, params),
+      'radar.early_fraud_warning': () => this.client.radar.earlyFraudWarnings.retrieve(id, params),
     };
     return this.reading(retrieve[kind]);
   }
@@ -474,6 +477,34 @@ export class StripeProvider implements PaymentProvider {
       this.client.subscriptions.resume(stripeSubscriptionId, params, {
         idempotencyKey: `aegis-subscription-${commandKey}`,
       }),
+    );
+  }
+
+  /**
+   * Sends a dispute's evidence, submitting it when `submit` (final: Stripe takes
+   * one submission). The key names the one update (the dispute and a digest of
+   * what is sent), so a retry repeats nothing.
+   */
+  updateDispute(
+    stripeDisputeId: string,
+    updateKey: string,
+    params: Stripe.DisputeUpdateParams,
+  ): Promise<Stripe.Dispute> {
+    return this.writing(() =>
+      this.client.disputes.update(stripeDisputeId, params, {
+        idempotencyKey: `aegis-dispute-update-${stripeDisputeId}-${updateKey}`,
+      }),
+    );
+  }
+
+  /** Concedes a dispute (Stripe's close): it ends `lost` (a warning, `warning_closed`). */
+  closeDispute(stripeDisputeId: string): Promise<Stripe.Dispute> {
+    return this.writing(() =>
+      this.client.disputes.close(
+        stripeDisputeId,
+        {},
+        { idempotencyKey: `aegis-dispute-close-${stripeDisputeId}` },
+      ),
     );
   }
 

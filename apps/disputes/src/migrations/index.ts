@@ -1,4 +1,8 @@
 import { CreateDisputesSchema1763800000000 } from './1763800000000-create-disputes-schema.js';
+import { DisputesAndFraudWarnings1766500000002 } from './1766500000002-disputes-and-fraud-warnings.js';
 
 /** Every migration of the `disputes` schema, oldest first. */
-export const disputesMigrations = [CreateDisputesSchema1763800000000];
+export const disputesMigrations = [
+  CreateDisputesSchema1763800000000,
+  DisputesAndFraudWarnings1766500000002,
+];

@@ -257,9 +257,9 @@ export class FraudWarningV1 {
   @IsIn(FRAUD_WARNING_DECISIONS)
   decision!: FraudWarningDecision | null;
 
-  /** The refund billing made, when the decision was `refunded`. */
+  /** The refund billing made (its `rf_…` id), when the decision was `refunded`. */
   @IsOptional()
-  @IsUUID()
+  @IsString()
   refundId!: string | null;
 
   @IsOptional()
