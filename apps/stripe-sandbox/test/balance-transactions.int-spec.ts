@@ -1,8 +1,14 @@
-import { describe, expect, it } from '@jest/globals';
-import { defined, rejectionOf, waitFor } from '@aegis/testing';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  createTestDatabase,
+  defined,
+  rejectionOf,
+  waitFor,
+  type TestDatabase,
+} from '@aegis/testing';
 import Stripe from 'stripe';
 import { idOf } from '../src/core/ids.js';
-import { useSandbox } from './sandbox-harness.js';
+import { startSandbox, useSandbox } from './sandbox-harness.js';
 
 const CARDS_ONLY = {
   allowed_payment_method_types: ['card'],
@@ -405,5 +411,69 @@ describe('sandbox balance transactions', () => {
     // Fees: usd 88 + 153 + 65 + 117 + 62 + 94 + 127 + 146 + 1500 − 1500 + 117 = 969; eur 74.
     expect(fees).toStrictEqual({ eur: 74, usd: 969 });
     expect(nets).toStrictEqual({ eur: 1426, usd: 22_439 });
+  });
+});
+
+describe('sandbox balance transactions in PostgreSQL', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    delete process.env.SANDBOX_DATABASE_URL;
+    await database.drop();
+  });
+
+  it('keeps the transactions across a restart: the balance and a dispute’s transactions come back the same', async () => {
+    const start = () =>
+      startSandbox({ SANDBOX_DATABASE_URL: database.url, SANDBOX_WEBHOOK_URL: 'off' });
+    const first = await start();
+    let before: { balance: Stripe.Balance; transactions: Stripe.BalanceTransaction[] };
+    let disputeId: string;
+    try {
+      const paymentIntent = await first.stripe.paymentIntents.create({
+        amount: 2500,
+        currency: 'usd',
+        payment_method: 'pm_card_createDispute',
+        confirm: true,
+        ...CARDS_ONLY,
+      });
+      await first.stripe.refunds.create({ payment_intent: paymentIntent.id, amount: 500 });
+      const disputes = await waitFor(
+        () => first.stripe.disputes.list({ payment_intent: paymentIntent.id }),
+        (list) => list.data.length === 1,
+        { timeoutMs: 10_000, what: 'the dispute' },
+      );
+      disputeId = defined(disputes.data[0], 'the dispute').id;
+      before = {
+        balance: await first.stripe.balance.retrieve(),
+        transactions: (await first.stripe.balanceTransactions.list({ limit: 100 })).data,
+      };
+    } finally {
+      await first.stop();
+    }
+    // Charge 2500 less the 500 refund less the dispute's 2000 (what was left when it opened).
+    expect(before.balance.available).toStrictEqual([
+      { amount: 0, currency: 'usd', source_types: { card: 0 } },
+    ]);
+    expect(before.transactions.map((transaction) => transaction.type)).toStrictEqual([
+      'adjustment',
+      'refund',
+      'charge',
+    ]);
+
+    const second = await start();
+    try {
+      expect(await second.stripe.balance.retrieve()).toStrictEqual(before.balance);
+      expect((await second.stripe.balanceTransactions.list({ limit: 100 })).data).toStrictEqual(
+        before.transactions,
+      );
+      const dispute = await second.stripe.disputes.retrieve(disputeId);
+      expect(dispute.balance_transactions).toStrictEqual([before.transactions[0]]);
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { idOf } from '../core/ids.js';
 import { createdFilter } from '../core/list.js';
@@ -30,8 +30,53 @@ interface Movement {
  * movement.
  */
 @Injectable()
-export class BalanceTransactionsService {
+export class BalanceTransactionsService implements OnApplicationBootstrap {
   constructor(private readonly store: SandboxStore) {}
+
+  /** After the persisted state is read back (StorePersistence's `onModuleInit`). */
+  onApplicationBootstrap(): void {
+    this.backfill();
+  }
+
+  /**
+   * Gives state kept (`SANDBOX_DATABASE_URL`) by a sandbox from before balance
+   * transactions were stored the transactions it lacks, so the balance still
+   * counts its payments: a dispute's embedded ones move to the store (same
+   * ids), and each captured charge, refund (not a release) and failed refund
+   * without one gets one, dated as the object. Does nothing on state made
+   * since. Returns how many it recorded.
+   */
+  backfill(): number {
+    return this.store.transaction(() => {
+      let recorded = 0;
+      for (const dispute of this.store.list('dispute').reverse()) {
+        for (const transaction of dispute.balance_transactions) {
+          if (this.store.find('balance_transaction', transaction.id) !== undefined) continue;
+          this.store.insert('balance_transaction', transaction);
+          recorded += 1;
+        }
+        if (dispute.balance_transactions.length > 0) dispute.balance_transactions = [];
+      }
+      for (const charge of this.store.list('charge').reverse()) {
+        if (charge.status !== 'succeeded' || !charge.captured) continue;
+        if (charge.balance_transaction !== null) continue;
+        this.recordCharge(charge, charge.created);
+        recorded += 1;
+      }
+      for (const refund of this.store.list('refund').reverse()) {
+        if (refund.destination_details?.card?.type !== 'refund') continue;
+        if (refund.balance_transaction === null) {
+          this.recordRefund(refund);
+          recorded += 1;
+        }
+        if (refund.status === 'failed' && refund.failure_balance_transaction === undefined) {
+          this.recordRefundFailure(refund, refund.created);
+          recorded += 1;
+        }
+      }
+      return recorded;
+    });
+  }
 
   private record(movement: Movement): Stripe.BalanceTransaction {
     const fee = movement.fee?.amount ?? 0;
