@@ -262,8 +262,16 @@ describe('npm start: the whole system', () => {
         { timeoutMs: 90_000, intervalMs: 250, what: `${service} to be ready` },
       );
       await ready.catch((error: unknown) => {
+        // The service's own lines, without the failed probes that would bury them.
+        const own = output
+          .split('\n')
+          .filter(
+            (line) => line.includes(`[${service}]`) && !line.includes('Health Check has failed'),
+          )
+          .slice(-40)
+          .join('\n');
         throw new Error(
-          `${(error as Error).message}\nlast output of npm start:\n${output.slice(-3_000)}`,
+          `${(error as Error).message}\nlast lines of ${service} under npm start:\n${own}\nlast output of npm start:\n${output.slice(-3_000)}`,
         );
       });
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -15,7 +15,17 @@ export interface AmqpConnectionOptions {
   readonly url: string;
   /** Shown in the broker's connection list; lets operators and tests find ours. */
   readonly connectionName: string;
+  /** How long opening a connection (TCP and the AMQP handshake) may take before it is tried again. */
+  readonly connectTimeoutMs?: number;
+  /** How long the setups of one connection (channels, topology, consumers) may take before it is tried again. */
+  readonly setupTimeoutMs?: number;
 }
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_SETUP_TIMEOUT_MS = 30_000;
+
+/** The setups of a connection did not finish in time: the connection is dropped and tried again. */
+export class ConnectionSetupTimeoutError extends Error {}
 
 /**
  * One AMQP connection that re-establishes itself (amqplib's recovery) and
@@ -41,6 +51,8 @@ export class AmqpConnection {
     if (this.recovering !== undefined) return;
     this.recovering = await connect(this.options.url, {
       noDelay: true,
+      // A broker that accepts the socket but never finishes the handshake must not hang us forever.
+      timeout: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       clientProperties: { connection_name: this.options.connectionName },
       recovery: {
         initialDelay: 200,
@@ -126,12 +138,46 @@ export class AmqpConnection {
    * the connection too, which brings every channel back in a known state.
    */
   private async setUp(model: ChannelModel): Promise<void> {
+    // amqplib waits for the setup as long as it takes: a declaration the broker never answers
+    // (e.g. a quorum queue whose leader it cannot elect under load) would leave this process
+    // unconnected for good. Past the timeout the connection is dropped and tried again.
+    const timeoutMs = this.options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const work = this.runSetups(model, () => timedOut);
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(
+          new ConnectionSetupTimeoutError(
+            `setting up the broker connection took over ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([work, deadline]);
+    } catch (error) {
+      // The abandoned setup ends against a closed connection: its failure is expected.
+      work.catch(() => undefined);
+      this.logger.warn(
+        `broker connection setup failed (${error instanceof Error ? error.message : String(error)}); reconnecting`,
+      );
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async runSetups(model: ChannelModel, abandoned: () => boolean): Promise<void> {
     const publishChannel = await model.createConfirmChannel();
     this.watchChannel(model, publishChannel, 'publish');
     // Iterating the live array also runs setups registered while this loop awaits.
     for (const setup of this.setups) {
+      if (abandoned()) return;
       await setup(model);
     }
+    if (abandoned()) return;
     this.current = model;
     this.publishChannel = publishChannel;
     for (const waiter of [...this.readyWaiters]) waiter();
