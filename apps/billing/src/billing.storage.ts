@@ -12,6 +12,7 @@ import { Invoice } from './invoices/entities/invoice.entity.js';
 import { billingMigrations } from './migrations/index.js';
 import { Refund } from './refunds/entities/refund.entity.js';
 import { BillingTransaction } from './transactions/entities/billing-transaction.entity.js';
+import { TransactionDispute } from './transactions/entities/transaction-dispute.entity.js';
 
 export const billingStorage: ServiceStorage = {
   schema: 'billing',
@@ -29,6 +30,7 @@ export const billingStorage: ServiceStorage = {
     InvoiceRunItem,
     Refund,
     CheckoutSession,
+    TransactionDispute,
   ],
   consumesEvents: true,
   migrations: billingMigrations,

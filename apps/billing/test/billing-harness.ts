@@ -8,7 +8,10 @@ import {
   type BillingCustomerV1,
   type BillingTransactionV1,
   type Envelope,
+  type EventName,
+  type EventPayload,
   type StripeEventAppliedV1,
+  versionOf,
 } from '@aegis/contracts';
 import { AmqpRpcClient, AmqpServer, topologyNames } from '@aegis/messaging';
 import type { RunningService } from '@aegis/platform';
@@ -158,6 +161,47 @@ export class BillingHarness {
    */
   async deliverInOrder(events: readonly Stripe.Event[], { replay = false } = {}): Promise<void> {
     for (const event of events) await this.deliver([event], [replay ? randomUUID() : event.id]);
+  }
+
+  /**
+   * Publishes one of another service's domain events as its outbox relay
+   * does: routing key and type the event's name, message id the envelope's id
+   * (`messageId`, default a new one). Returns the message id.
+   */
+  async publishEvent<K extends EventName>(
+    type: K,
+    data: EventPayload<K>,
+    { messageId, source = 'disputes' }: { messageId?: string; source?: string } = {},
+  ): Promise<string> {
+    const id = messageId ?? randomUUID();
+    const envelope: Envelope<K, EventPayload<K>> = {
+      id,
+      type,
+      version: versionOf(type),
+      occurredAt: new Date().toISOString(),
+      source,
+      correlationId: randomUUID(),
+      data,
+    };
+    this.channel.publish(this.names.eventsExchange, type, Buffer.from(JSON.stringify(envelope)), {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: id,
+      type,
+    });
+    await this.channel.waitForConfirms();
+    return id;
+  }
+
+  /** publishEvent, then waits until billing committed it. */
+  async deliverEvent<K extends EventName>(
+    type: K,
+    data: EventPayload<K>,
+    options: { messageId?: string; source?: string } = {},
+  ): Promise<string> {
+    const messageId = await this.publishEvent(type, data, options);
+    await this.waitUntilApplied([messageId]);
+    return messageId;
   }
 
   async waitUntilApplied(messageIds: readonly string[]): Promise<void> {

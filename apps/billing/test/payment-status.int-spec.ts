@@ -111,11 +111,21 @@ describe('billing answers the payment status: Stripe’s health, the ledger, act
       cancelled: 0,
     });
     expect(answer.revenue).toEqual([
-      { currency: 'eur', grossCents: 1500, refundedCents: 0, netCents: 1500, transactionCount: 1 },
+      {
+        currency: 'eur',
+        grossCents: 1500,
+        refundedCents: 0,
+        disputedCents: 0,
+        disputeFeesCents: 0,
+        netCents: 1500,
+        transactionCount: 1,
+      },
       {
         currency: 'usd',
         grossCents: 6200,
         refundedCents: 1900,
+        disputedCents: 0,
+        disputeFeesCents: 0,
         netCents: 4300,
         transactionCount: 3,
       },

@@ -9,6 +9,7 @@ import { CheckoutSessions1766100000001 } from './1766100000001-checkout-sessions
 import { PlanHoursTerms1766300000000 } from './1766300000000-plan-hours-terms.js';
 import { CheckoutPlans1766300000001 } from './1766300000001-checkout-plans.js';
 import { RefundRequestKeys1766400000000 } from './1766400000000-refund-request-keys.js';
+import { TransactionDisputes1766500000000 } from './1766500000000-transaction-disputes.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -23,4 +24,5 @@ export const billingMigrations = [
   PlanHoursTerms1766300000000,
   CheckoutPlans1766300000001,
   RefundRequestKeys1766400000000,
+  TransactionDisputes1766500000000,
 ];

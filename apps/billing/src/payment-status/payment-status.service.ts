@@ -71,26 +71,58 @@ export class PaymentStatusService {
     return TRANSACTION_STATUSES.map((status) => ({ status, count: byStatus.get(status) ?? 0 }));
   }
 
-  /** Per currency: what succeeded charges took, what was refunded of them, and the difference. */
+  /**
+   * Per currency: what succeeded charges took, what was refunded of them, what
+   * lost disputes took of them and the disputes' fees, and what is left
+   * (docs/payments-status.md, "Disputes in revenue"). A transaction's lost
+   * disputes count at most what its refunds left of it, so money refunded and
+   * then lost in a dispute is taken off once; fees count in full, won or lost
+   * (Stripe's fees net of reinstatements). Only disputes linked to a charge of
+   * the ledger count: revenue has none of a charge billing does not know yet.
+   */
   private async revenue(): Promise<CurrencyRevenueV1[]> {
-    const rows = await this.dataSource.manager
-      .createQueryBuilder(BillingTransaction, 'transaction')
-      .select('transaction.currency', 'currency')
-      .addSelect('sum(transaction.amountCents)::text', 'gross')
-      .addSelect('sum(transaction.amountRefundedCents)::text', 'refunded')
-      .addSelect('count(*)::int', 'count')
-      .where('transaction.status IN (:...charged)', { charged: CHARGED })
-      .groupBy('transaction.currency')
-      .orderBy('transaction.currency')
-      .getRawMany<{ currency: string; gross: string; refunded: string; count: number }>();
+    const rows = await this.dataSource.manager.query<
+      {
+        currency: string;
+        gross: string;
+        refunded: string;
+        disputed: string;
+        fees: string;
+        count: number;
+      }[]
+    >(
+      `WITH "charged" AS (
+         SELECT t."currency", t."amount_cents", t."amount_refunded_cents",
+                coalesce(sum(d."amount_cents") FILTER (WHERE d."status" = 'lost'), 0) AS "lost",
+                coalesce(sum(d."fee_cents"), 0) AS "fees"
+           FROM "billing"."billing_transactions" t
+           LEFT JOIN "billing"."transaction_disputes" d ON d."transaction_id" = t."transaction_id"
+          WHERE t."status" = ANY($1)
+          GROUP BY t."transaction_id"
+       )
+       SELECT "currency",
+              sum("amount_cents")::text AS "gross",
+              sum("amount_refunded_cents")::text AS "refunded",
+              sum(least("lost", greatest("amount_cents" - "amount_refunded_cents", 0)))::text AS "disputed",
+              sum("fees")::text AS "fees",
+              count(*)::int AS "count"
+         FROM "charged"
+        GROUP BY "currency"
+        ORDER BY "currency"`,
+      [CHARGED],
+    );
     return rows.map((row) => {
       const grossCents = exactNumber(row.gross);
       const refundedCents = exactNumber(row.refunded);
+      const disputedCents = exactNumber(row.disputed);
+      const disputeFeesCents = exactNumber(row.fees);
       return {
-        currency: row.currency,
+        currency: row.currency.trim(),
         grossCents,
         refundedCents,
-        netCents: grossCents - refundedCents,
+        disputedCents,
+        disputeFeesCents,
+        netCents: grossCents - refundedCents - disputedCents - disputeFeesCents,
         transactionCount: row.count,
       };
     });

@@ -2,6 +2,10 @@ import type { LedgerTransactionV1, RefundV1 } from '@aegis/contracts';
 import type { Refund } from '../refunds/entities/refund.entity.js';
 import { refundableAmount } from '../refunds/refund-state.js';
 import type { BillingTransaction } from './entities/billing-transaction.entity.js';
+import type { TransactionDispute } from './entities/transaction-dispute.entity.js';
+
+/** The dispute part of a ledger transaction (LedgerDisputeV1 of libs/contracts/src/rpc/ledger.v1.ts). */
+type LedgerDisputeV1 = NonNullable<LedgerTransactionV1['dispute']>;
 
 /** The metadata keys naming, on a payment, the catalogue product or plan it paid for. */
 export const PRODUCT_METADATA_KEYS = ['aegis_product_id', 'product_id'] as const;
@@ -69,11 +73,26 @@ export function refundV1Of(refund: Refund): RefundV1 {
   };
 }
 
+/** A transaction's dispute as the ledger shows it. */
+export function ledgerDisputeV1Of(dispute: TransactionDispute): LedgerDisputeV1 {
+  return {
+    disputeId: dispute.disputeId,
+    stripeDisputeId: dispute.stripeDisputeId,
+    status: dispute.status,
+    amount: dispute.amountCents,
+    currency: dispute.currency.trim(),
+    feeCents: dispute.feeCents,
+    reason: dispute.reason,
+    evidenceDueBy: dispute.evidenceDueBy?.toISOString() ?? null,
+  };
+}
+
 export function ledgerTransactionV1Of(
   transaction: BillingTransaction,
   refunds: readonly Refund[],
   invoice: InvoiceOfPayment | undefined,
   checkout?: CheckoutOfPayment,
+  dispute: TransactionDispute | null = null,
 ): LedgerTransactionV1 {
   const newestFirst = [...refunds].sort(
     (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.refundId < b.refundId ? 1 : -1),
@@ -102,6 +121,7 @@ export function ledgerTransactionV1Of(
     billingPeriodEnd: transaction.billingPeriodEnd?.toISOString() ?? null,
     metadata: { ...transaction.metadata },
     refunds: newestFirst.map(refundV1Of),
+    dispute: dispute === null ? null : ledgerDisputeV1Of(dispute),
     createdAt: transaction.stripeCreatedAt.toISOString(),
     updatedAt: transaction.updatedAt.toISOString(),
   };

@@ -20,6 +20,7 @@ import { Invoice } from '../invoices/entities/invoice.entity.js';
 import { Refund } from '../refunds/entities/refund.entity.js';
 import { LedgerException, LedgerExceptionCode } from '../refunds/ledger.exception.js';
 import { BillingTransaction } from './entities/billing-transaction.entity.js';
+import { TransactionDispute } from './entities/transaction-dispute.entity.js';
 import {
   ledgerTransactionV1Of,
   type CheckoutOfPayment,
@@ -75,17 +76,7 @@ export class LedgerService {
    */
   async ofStripe(request: TransactionOfStripeRequestV1): Promise<TransactionOfStripeReplyV1> {
     const manager = this.dataSource.manager;
-    const row =
-      (request.stripeChargeId === undefined
-        ? null
-        : await manager.findOneBy(BillingTransaction, {
-            stripeChargeId: request.stripeChargeId,
-          })) ??
-      (request.stripePaymentIntentId === undefined
-        ? null
-        : await manager.findOneBy(BillingTransaction, {
-            stripePaymentIntentId: request.stripePaymentIntentId,
-          }));
+    const row = await transactionOfStripe(manager, request);
     if (row === null) return { transaction: null };
     const [reply] = await this.repliesOf(manager, [row]);
     return { transaction: reply ?? null };
@@ -167,12 +158,17 @@ export class LedgerService {
       rows.flatMap((row) => (row.stripeInvoiceId === null ? [] : [row.stripeInvoiceId])),
     );
     const checkouts = await this.checkoutsOf(manager, rows);
+    const disputes = await latestDisputesOf(
+      manager,
+      rows.map((row) => row.transactionId),
+    );
     return rows.map((row) =>
       ledgerTransactionV1Of(
         row,
         refunds.filter((refund) => refund.transactionId === row.transactionId),
         row.stripeInvoiceId === null ? undefined : invoices.get(row.stripeInvoiceId),
         checkouts.get(row.transactionId),
+        disputes.get(row.transactionId) ?? null,
       ),
     );
   }
@@ -246,6 +242,45 @@ export class LedgerService {
     }
     return byStripeId;
   }
+}
+
+/**
+ * The transaction of a Stripe charge, else of a payment intent: the mapping
+ * of `billing.transaction.of_stripe.v1`, which disputes are linked by too.
+ */
+export async function transactionOfStripe(
+  manager: EntityManager,
+  ids: { readonly stripeChargeId?: string | null; readonly stripePaymentIntentId?: string | null },
+): Promise<BillingTransaction | null> {
+  const byCharge =
+    ids.stripeChargeId == null
+      ? null
+      : await manager.findOneBy(BillingTransaction, { stripeChargeId: ids.stripeChargeId });
+  if (byCharge !== null) return byCharge;
+  return ids.stripePaymentIntentId == null
+    ? null
+    : manager.findOneBy(BillingTransaction, { stripePaymentIntentId: ids.stripePaymentIntentId });
+}
+
+/**
+ * The latest dispute of each of these transactions (one query): the one
+ * billing first heard of last, by Stripe dispute id on a tie.
+ */
+async function latestDisputesOf(
+  manager: EntityManager,
+  transactionIds: readonly string[],
+): Promise<Map<string, TransactionDispute>> {
+  const latest = new Map<string, TransactionDispute>();
+  if (transactionIds.length === 0) return latest;
+  const disputes = await manager.find(TransactionDispute, {
+    where: { transactionId: In([...new Set(transactionIds)]) },
+    order: { createdAt: 'DESC', stripeDisputeId: 'DESC' },
+  });
+  for (const dispute of disputes) {
+    if (dispute.transactionId !== null && !latest.has(dispute.transactionId))
+      latest.set(dispute.transactionId, dispute);
+  }
+  return latest;
 }
 
 /** The transaction `ref` names, optionally locked; TRANSACTION_NOT_FOUND when none (or another customer's). */

@@ -13,6 +13,7 @@ import { SERVICE_NAME } from '@aegis/platform';
 import { StripeProvider, idOf, laterStamp, reportStripeEventOutcome } from '@aegis/stripe';
 import type { EntityManager } from 'typeorm';
 import { CustomersService } from '../customers/customers.service.js';
+import { linkWaitingDisputes } from './dispute-links.js';
 import { BillingTransaction } from './entities/billing-transaction.entity.js';
 import {
   mirroredOf,
@@ -110,9 +111,10 @@ export class TransactionMirrorService {
   }
 
   /**
-   * Writes the payment's new state and stamps, and publishes
-   * billing.transaction.created or .updated when the mirror changed. Returns
-   * whether it did.
+   * Writes the payment's new state and stamps, links the disputes that were
+   * waiting for its charge or payment intent (docs/ledger.md, "Disputes"),
+   * and publishes billing.transaction.created or .updated when the mirror
+   * changed. Returns whether it did.
    */
   async save(
     context: ConsumeContext,
@@ -144,6 +146,7 @@ export class TransactionMirrorService {
       const created = await manager.save(
         manager.create(BillingTransaction, { ...mirror, ...stamps }),
       );
+      await linkWaitingDisputes(manager, created);
       await this.publish(context, BILLING_TRANSACTION_CREATED_V1, created, null);
       return true;
     }
@@ -153,6 +156,12 @@ export class TransactionMirrorService {
       { transactionId: row.transactionId },
       { ...mirror, ...stamps },
     );
+    // The row's charge may be new to it: disputes waiting for that charge are its own now.
+    await linkWaitingDisputes(manager, {
+      transactionId: row.transactionId,
+      stripeChargeId: changed ? next.stripeChargeId : row.stripeChargeId,
+      stripePaymentIntentId: changed ? next.stripePaymentIntentId : row.stripePaymentIntentId,
+    });
     if (changed) {
       const updated = Object.assign(row, mirror, stamps);
       await this.publish(context, BILLING_TRANSACTION_UPDATED_V1, updated, previousStatus);

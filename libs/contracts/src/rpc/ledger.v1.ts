@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { IsCustomerId } from '../customer-id.js';
 import { TRANSACTION_STATUSES, type TransactionStatus } from '../events/billing-transaction.v1.js';
+import { DISPUTE_STATUSES, type DisputeStatus } from '../events/dispute.v1.js';
 import { IsMetadata } from '../metadata.js';
 import { PageReplyV1, PageRequestV1 } from './paging.js';
 import { defineRpcRoute } from './rpc-route.js';
@@ -100,7 +101,40 @@ export class RefundV1 {
   updatedAt!: string;
 }
 
-/** One payment of the ledger, with what it paid for and its refunds. */
+/** The latest dispute of a transaction's charge, as the disputes service last published it. */
+export class LedgerDisputeV1 {
+  /** The disputes service's id. */
+  @IsUUID()
+  disputeId!: string;
+
+  @Matches(/^dp_\w+$/)
+  stripeDisputeId!: string;
+
+  @IsIn(DISPUTE_STATUSES)
+  status!: DisputeStatus;
+
+  /** Disputed amount, integer minor units of `currency`. */
+  @IsInt()
+  @Min(0)
+  amount!: number;
+
+  @IsString()
+  currency!: string;
+
+  /** Stripe's dispute fees net of reinstatements (minor units); null when unknown. */
+  @IsOptional()
+  @IsInt()
+  feeCents!: number | null;
+
+  @IsString()
+  reason!: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  evidenceDueBy!: string | null;
+}
+
+/** One payment of the ledger, with what it paid for, its refunds and its dispute. */
 export class LedgerTransactionV1 {
   /** billing_transactions.transaction_id. */
   @IsUUID()
@@ -183,6 +217,12 @@ export class LedgerTransactionV1 {
   @ValidateNested({ each: true })
   @Type(() => RefundV1)
   refunds!: RefundV1[];
+
+  /** Its charge's latest dispute (docs/ledger.md, "Disputes"); null when never disputed. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LedgerDisputeV1)
+  dispute!: LedgerDisputeV1 | null;
 
   /** When the payment was made (at Stripe), or recorded (manual). */
   @IsISO8601({ strict: true })

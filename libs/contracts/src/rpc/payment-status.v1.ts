@@ -87,7 +87,20 @@ export class CurrencyRevenueV1 {
   @Min(0)
   refundedCents!: number;
 
-  /** gross − refunded. */
+  /**
+   * What lost disputes took of those charges: per charge, its lost disputes'
+   * amount, at most what its refunds left of it (a refunded amount is not
+   * taken off twice). A won dispute takes nothing.
+   */
+  @IsInt()
+  @Min(0)
+  disputedCents!: number;
+
+  /** Stripe's fees of every dispute of those charges, won or lost (net of reinstatements). */
+  @IsInt()
+  disputeFeesCents!: number;
+
+  /** gross − refunded − disputed − dispute fees. */
   @IsInt()
   netCents!: number;
 
