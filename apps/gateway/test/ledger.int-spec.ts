@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  DISPUTE_CLOSED_V1,
   IDEMPOTENT_REPLAYED_HEADER,
   PUBLIC_API_PATHS,
   type AuditLogEntryV1,
@@ -8,8 +10,13 @@ import {
   type ProblemV1,
   type RefundResourceV1,
   type TransactionResourceV1,
+  type DisputeStateV1,
+  type Envelope,
   type TransactionStatusV1,
 } from '@aegis/contracts';
+import { topologyNames } from '@aegis/messaging';
+import { baseAmqpUrl, defined } from '@aegis/testing';
+import { connect } from 'amqplib';
 import { GatewayHarness, type ApiAnswer } from './gateway-harness.js';
 
 let harness: GatewayHarness;
@@ -298,6 +305,86 @@ describe('the ledger and refunds over the public API', () => {
     expect(refundedToday.body.data.every((t) => t.status === 'refunded')).toBe(true);
     const before = await listTransactions({ customer_id: payer.id, end_date: '2001-01-01' });
     expect(before.body.data).toEqual([]);
+  });
+
+  it('shows a transaction’s dispute, as the disputes service published it, and describes it in the OpenAPI document', async () => {
+    const disputed = await pay(await harness.createCustomer(), 2_000);
+    expect(disputed.dispute).toBeNull();
+    const state: DisputeStateV1 = {
+      disputeId: randomUUID(),
+      stripeDisputeId: `dp_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+      stripeChargeId: defined(disputed.stripe_charge_id, 'the charge'),
+      stripePaymentIntentId: disputed.stripe_payment_intent_id,
+      customerId: disputed.customer_id,
+      amount: 2_000,
+      currency: 'usd',
+      status: 'lost',
+      previousStatus: 'under_review',
+      reason: 'product_not_received',
+      evidenceDueBy: '2026-12-20T23:59:59.000Z',
+      feeCents: 1_500,
+      amountWithdrawn: 2_000,
+      evidenceSubmitted: true,
+      updatedAt: '2026-12-05T10:00:00.000Z',
+    };
+    // Published as the disputes service's outbox relay does, on this run's events exchange.
+    const broker = await connect(baseAmqpUrl());
+    try {
+      const channel = await broker.createConfirmChannel();
+      const id = randomUUID();
+      const envelope: Envelope<typeof DISPUTE_CLOSED_V1, DisputeStateV1> = {
+        id,
+        type: DISPUTE_CLOSED_V1,
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        source: 'disputes',
+        correlationId: randomUUID(),
+        data: state,
+      };
+      channel.publish(
+        topologyNames(harness.prefix, 'billing', []).eventsExchange,
+        DISPUTE_CLOSED_V1,
+        Buffer.from(JSON.stringify(envelope)),
+        {
+          persistent: true,
+          contentType: 'application/json',
+          messageId: id,
+          type: DISPUTE_CLOSED_V1,
+        },
+      );
+      await channel.waitForConfirms();
+    } finally {
+      await broker.close();
+    }
+    const deadline = Date.now() + 30_000;
+    let shown = (await transaction(disputed.id)).body;
+    while (shown.dispute === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      shown = (await transaction(disputed.id)).body;
+    }
+    expect(shown).toMatchObject({ id: disputed.id, status: 'succeeded', amount_cents: 2_000 });
+    expect(shown.dispute).toStrictEqual({
+      id: state.disputeId,
+      status: 'lost',
+      amount_cents: 2_000,
+      fee_cents: 1_500,
+      reason: 'product_not_received',
+      evidence_due_by: '2026-12-20T23:59:59.000Z',
+    });
+
+    const openapi = await harness.request<{
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>('GET', PUBLIC_API_PATHS.openapi, { key: null });
+    const schemas = openapi.body.components.schemas;
+    expect(Object.keys(schemas.TransactionResource?.properties ?? {})).toContain('dispute');
+    expect(Object.keys(schemas.TransactionDisputeResource?.properties ?? {})).toEqual([
+      'id',
+      'status',
+      'amount_cents',
+      'fee_cents',
+      'reason',
+      'evidence_due_by',
+    ]);
   });
 
   // Last: the sandbox keeps its state in memory, which stopping it loses.

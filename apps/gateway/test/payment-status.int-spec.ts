@@ -95,6 +95,8 @@ describe('GET /api/v1/payment/status, and Stripe going away behind the breaker',
     expect(Object.keys(schemas.CurrencyRevenueResource?.properties ?? {})).toEqual([
       'gross_cents',
       'refunded_cents',
+      'disputed_cents',
+      'dispute_fees_cents',
       'net_cents',
       'transaction_count',
     ]);
@@ -117,7 +119,14 @@ describe('GET /api/v1/payment/status, and Stripe going away behind the breaker',
     );
     expect(answer.body.transactions.total).toBe(1);
     expect(answer.body.revenue).toStrictEqual({
-      usd: { gross_cents: 2500, refunded_cents: 0, net_cents: 2500, transaction_count: 1 },
+      usd: {
+        gross_cents: 2500,
+        refunded_cents: 0,
+        disputed_cents: 0,
+        dispute_fees_cents: 0,
+        net_cents: 2500,
+        transaction_count: 1,
+      },
     });
   });
 

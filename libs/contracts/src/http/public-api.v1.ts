@@ -683,6 +683,15 @@ export type TransactionStatusV1 =
 export type TransactionSourceV1 = 'stripe' | 'manual';
 export type RefundStatusV1 = 'pending' | 'succeeded' | 'failed' | 'canceled';
 export type RefundReasonV1 = 'duplicate' | 'fraudulent' | 'requested_by_customer';
+/** Stripe's dispute statuses, as a transaction's `dispute` shows them. */
+export type TransactionDisputeStatusV1 =
+  | 'warning_needs_response'
+  | 'warning_under_review'
+  | 'warning_closed'
+  | 'needs_response'
+  | 'under_review'
+  | 'won'
+  | 'lost';
 
 /** `GET /api/v1/payment/transactions`'s filters; dates YYYY-MM-DD (UTC), both ends included. */
 export interface TransactionListQueryV1 extends ListQueryV1 {
@@ -756,8 +765,23 @@ export interface TransactionResourceV1 {
   readonly billing_period_end: string | null;
   readonly metadata: Readonly<Record<string, string>>;
   readonly refunds: readonly RefundResourceV1[];
+  /** Its charge's latest dispute; null when it was never disputed. */
+  readonly dispute: TransactionDisputeResourceV1 | null;
   readonly created_at: string;
   readonly updated_at: string;
+}
+
+/** A transaction's dispute (`dispute` of a transaction): the disputes service's, as billing last heard of it. */
+export interface TransactionDisputeResourceV1 {
+  /** The dispute's id (the disputes service's). */
+  readonly id: string;
+  readonly status: TransactionDisputeStatusV1;
+  /** Disputed amount, minor units of the transaction's currency. */
+  readonly amount_cents: number;
+  /** Stripe's dispute fees net of reinstatements; null when not known yet. */
+  readonly fee_cents: number | null;
+  readonly reason: string;
+  readonly evidence_due_by: string | null;
 }
 
 /** One currency's revenue in the ledger (`GET /api/v1/payment/status`), minor units. */
@@ -765,7 +789,11 @@ export interface CurrencyRevenueResourceV1 {
   /** Every succeeded charge, refunded since or not. */
   readonly gross_cents: number;
   readonly refunded_cents: number;
-  /** gross − refunded. */
+  /** Lost disputes' amounts, per charge at most what its refunds left of it. */
+  readonly disputed_cents: number;
+  /** Stripe's fees of every dispute, won or lost (net of reinstatements). */
+  readonly dispute_fees_cents: number;
+  /** gross − refunded − disputed − dispute fees. */
   readonly net_cents: number;
   readonly transaction_count: number;
 }

@@ -14,7 +14,19 @@ export class CurrencyRevenueResource implements CurrencyRevenueResourceV1 {
   @ApiProperty({ description: 'every succeeded charge, refunded since or not (minor units)' })
   gross_cents!: number;
   @ApiProperty() refunded_cents!: number;
-  @ApiProperty({ description: 'gross_cents − refunded_cents' }) net_cents!: number;
+  @ApiProperty({
+    description:
+      'what lost disputes took: per charge, its lost disputes’ amount, at most what its refunds left of it',
+  })
+  disputed_cents!: number;
+  @ApiProperty({
+    description: 'Stripe’s fees of every dispute, won or lost (net of reinstatements)',
+  })
+  dispute_fees_cents!: number;
+  @ApiProperty({
+    description: 'gross_cents − refunded_cents − disputed_cents − dispute_fees_cents',
+  })
+  net_cents!: number;
   @ApiProperty({ description: 'succeeded charges, refunded since or not' })
   transaction_count!: number;
 }
@@ -89,6 +101,8 @@ export function paymentStatusResourceOf(status: PaymentStatusV1): PaymentStatusR
         {
           gross_cents: entry.grossCents,
           refunded_cents: entry.refundedCents,
+          disputed_cents: entry.disputedCents,
+          dispute_fees_cents: entry.disputeFeesCents,
           net_cents: entry.netCents,
           transaction_count: entry.transactionCount,
         },

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import {
+  DISPUTE_STATUSES,
   REFUND_ORIGINS,
   REFUND_REASONS,
   REFUND_STATUSES,
@@ -39,6 +40,27 @@ export class RefundResource implements RefundResourceV1 {
   @ApiProperty({ type: String, nullable: true }) stripe_refund_id!: string | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+/** The `dispute` of a transaction resource (TransactionDisputeResourceV1 of the public contract). */
+type TransactionDisputeResourceV1 = NonNullable<TransactionResourceV1['dispute']>;
+type TransactionDisputeStatusV1 = TransactionDisputeResourceV1['status'];
+
+export class TransactionDisputeResource implements TransactionDisputeResourceV1 {
+  @ApiProperty({ format: 'uuid', description: 'the dispute’s id (the disputes service’s)' })
+  id!: string;
+  @ApiProperty({ enum: DISPUTE_STATUSES, description: 'Stripe’s dispute status' })
+  status!: TransactionDisputeStatusV1;
+  @ApiProperty({ description: 'disputed amount, minor units of currency' }) amount_cents!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Stripe’s dispute fees net of reinstatements; null when not known yet',
+  })
+  fee_cents!: number | null;
+  @ApiProperty({ example: 'fraudulent', description: 'Stripe’s reason' }) reason!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  evidence_due_by!: string | null;
 }
 
 export class TransactionResource implements TransactionResourceV1 {
@@ -84,6 +106,12 @@ export class TransactionResource implements TransactionResourceV1 {
   metadata!: Record<string, string>;
   @ApiProperty({ type: [RefundResource], description: 'newest first' })
   refunds!: RefundResource[];
+  @ApiProperty({
+    type: TransactionDisputeResource,
+    nullable: true,
+    description: 'its charge’s latest dispute; null when never disputed',
+  })
+  dispute!: TransactionDisputeResource | null;
   @ApiProperty({ format: 'date-time', description: 'made at Stripe, or recorded' })
   created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
@@ -119,6 +147,19 @@ export function refundResourceOf(refund: RefundV1): RefundResourceV1 {
   };
 }
 
+export function transactionDisputeResourceOf(
+  dispute: NonNullable<LedgerTransactionV1['dispute']>,
+): TransactionDisputeResourceV1 {
+  return {
+    id: dispute.disputeId,
+    status: dispute.status,
+    amount_cents: dispute.amount,
+    fee_cents: dispute.feeCents ?? null,
+    reason: dispute.reason,
+    evidence_due_by: dispute.evidenceDueBy ?? null,
+  };
+}
+
 export function transactionResourceOf(transaction: LedgerTransactionV1): TransactionResourceV1 {
   return {
     id: transaction.id,
@@ -142,6 +183,7 @@ export function transactionResourceOf(transaction: LedgerTransactionV1): Transac
     billing_period_end: transaction.billingPeriodEnd ?? null,
     metadata: { ...transaction.metadata },
     refunds: transaction.refunds.map(refundResourceOf),
+    dispute: transaction.dispute == null ? null : transactionDisputeResourceOf(transaction.dispute),
     created_at: transaction.createdAt,
     updated_at: transaction.updatedAt,
   };
