@@ -45,13 +45,15 @@ export function formatStatus(status: PaymentStatusResourceV1): string[] {
       : [
           'revenue (minor units, cents)',
           ...formatTable(
-            ['CURRENCY', 'GROSS', 'REFUNDED', 'NET', 'CHARGES'],
+            ['CURRENCY', 'GROSS', 'REFUNDED', 'DISPUTED', 'DISPUTE FEES', 'NET', 'CHARGES'],
             currencies.map((currency) => {
               const revenue = status.revenue[currency];
               return [
                 currency,
                 String(revenue?.gross_cents ?? 0),
                 String(revenue?.refunded_cents ?? 0),
+                String(revenue?.disputed_cents ?? 0),
+                String(revenue?.dispute_fees_cents ?? 0),
                 String(revenue?.net_cents ?? 0),
                 String(revenue?.transaction_count ?? 0),
               ];

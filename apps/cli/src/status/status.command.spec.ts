@@ -24,8 +24,22 @@ const healthy: PaymentStatusResourceV1 = {
     },
   },
   revenue: {
-    usd: { gross_cents: 5000, refunded_cents: 700, net_cents: 4300, transaction_count: 2 },
-    eur: { gross_cents: 1500, refunded_cents: 0, net_cents: 1500, transaction_count: 1 },
+    usd: {
+      gross_cents: 5000,
+      refunded_cents: 700,
+      disputed_cents: 1000,
+      dispute_fees_cents: 1500,
+      net_cents: 1800,
+      transaction_count: 2,
+    },
+    eur: {
+      gross_cents: 1500,
+      refunded_cents: 0,
+      disputed_cents: 0,
+      dispute_fees_cents: 0,
+      net_cents: 1500,
+      transaction_count: 1,
+    },
   },
   active_subscriptions: 2,
   subscriptions_error: null,
@@ -52,9 +66,9 @@ describe('aegis status', () => {
       '  succeeded           2',
       '  partially_refunded  1',
       'revenue (minor units, cents)',
-      '  CURRENCY  GROSS  REFUNDED  NET   CHARGES',
-      '  eur       1500   0         1500  1',
-      '  usd       5000   700       4300  2',
+      '  CURRENCY  GROSS  REFUNDED  DISPUTED  DISPUTE FEES  NET   CHARGES',
+      '  eur       1500   0         0         0             1500  1',
+      '  usd       5000   700       1000      1500          1800  2',
     ]);
   });
 

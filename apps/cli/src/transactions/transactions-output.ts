@@ -34,6 +34,18 @@ export function formatRefundTable(refunds: readonly RefundResourceV1[]): string[
   );
 }
 
+function disputeLine(transaction: TransactionResourceV1): string {
+  const dispute = transaction.dispute;
+  if (dispute === null) return 'none';
+  const currency = transaction.currency;
+  return [
+    `${dispute.status}, ${money(dispute.amount_cents, currency)} (${dispute.reason})`,
+    `fee ${dispute.fee_cents === null ? 'unknown' : money(dispute.fee_cents, currency)}`,
+    ...(dispute.evidence_due_by === null ? [] : [`evidence due by ${dispute.evidence_due_by}`]),
+    dispute.id,
+  ].join(', ');
+}
+
 /** `aegis transactions show`: the transaction, then its refunds. */
 export function formatTransaction(transaction: TransactionResourceV1): string[] {
   const currency = transaction.currency;
@@ -54,6 +66,7 @@ export function formatTransaction(transaction: TransactionResourceV1): string[] 
       ['checkout session', transaction.stripe_checkout_session_id ?? '-'],
       ['payment intent', transaction.stripe_payment_intent_id ?? '-'],
       ['charge', transaction.stripe_charge_id ?? '-'],
+      ['dispute', disputeLine(transaction)],
       ['created', transaction.created_at],
     ]),
     ...(transaction.refunds.length === 0

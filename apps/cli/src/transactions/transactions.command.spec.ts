@@ -59,6 +59,7 @@ const transaction: TransactionResourceV1 = {
   billing_period_end: null,
   metadata: {},
   refunds: [refund],
+  dispute: null,
   created_at: '2026-04-01T00:00:00.000Z',
   updated_at: '2026-04-02T00:00:00.000Z',
 };
@@ -174,6 +175,25 @@ describe('aegis transactions and refunds: against the gateway', () => {
     expect(environment.out).toContain('checkout session  cs_1');
     expect(environment.out).toContainEqual(
       expect.stringMatching(/^ {2}rf_1 +6f1c0d3e-\S+ +1500 usd +succeeded +requested_by_customer/),
+    );
+    expect(environment.out).toContain('dispute           none');
+  });
+
+  it('shows a disputed transaction with its dispute', async () => {
+    const environment = new FakeEnvironment().reply(200, {
+      ...transaction,
+      dispute: {
+        id: '7a2c0d3e-0000-4000-8000-000000000002',
+        status: 'lost',
+        amount_cents: 3500,
+        fee_cents: 1500,
+        reason: 'fraudulent',
+        evidence_due_by: '2026-04-10T23:59:59.000Z',
+      },
+    });
+    expect(await runCli(['transactions', 'show', transaction.id], environment)).toBe(EXIT_OK);
+    expect(environment.out).toContain(
+      'dispute           lost, 3500 usd (fraudulent), fee 1500 usd, evidence due by 2026-04-10T23:59:59.000Z, 7a2c0d3e-0000-4000-8000-000000000002',
     );
   });
 
