@@ -4,6 +4,7 @@ export {
   fromStripeTime,
   idOf,
   laterStamp,
+  requestIdOf,
   secondsOf,
   type StripeEnvelope,
 } from './mirror-toolkit.js';

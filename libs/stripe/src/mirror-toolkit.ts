@@ -4,6 +4,7 @@
  * timestamptz columns and convergence stamps (the per-object lock is
  * `lockUntilCommit` of @aegis/persistence).
  */
+import { randomUUID } from 'node:crypto';
 import type { Envelope, StripeEventName, StripeEventOf, StripeEventType } from '@aegis/contracts';
 
 /** A fanned-out Stripe event of one of the types `T`, as a handler receives it. */
@@ -40,4 +41,12 @@ export function secondsOf(date: Date | null | undefined): number | null {
 export function laterStamp(stamp: Date | null | undefined, created: number): Date {
   const current = secondsOf(stamp);
   return fromStripeTime(Math.max(current ?? created, created));
+}
+
+/** Stripe's request id of one of its answers (`Request-Id`), else an id of ours unique to the call. */
+export function requestIdOf(answer: object): string {
+  return (
+    (answer as { readonly lastResponse?: { readonly requestId?: string } }).lastResponse
+      ?.requestId ?? `aegis_${randomUUID()}`
+  );
 }

@@ -525,6 +525,18 @@ export class StripeProvider implements PaymentProvider {
     return this.reading(() => this.client.invoices.createPreview(params));
   }
 
+  /**
+   * Stripe's time of one of its answers, in seconds, on the clock the
+   * object's events are stamped with: the test clock's frozen time when the
+   * object runs on one, else the answer's `Date` header (else now).
+   */
+  async answerTime(answer: object, testClockId: string | null): Promise<number> {
+    if (testClockId !== null) return this.testClockTime(testClockId);
+    const date = (answer as Partial<Stripe.Response<object>>).lastResponse?.headers.date;
+    const parsed = date === undefined ? Number.NaN : Date.parse(date);
+    return Math.floor((Number.isNaN(parsed) ? Date.now() : parsed) / 1000);
+  }
+
   /** A test clock's frozen time, in Stripe's seconds. */
   async testClockTime(testClockId: string): Promise<number> {
     const clock = await this.reading(() =>

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   BILLING_CUSTOMER_GET_V1,
@@ -21,7 +21,7 @@ import {
 } from '@aegis/contracts';
 import { AmqpRpcClient, EventPublisher, type PublishOptions } from '@aegis/messaging';
 import { paginateNewestFirst } from '@aegis/persistence';
-import { StripeProvider, idOf } from '@aegis/stripe';
+import { StripeProvider, idOf, requestIdOf } from '@aegis/stripe';
 import type Stripe from 'stripe';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { DisputesEnv } from '../config/disputes.env.js';
@@ -36,8 +36,6 @@ const DRAFT_SOURCE_TIMEOUT_MS = 3_000;
 
 /** Statuses in which Stripe still takes evidence or an acceptance. */
 const ANSWERABLE = new Set<Dispute['status']>(['needs_response', 'warning_needs_response']);
-
-type WithLastResponse = Partial<Stripe.Response<object>>;
 
 /** DisputeV1's fields as a plain object (the contract is a class, for its validation). */
 type DisputeView = { [Field in keyof DisputeV1]: DisputeV1[Field] };
@@ -128,35 +126,25 @@ export class DisputesService {
     command: 'evidence' | 'accept',
     dispute: Stripe.Dispute,
   ): Promise<Dispute> {
-    const stripeTime = await this.stripeTimeOf(dispute);
-    const requestId =
-      (dispute as WithLastResponse).lastResponse?.requestId ?? `aegis_${randomUUID()}`;
+    const stripeTime = await this.stripe.answerTime(dispute, await this.testClockOf(dispute));
     return this.dataSource.transaction((manager) =>
       this.mirror.applyCommandAnswer(this.transactionOf(manager), {
         command,
         dispute,
-        requestId,
+        requestId: requestIdOf(dispute),
         stripeTime,
       }),
     );
   }
 
-  /**
-   * Stripe's time of an answer on the clock the dispute's events are stamped
-   * with: its customer's test clock's frozen time, else the answer's `Date`.
-   */
-  private async stripeTimeOf(dispute: Stripe.Dispute): Promise<number> {
+  /** The test clock the dispute's events are stamped with: its charge's customer's, if any. */
+  private async testClockOf(dispute: Stripe.Dispute): Promise<string | null> {
     const charge = await this.stripe.refetch('charge', idOf(dispute.charge), {
       expand: ['customer'],
     });
     const customer = charge.customer;
-    if (customer !== null && typeof customer !== 'string' && customer.deleted !== true) {
-      const clock = customer.test_clock;
-      if (clock !== null && clock !== undefined) return this.stripe.testClockTime(idOf(clock));
-    }
-    const date = (dispute as WithLastResponse).lastResponse?.headers.date;
-    const parsed = date === undefined ? Number.NaN : Date.parse(date);
-    return Math.floor((Number.isNaN(parsed) ? Date.now() : parsed) / 1000);
+    if (customer === null || typeof customer === 'string' || customer.deleted === true) return null;
+    return customer.test_clock === null ? null : idOf(customer.test_clock);
   }
 
   private transactionOf(manager: EntityManager): MirrorTransaction {

@@ -24,6 +24,7 @@ import {
   StripeProvider,
   StripeRefusedError,
   idOf,
+  requestIdOf,
   secondsOf,
 } from '@aegis/stripe';
 import type Stripe from 'stripe';
@@ -44,7 +45,6 @@ import { planIntervalOf, subscriptionViewOf } from './subscription-view.js';
 const ENDED_STATUSES = ['canceled', 'incomplete_expired'] as const;
 
 /** The response metadata the stripe SDK puts on every object it returns. */
-type WithLastResponse = Partial<Stripe.Response<object>>;
 
 function lineIsProration(line: Stripe.InvoiceLineItem): boolean {
   const parent = line.parent;
@@ -373,57 +373,39 @@ export class SubscriptionCommandsService {
     });
   }
 
-  private async finishStart(
+  private finishStart(
     start: SubscriptionStart,
     subscription: Stripe.Subscription,
   ): Promise<Subscription> {
-    const stripeTime = await this.stripeTimeOf(subscription);
-    return this.dataSource.transaction(async (manager) => {
-      const row = await this.mirror.applyCommandAnswer(this.transactionOf(manager), {
-        command: 'create',
-        subscription,
-        requestId: this.requestIdOf(subscription),
-        stripeTime,
-      });
+    return this.applyAnswer('create', subscription, async (manager) => {
       await manager.update(
         SubscriptionStart,
         { startId: start.startId },
         { stripeSubscriptionId: subscription.id },
       );
-      return row;
     });
   }
 
+  /** Applies Stripe's answer to a command, with `alsoInTransaction` committing with it. */
   private async applyAnswer(
     command: string,
     subscription: Stripe.Subscription,
+    alsoInTransaction: (manager: EntityManager) => Promise<void> = () => Promise.resolve(),
   ): Promise<Subscription> {
-    const stripeTime = await this.stripeTimeOf(subscription);
-    return this.dataSource.transaction((manager) =>
-      this.mirror.applyCommandAnswer(this.transactionOf(manager), {
+    const stripeTime = await this.stripe.answerTime(
+      subscription,
+      subscription.test_clock === null ? null : idOf(subscription.test_clock),
+    );
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.mirror.applyCommandAnswer(this.transactionOf(manager), {
         command,
         subscription,
-        requestId: this.requestIdOf(subscription),
+        requestId: requestIdOf(subscription),
         stripeTime,
-      }),
-    );
-  }
-
-  /**
-   * Stripe's time of an answer, on the clock the subscription's events are
-   * stamped with: its test clock's frozen time, else the answer's `Date`.
-   */
-  private async stripeTimeOf(subscription: Stripe.Subscription): Promise<number> {
-    if (subscription.test_clock !== null) {
-      return this.stripe.testClockTime(idOf(subscription.test_clock));
-    }
-    const date = (subscription as WithLastResponse).lastResponse?.headers.date;
-    const parsed = date === undefined ? Number.NaN : Date.parse(date);
-    return Math.floor((Number.isNaN(parsed) ? Date.now() : parsed) / 1000);
-  }
-
-  private requestIdOf(subscription: Stripe.Subscription): string {
-    return (subscription as WithLastResponse).lastResponse?.requestId ?? `aegis_${randomUUID()}`;
+      });
+      await alsoInTransaction(manager);
+      return row;
+    });
   }
 
   private transactionOf(manager: EntityManager): MirrorTransaction {
