@@ -3,8 +3,6 @@ import type { DisputeStateV1 } from '@aegis/contracts';
 import { StripeRefusedError } from '@aegis/stripe';
 import {
   DataSource,
-  In,
-  Not,
   type EntityManager,
   type EntitySubscriberInterface,
   type QueryRunner,
@@ -12,11 +10,9 @@ import {
 } from 'typeorm';
 import { SubscriptionsEnv } from '../config/subscriptions.env.js';
 import { SubscriptionCommandsService } from '../subscription-commands/subscription-commands.service.js';
-import { Subscription } from '../subscription-mirror/entities/subscription.entity.js';
 import { SubscriptionsException, SubscriptionsExceptionCode } from '../subscriptions.exception.js';
 import { CustomerFlag, type CancelStatus } from './entities/customer-flag.entity.js';
-
-const ENDED_STATUSES = ['canceled', 'incomplete_expired'] as const;
+import { liveSubscriptionOf } from '../subscription-mirror/live-subscription.js';
 
 /**
  * A cancel being sent (`cancel_claimed_at`) older than this is taken to have
@@ -175,10 +171,7 @@ export class LostDisputePolicyService
    * keeps the claim, so the cancel is tried again once the lease has passed.
    */
   private async cancelFor(key: FlagKey): Promise<void> {
-    const live = await this.dataSource.manager.findOne(Subscription, {
-      where: { customerId: key.customerId, status: Not(In(ENDED_STATUSES)) },
-      order: { createdAt: 'DESC' },
-    });
+    const live = await liveSubscriptionOf(this.dataSource.manager, key.customerId);
     if (live === null) {
       await this.settle(key, { status: 'no_live_subscription', stripeSubscriptionId: null });
       return;

@@ -9,15 +9,14 @@ import {
 } from '@aegis/contracts';
 import { AmqpRpcClient } from '@aegis/messaging';
 import { Decimal } from 'decimal.js';
-import { DataSource, In, IsNull, MoreThanOrEqual, Not } from 'typeorm';
+import { DataSource, IsNull, MoreThanOrEqual, Not } from 'typeorm';
 import { SubscriptionsEnv } from '../config/subscriptions.env.js';
 import { customerFlagsOf } from '../customer-flags/customer-flags.js';
 import { PlansService } from '../plans/plans.service.js';
 import { Subscription } from '../subscription-mirror/entities/subscription.entity.js';
 import { SubscriptionsException, SubscriptionsExceptionCode } from '../subscriptions.exception.js';
 import { isEntitled } from './entitlement-policy.js';
-
-const ENDED_STATUSES = ['canceled', 'incomplete_expired'] as const;
+import { liveSubscriptionOf } from '../subscription-mirror/live-subscription.js';
 
 /** Exact decimal text without trailing zeros (`40`, `1.25`). */
 function decimalText(value: Decimal): string {
@@ -110,10 +109,7 @@ export class EntitlementsService {
     billingPeriod: string,
   ): Promise<Subscription | null> {
     const { manager } = this.dataSource;
-    const live = await manager.findOne(Subscription, {
-      where: { customerId, status: Not(In(ENDED_STATUSES)), planId: Not(IsNull()) },
-      order: { createdAt: 'DESC' },
-    });
+    const live = await liveSubscriptionOf(manager, customerId, { planId: Not(IsNull()) });
     if (live !== null) return live;
     const { from } = billingPeriodBounds(billingPeriod);
     return manager.findOne(Subscription, {

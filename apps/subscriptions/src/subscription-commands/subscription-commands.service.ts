@@ -28,7 +28,7 @@ import {
   secondsOf,
 } from '@aegis/stripe';
 import type Stripe from 'stripe';
-import { DataSource, In, IsNull, Not, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { SubscriptionsEnv } from '../config/subscriptions.env.js';
 import { SubscriptionStart } from '../plans/entities/subscription-start.entity.js';
 import { PlansService } from '../plans/plans.service.js';
@@ -41,8 +41,7 @@ import { isEnded } from '../subscription-mirror/subscription-mirror.js';
 import { SubscriptionsException, SubscriptionsExceptionCode } from '../subscriptions.exception.js';
 import { customerFlagsOf } from '../customer-flags/customer-flags.js';
 import { planIntervalOf, subscriptionViewOf } from './subscription-view.js';
-
-const ENDED_STATUSES = ['canceled', 'incomplete_expired'] as const;
+import { liveSubscriptionOf } from '../subscription-mirror/live-subscription.js';
 
 /** The response metadata the stripe SDK puts on every object it returns. */
 
@@ -127,10 +126,7 @@ export class SubscriptionCommandsService {
 
   /** The customer's live subscription: the newest one not ended. */
   async live(customerId: string): Promise<SubscriptionReplyV1> {
-    const row = await this.dataSource.manager.findOne(Subscription, {
-      where: { customerId, status: Not(In(ENDED_STATUSES)) },
-      order: { createdAt: 'DESC' },
-    });
+    const row = await liveSubscriptionOf(this.dataSource.manager, customerId);
     if (row === null) {
       throw new SubscriptionsException(
         SubscriptionsExceptionCode.SUBSCRIPTION_NOT_FOUND,
@@ -327,9 +323,7 @@ export class SubscriptionCommandsService {
           }
           return { stale: pending, start: undefined };
         }
-        const live = await manager.findOne(Subscription, {
-          where: { customerId: request.customerId, status: Not(In(ENDED_STATUSES)) },
-        });
+        const live = await liveSubscriptionOf(manager, request.customerId);
         if (live !== null) {
           throw new SubscriptionsException(
             SubscriptionsExceptionCode.SUBSCRIPTION_EXISTS,

@@ -126,8 +126,13 @@ export function changedFields(
 }
 
 /** Canceled and incomplete_expired are final: Stripe never brings such a subscription back. */
+export const ENDED_STATUSES = [
+  'canceled',
+  'incomplete_expired',
+] as const satisfies readonly SubscriptionStatus[];
+
 export function isEnded(status: SubscriptionStatus): boolean {
-  return status === 'canceled' || status === 'incomplete_expired';
+  return (ENDED_STATUSES as readonly SubscriptionStatus[]).includes(status);
 }
 
 /** Aegis's customer id from Stripe metadata, if it carries a well-formed one. */
