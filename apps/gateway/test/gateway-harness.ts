@@ -47,7 +47,7 @@ export class GatewayHarness {
   /** Every key a test was given: none of them may ever appear in a log. */
   readonly issuedSecrets: string[] = [];
   private readonly extra: ServiceProcess[] = [];
-  /** Services beside billing and metering that this run started (webhook-ingest, subscriptions). */
+  /** Services beside billing and metering that this run started (webhook-ingest, subscriptions, disputes). */
   private readonly extraServices: ServiceProcess[] = [];
 
   private constructor(
@@ -67,19 +67,25 @@ export class GatewayHarness {
   /**
    * `withIngest`: webhook-ingest runs too, and the sandbox delivers its
    * webhooks to it (otherwise the sandbox sends none). `withSubscriptions`:
-   * the subscriptions service runs too, on the sandbox. `billingEnv`: further
-   * settings of billing (e.g. the Stripe breaker's).
+   * the subscriptions service runs too, on the sandbox. `withDisputes`: the
+   * disputes service runs too, on the sandbox, with `disputesEnv` (e.g.
+   * EFW_AUTO_REFUND_MAX_CENTS). `billingEnv`: further settings of billing
+   * (e.g. the Stripe breaker's).
    */
   static async start({
     replicas = 2,
     withIngest = false,
     withSubscriptions = false,
+    withDisputes = false,
     billingEnv = {},
+    disputesEnv = {},
   }: {
     replicas?: number;
     withIngest?: boolean;
     withSubscriptions?: boolean;
+    withDisputes?: boolean;
     billingEnv?: Record<string, string>;
+    disputesEnv?: Record<string, string>;
   } = {}): Promise<GatewayHarness> {
     const database = await createTestDatabase();
     const prefix = createTestPrefix();
@@ -109,6 +115,15 @@ export class GatewayHarness {
           ]),
       ...(withSubscriptions
         ? [startServiceProcess('subscriptions', { ...common, STRIPE_API_URL: sandbox.url })]
+        : []),
+      ...(withDisputes
+        ? [
+            startServiceProcess('disputes', {
+              ...common,
+              STRIPE_API_URL: sandbox.url,
+              ...disputesEnv,
+            }),
+          ]
         : []),
     ]);
     const sql = new DataSource({ type: 'postgres', url: database.url });
@@ -191,6 +206,11 @@ export class GatewayHarness {
   /** The subscriptions service, when started `withSubscriptions`. */
   get subscriptions(): ServiceProcess | undefined {
     return this.extraServices.find((service) => service.service === 'subscriptions');
+  }
+
+  /** The disputes service, when started `withDisputes`. */
+  get disputes(): ServiceProcess | undefined {
+    return this.extraServices.find((service) => service.service === 'disputes');
   }
 
   /** Stripe goes away: the sandbox stops (SIGTERM); nothing listens on its port until `startSandbox`. */
@@ -289,6 +309,7 @@ export class GatewayHarness {
       topologyNames(this.prefix, 'gateway', DEFAULT_RETRY_DELAYS_MS),
       topologyNames(this.prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
       topologyNames(this.prefix, 'subscriptions', DEFAULT_RETRY_DELAYS_MS),
+      topologyNames(this.prefix, 'disputes', DEFAULT_RETRY_DELAYS_MS),
     ]);
     const redis = new Redis(REDIS_URL);
     const leftovers = await redis.keys(`${this.redisPrefix}:*`);
