@@ -1,7 +1,9 @@
-import { ServiceEnv, portProperty } from '@aegis/config';
+import { ServiceEnv, portProperty, toBoolean } from '@aegis/config';
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -99,6 +101,53 @@ export class GatewayEnv extends ServiceEnv {
     message: 'must be host names (lower case), each with an optional :port',
   })
   PAYMENT_ALLOWED_REDIRECT_HOSTS?: string[];
+
+  /** A succeeded transaction of at least this many minor units raises `high_value_transaction` (docs/alerts.md). */
+  @IsInt()
+  @Min(1)
+  ALERT_HIGH_VALUE_CENTS: number = 100_000;
+
+  /**
+   * Webhook endpoint URLs may resolve to private, loopback or link-local
+   * addresses (docs/webhooks.md): for development and tests only.
+   */
+  // The raw string: implicit conversion would make "false" true.
+  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
+    toBoolean(obj.WEBHOOK_ALLOW_PRIVATE_URLS),
+  )
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_URLS: boolean = false;
+
+  /** How long one delivery attempt may take before it counts as failed. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS: number = 10_000;
+
+  /** The first retry's delay; each further one doubles, up to WEBHOOK_RETRY_MAX_DELAY_MS, with jitter. */
+  @IsInt()
+  @Min(10)
+  WEBHOOK_RETRY_BASE_DELAY_MS: number = 60_000;
+
+  @IsInt()
+  @Min(10)
+  WEBHOOK_RETRY_MAX_DELAY_MS: number = 6 * 60 * 60 * 1_000;
+
+  /** How long a delivery is retried, from when it was first due, before it is marked failed. */
+  @IsNumber()
+  @Min(0)
+  WEBHOOK_RETRY_WINDOW_HOURS: number = 72;
+
+  /** An endpoint whose every delivery attempt failed for this long is disabled (and alerted). */
+  @IsNumber()
+  @Min(0)
+  WEBHOOK_DISABLE_AFTER_HOURS: number = 72;
+
+  /** How often each replica looks for due deliveries (besides right after an event's commit). */
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  WEBHOOK_POLL_INTERVAL_MS: number = 1_000;
 }
 
 /** `@Transform` for a comma-separated list of hosts: trimmed, lower-cased, empty parts dropped. */
