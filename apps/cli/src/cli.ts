@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
+import { runAlertsCommand } from './alerts/alerts.command.js';
 import { runCheckoutCommand } from './checkout/checkout.command.js';
 import { CliError } from './cli-error.js';
 import type { CommandContext } from './command-context.js';
 import { parseCommandLine, type AegisCommand } from './command-line.js';
 import { runCustomersCommand } from './customers/customers.command.js';
 import { runDiscountsCommand } from './discounts/discounts.command.js';
+import { runDisputesCommand } from './disputes/disputes.command.js';
 import type { CliEnvironment } from './environment.js';
 import { runEventsCommand } from './events/events.command.js';
 import { GatewayClient, GatewayRefusal } from './gateway/gateway.client.js';
@@ -21,10 +23,12 @@ import { runProductsCommand } from './products/products.command.js';
 import { runQuoteCommand } from './quote/quote.command.js';
 import { runRefundsCommand } from './refunds/refunds.command.js';
 import { resolveGatewaySettings } from './settings/gateway-settings.js';
+import { runRevenueCommand } from './revenue/revenue.command.js';
 import { runStatusCommand } from './status/status.command.js';
 import { runSubscriptionsCommand } from './subscriptions/subscriptions.command.js';
 import { runTransactionsCommand } from './transactions/transactions.command.js';
 import { runUsageCommand } from './usage/usage.command.js';
+import { runWebhooksCommand } from './webhooks/webhooks.command.js';
 
 export interface RunOptions {
   /** How often a watched backfill's or invoice run's progress is asked for. */
@@ -101,6 +105,22 @@ function run(
     case 'subscriptions.resume':
     case 'entitlements':
       return runSubscriptionsCommand(command, context);
+    case 'disputes.list':
+    case 'disputes.show':
+    case 'disputes.evidence':
+    case 'disputes.accept':
+    case 'fraud-warnings.list':
+      return runDisputesCommand(command, context);
+    case 'alerts':
+      return runAlertsCommand(command, context);
+    case 'webhooks.endpoints.create':
+    case 'webhooks.endpoints.list':
+    case 'webhooks.endpoints.delete':
+    case 'webhooks.deliveries':
+      return runWebhooksCommand(command, context);
+    case 'revenue':
+    case 'metrics':
+      return runRevenueCommand(command, context);
     case 'status':
       return runStatusCommand(command, context);
   }

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { defineAlertsCommands, type AlertsCommand } from './alerts/alerts.command.js';
 import { EXIT_OK, EXIT_USAGE } from './cli-error.js';
 import { defineCheckoutCommands, type CheckoutCommand } from './checkout/checkout.command.js';
 import { defineCustomersCommands, type CustomersCommand } from './customers/customers.command.js';
 import { defineDiscountsCommands, type DiscountsCommand } from './discounts/discounts.command.js';
+import { defineDisputesCommands, type DisputesCommand } from './disputes/disputes.command.js';
 import type { Terminal } from './environment.js';
 import { defineEventsCommands, type EventsCommand } from './events/events.command.js';
 import { defineInvoicesCommands, type InvoicesCommand } from './invoices/invoices.command.js';
@@ -21,7 +23,9 @@ import {
   defineTransactionsCommands,
   type TransactionsCommand,
 } from './transactions/transactions.command.js';
+import { defineRevenueCommands, type RevenueCommand } from './revenue/revenue.command.js';
 import { defineUsageCommands, type UsageCommand } from './usage/usage.command.js';
+import { defineWebhooksCommands, type WebhooksCommand } from './webhooks/webhooks.command.js';
 
 export type AegisCommand =
   | CustomersCommand
@@ -37,6 +41,10 @@ export type AegisCommand =
   | TransactionsCommand
   | RefundsCommand
   | SubscriptionsCommand
+  | DisputesCommand
+  | AlertsCommand
+  | WebhooksCommand
+  | RevenueCommand
   | StatusCommand;
 
 export type CommandLine =
@@ -88,6 +96,10 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   defineTransactionsCommands(aegis, parsed);
   defineRefundsCommands(aegis, parsed);
   defineSubscriptionsCommands(aegis, parsed);
+  defineDisputesCommands(aegis, parsed);
+  defineAlertsCommands(aegis, parsed);
+  defineWebhooksCommands(aegis, parsed);
+  defineRevenueCommands(aegis, parsed);
   defineStatusCommand(aegis, parsed);
   return aegis;
 }
