@@ -71,6 +71,18 @@ export const PUBLIC_API_PATHS = {
   refunds: '/api/v1/payment/refunds',
   /** GET (admin key): a PaymentStatusResourceV1, 200 whether Stripe answers or not. */
   paymentStatus: '/api/v1/payment/status',
+  /** GET (DisputeListQueryV1, admin key): a ListV1<DisputeResourceV1>. */
+  disputes: '/api/v1/payment/disputes',
+  /** GET (admin key): a DisputeDetailResourceV1, with its evidence, draft and transaction. */
+  dispute: (disputeId: string): string => `/api/v1/payment/disputes/${segment(disputeId)}`,
+  /** POST a SubmitDisputeEvidenceBodyV1 (admin key): the DisputeDetailResourceV1 (200). */
+  disputeEvidence: (disputeId: string): string =>
+    `/api/v1/payment/disputes/${segment(disputeId)}/evidence`,
+  /** POST (no body, admin key): the DisputeDetailResourceV1, conceded (`lost`) (200). */
+  disputeAccept: (disputeId: string): string =>
+    `/api/v1/payment/disputes/${segment(disputeId)}/accept`,
+  /** GET (FraudWarningListQueryV1, admin key): a ListV1<FraudWarningResourceV1>. */
+  fraudWarnings: '/api/v1/payment/fraud_warnings',
   /** GET: a ListV1<PlanResourceV1>, every plan (has_more false). */
   plans: '/api/v1/plans',
   /** POST a CreateSubscriptionBodyV1 (201): a SubscriptionResourceV1. */
@@ -782,6 +794,132 @@ export interface TransactionDisputeResourceV1 {
   readonly fee_cents: number | null;
   readonly reason: string;
   readonly evidence_due_by: string | null;
+}
+
+/** Stripe's dispute statuses (`GET /api/v1/payment/disputes?status=`). */
+export type DisputeStatusV1 = TransactionDisputeStatusV1;
+
+/** Stripe's text evidence fields, as Stripe names them (`evidence[...]`); file evidence goes in `uncategorized_text`. */
+export type DisputeEvidenceFieldV1 =
+  | 'access_activity_log'
+  | 'billing_address'
+  | 'cancellation_policy_disclosure'
+  | 'cancellation_rebuttal'
+  | 'customer_email_address'
+  | 'customer_name'
+  | 'customer_purchase_ip'
+  | 'duplicate_charge_explanation'
+  | 'duplicate_charge_id'
+  | 'product_description'
+  | 'refund_policy_disclosure'
+  | 'refund_refusal_explanation'
+  | 'service_date'
+  | 'shipping_address'
+  | 'shipping_carrier'
+  | 'shipping_date'
+  | 'shipping_tracking_number'
+  | 'uncategorized_text';
+
+/** Evidence as text: every field of Stripe's, null when it holds nothing. */
+export type DisputeEvidenceResourceV1 = Readonly<Record<DisputeEvidenceFieldV1, string | null>>;
+
+/**
+ * `POST /api/v1/payment/disputes/{id}/evidence`: the text fields to send (each
+ * at most 20 000 characters, 150 000 together), saved at Stripe; `submit`
+ * true sends everything Stripe holds to the bank, once and for good.
+ */
+export type SubmitDisputeEvidenceBodyV1 = Readonly<
+  Partial<Record<DisputeEvidenceFieldV1, string>>
+> & {
+  readonly submit?: boolean;
+};
+
+/** One change of a dispute's status. */
+export interface DisputeHistoryEntryResourceV1 {
+  /** null for the dispute's first status. */
+  readonly from_status: DisputeStatusV1 | null;
+  readonly to_status: DisputeStatusV1;
+  /** The Stripe event (or, for Aegis's own call, Stripe's request id) that made the change. */
+  readonly source: string;
+  /** The event's type (`charge.dispute.created`, …), or `aegis.dispute.evidence` / `aegis.dispute.accept` for Aegis's own call. */
+  readonly source_type: string;
+  readonly at: string;
+}
+
+/** A dispute of a charge, mirrored from Stripe by the disputes service. */
+export interface DisputeResourceV1 {
+  readonly id: string;
+  readonly object: 'dispute';
+  readonly customer_id: string | null;
+  /** The ledger's transaction of the disputed charge, once billing has it. */
+  readonly transaction_id: string | null;
+  readonly status: DisputeStatusV1;
+  /** Stripe's reason, e.g. `fraudulent`. */
+  readonly reason: string;
+  /** Disputed amount, minor units. */
+  readonly amount_cents: number;
+  readonly currency: string;
+  /** Stripe's dispute fees net of reinstatements; null when not known yet. */
+  readonly fee_cents: number | null;
+  /** What Stripe has taken out of the balance for it (given back when won). */
+  readonly amount_withdrawn_cents: number;
+  /** The last moment to submit evidence; null when Stripe names none. */
+  readonly evidence_due_by: string | null;
+  /** Evidence was submitted to the bank: nothing more can be sent. */
+  readonly evidence_submitted: boolean;
+  readonly stripe_dispute_id: string;
+  readonly stripe_charge_id: string;
+  readonly stripe_payment_intent_id: string | null;
+  /** Every status it went through, oldest first. */
+  readonly history: readonly DisputeHistoryEntryResourceV1[];
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** `GET /api/v1/payment/disputes/{id}` (and the answer to evidence and accept). */
+export interface DisputeDetailResourceV1 extends DisputeResourceV1 {
+  /** The evidence Stripe holds now. */
+  readonly evidence: DisputeEvidenceResourceV1;
+  /** A draft from what Aegis knows (customer, product, invoice, usage, refund policy), to send as it is or edited. */
+  readonly evidence_draft: DisputeEvidenceResourceV1;
+  /** The disputed transaction of the ledger; null until billing has it. */
+  readonly transaction: TransactionResourceV1 | null;
+}
+
+/** `GET /api/v1/payment/disputes`'s filters. */
+export interface DisputeListQueryV1 extends ListQueryV1 {
+  readonly status?: DisputeStatusV1;
+  readonly customer_id?: string;
+}
+
+/** What was decided about an early fraud warning. */
+export type FraudWarningDecisionV1 =
+  'refunded' | 'not_actionable' | 'kept' | 'already_handled' | 'refund_failed';
+
+/** An early fraud warning (Stripe Radar's), with what Aegis decided about it. */
+export interface FraudWarningResourceV1 {
+  readonly id: string;
+  readonly object: 'fraud_warning';
+  readonly customer_id: string | null;
+  /** Stripe still lets the charge be disputed for it. */
+  readonly actionable: boolean;
+  /** Stripe's fraud type, e.g. `made_with_stolen_card`. */
+  readonly fraud_type: string;
+  /** null while undecided. */
+  readonly decision: FraudWarningDecisionV1 | null;
+  /** The refund billing made (`rf_…`), when the decision was `refunded`. */
+  readonly refund_id: string | null;
+  /** Why: the threshold, Stripe's or billing's refusal, … */
+  readonly decision_detail: string | null;
+  readonly stripe_warning_id: string;
+  readonly stripe_charge_id: string;
+  readonly stripe_payment_intent_id: string | null;
+  readonly created_at: string;
+}
+
+/** `GET /api/v1/payment/fraud_warnings`'s filters. */
+export interface FraudWarningListQueryV1 extends ListQueryV1 {
+  readonly customer_id?: string;
 }
 
 /** One currency's revenue in the ledger (`GET /api/v1/payment/status`), minor units. */
