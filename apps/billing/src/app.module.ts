@@ -9,6 +9,7 @@ import { CustomersModule } from './customers/customers.module.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
 import { PaymentStatusModule } from './payment-status/payment-status.module.js';
 import { RefundsModule } from './refunds/refunds.module.js';
+import { RevenueModule } from './revenue/revenue.module.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
 
 @Module({
@@ -22,6 +23,7 @@ import { TransactionsModule } from './transactions/transactions.module.js';
     PaymentStatusModule,
     CheckoutModule,
     RefundsModule,
+    RevenueModule,
   ],
 })
 export class AppModule {}

@@ -11,6 +11,8 @@ import { InvoiceRun, InvoiceRunItem } from './invoices/entities/invoice-run.enti
 import { Invoice } from './invoices/entities/invoice.entity.js';
 import { billingMigrations } from './migrations/index.js';
 import { Refund } from './refunds/entities/refund.entity.js';
+import { SubscriptionMrrChange } from './revenue/entities/subscription-mrr-change.entity.js';
+import { SubscriptionRevenue } from './revenue/entities/subscription-revenue.entity.js';
 import { BillingTransaction } from './transactions/entities/billing-transaction.entity.js';
 import { TransactionDispute } from './transactions/entities/transaction-dispute.entity.js';
 
@@ -31,6 +33,8 @@ export const billingStorage: ServiceStorage = {
     Refund,
     CheckoutSession,
     TransactionDispute,
+    SubscriptionRevenue,
+    SubscriptionMrrChange,
   ],
   consumesEvents: true,
   migrations: billingMigrations,

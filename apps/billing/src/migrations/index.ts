@@ -10,6 +10,7 @@ import { PlanHoursTerms1766300000000 } from './1766300000000-plan-hours-terms.js
 import { CheckoutPlans1766300000001 } from './1766300000001-checkout-plans.js';
 import { RefundRequestKeys1766400000000 } from './1766400000000-refund-request-keys.js';
 import { TransactionDisputes1766500000000 } from './1766500000000-transaction-disputes.js';
+import { RevenueReadModel1766600000000 } from './1766600000000-revenue-read-model.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -25,4 +26,5 @@ export const billingMigrations = [
   CheckoutPlans1766300000001,
   RefundRequestKeys1766400000000,
   TransactionDisputes1766500000000,
+  RevenueReadModel1766600000000,
 ];
