@@ -29,7 +29,10 @@ export type AuditAction =
   | 'subscription.change'
   | 'subscription.cancel'
   | 'subscription.pause'
-  | 'subscription.resume';
+  | 'subscription.resume'
+  | 'dispute.evidence'
+  | 'dispute.evidence_submit'
+  | 'dispute.accept';
 
 /** Writes the audit row of an admin change, inside the transaction of the change itself. */
 @Injectable()
