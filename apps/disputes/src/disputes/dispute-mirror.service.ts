@@ -150,9 +150,11 @@ export class DisputeMirrorService {
 
   /**
    * Applies the answer of one of our own Stripe calls in the caller's
-   * transaction: Stripe's state at the time of the call, whatever the row
-   * holds, remembering Stripe's time so an event older than the call changes
-   * nothing. Returns the row as it is now.
+   * transaction: Stripe's state at the time of the call, remembering Stripe's
+   * time so an event older than the call changes nothing. When the mirror
+   * already holds an event of the answer's second or later, or a later
+   * status, Stripe's current state is re-fetched and applied instead, so a
+   * late answer cannot undo what happened after it. Returns the row as it is now.
    */
   async applyCommandAnswer(
     transaction: MirrorTransaction,
@@ -164,7 +166,16 @@ export class DisputeMirrorService {
       type: `aegis.dispute.${answer.command}`,
       created: answer.stripeTime,
     };
-    await this.save(transaction, row, answer.dispute, source, 'commanded');
+    // An event as new as the answer was applied while the answer was on its way (the bank
+    // decided at once, say), or the answer shows an earlier status: Stripe's state now decides.
+    const inDoubt =
+      row !== null &&
+      (secondsOf(row.lastEventCreated) >= answer.stripeTime ||
+        isInDoubt(row.status, answer.dispute.status));
+    const dispute = inDoubt
+      ? await this.stripe.refetch('dispute', answer.dispute.id)
+      : answer.dispute;
+    await this.save(transaction, row, dispute, source, 'commanded');
     return transaction.manager.findOneByOrFail(Dispute, { stripeDisputeId: answer.dispute.id });
   }
 

@@ -174,15 +174,23 @@ export class SubscriptionMirrorService {
   /**
    * Applies the answer of one of our own Stripe calls, in the caller's
    * transaction. The answer is Stripe's state at the time of the call, so it
-   * applies as a re-fetch does: whatever the row holds, and remembering
-   * Stripe's time, so that an event older than the call changes nothing and
-   * one of the same second re-fetches. Returns the row as it is now.
+   * applies as a re-fetch does, remembering Stripe's time, so that an event
+   * older than the call changes nothing and one of the same second re-fetches.
+   * When the row already holds an event of the answer's second or later (or
+   * the answer is in doubt against it), Stripe's current state is re-fetched
+   * and applied instead. Returns the row as it is now.
    */
   async applyCommandAnswer(
     transaction: MirrorTransaction,
     answer: CommandAnswer,
   ): Promise<Subscription> {
     const row = await this.lockedRow(transaction.manager, answer.subscription.id);
+    // An event as new as the answer was applied while the answer was on its way, or the answer
+    // is in doubt against the row: Stripe's state now decides, so a late answer undoes nothing.
+    const inDoubt =
+      row !== null &&
+      (secondsOf(row.lastEventCreated) >= answer.stripeTime ||
+        isInDoubt(row, answer.subscription.status));
     const applied: AppliedState = {
       source: {
         id: answer.requestId,
@@ -191,7 +199,9 @@ export class SubscriptionMirrorService {
         object: null,
       },
       outcome: 'commanded',
-      subscription: answer.subscription,
+      subscription: inDoubt
+        ? await this.stripe.refetch('subscription', answer.subscription.id)
+        : answer.subscription,
     };
     if (row === null) await this.record(transaction, applied);
     else await this.update(transaction, row, applied);
