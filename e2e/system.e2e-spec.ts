@@ -23,6 +23,10 @@ import {
   type ProblemV1,
   type RefundResourceV1,
   type TransactionResourceV1,
+  type BackfillRunResourceV1,
+  type DisputeResourceV1,
+  type DisputeDetailResourceV1,
+  type FraudWarningResourceV1,
   type RecordUsageResultV1,
   type UsageSummaryV1,
   type VerifyResultV1,
@@ -45,7 +49,13 @@ import { connect } from 'amqplib';
 import type Stripe from 'stripe';
 
 const run = promisify(execFile);
-const CONSUMING_SERVICES: ServiceName[] = ['metering', 'billing', 'subscriptions', 'disputes'];
+const CONSUMING_SERVICES: ServiceName[] = [
+  'gateway',
+  'metering',
+  'billing',
+  'subscriptions',
+  'disputes',
+];
 const startScript = compiledPath('tools/start.js');
 
 async function freePort(): Promise<number> {
@@ -63,6 +73,11 @@ interface ApiAnswer<T> {
   readonly status: number;
   readonly headers: Headers;
   readonly body: T;
+}
+
+/** The id of an expandable Stripe field that must be set. */
+function idOfStripe(reference: string | { readonly id: string } | null): string {
+  return typeof reference === 'string' ? reference : defined(reference, 'a Stripe id').id;
 }
 
 function portVariable(service: string): string {
@@ -147,6 +162,11 @@ describe('npm start: the whole system', () => {
         AMQP_URL: baseAmqpUrl(),
         MESSAGING_PREFIX: prefix,
         LOG_LEVEL: 'warn',
+        // Disputes: the GEOINT report's 99,900 is under the fraud warning refund limit, every
+        // sandbox dispute (7 days to answer) is within the deadline window, and the sweep is quick.
+        EFW_AUTO_REFUND_MAX_CENTS: '100000',
+        DISPUTE_DEADLINE_WINDOW_HOURS: '240',
+        DISPUTE_SWEEP_INTERVAL_MS: '1000',
         // npm start points the services at the sandbox unless told otherwise: through the relay.
         STRIPE_API_URL: stripeRelay.url,
         ...Object.fromEntries(
@@ -1116,6 +1136,214 @@ describe('npm start: the whole system', () => {
     });
     expect(askedAgain.body.id).toBe(overage.body.id);
     expect(askedAgain.body.amount_due).toBe(13_750);
+  });
+
+  it('disputes: a disputed checkout is needs_response with its deadline and transaction even when its dispute came first; winning evidence ends won, losing lost, both in the ledger and revenue; the deadline event fires once; a fraud warning under the limit is refunded once however its events are replayed', async () => {
+    const stripe = sandboxStripe(
+      defined(ports.get('stripe-sandbox'), 'sandbox port'),
+      'sk_test_e2e',
+    );
+    const status = async () =>
+      defined(
+        (await call<PaymentStatusResourceV1>('GET', PUBLIC_API_PATHS.paymentStatus)).body.revenue
+          .usd,
+        'usd revenue',
+      );
+    /** A checkout paid on the hosted page with `card`: the Stripe payment intent it made. */
+    const paidWith = async (card: string): Promise<string> => {
+      const bought = await checkout();
+      expect(bought.status).toBe(201);
+      expect((await payOnHostedPage(bought.body.url, card)).status).toBe(303);
+      const session = await stripe.checkout.sessions.retrieve(
+        bought.body.stripe_checkout_session_id,
+      );
+      return idOfStripe(session.payment_intent);
+    };
+    const disputeAtStripe = async (paymentIntent: string): Promise<Stripe.Dispute> =>
+      defined(
+        (
+          await waitFor(
+            () => stripe.disputes.list({ payment_intent: paymentIntent }),
+            (list) => list.data.length > 0,
+            { timeoutMs: 30_000, what: `the sandbox to dispute ${paymentIntent}` },
+          )
+        ).data[0],
+      );
+    const disputeWhen = (id: string, done: (body: DisputeDetailResourceV1) => boolean) =>
+      waitFor(
+        async () => (await call<DisputeDetailResourceV1>('GET', PUBLIC_API_PATHS.dispute(id))).body,
+        done,
+        { timeoutMs: 30_000, intervalMs: 250, what: `dispute ${id}` },
+      );
+    const listedDispute = (stripeDisputeId: string) =>
+      waitFor(
+        async () =>
+          (
+            await call<ListV1<DisputeResourceV1>>('GET', `${PUBLIC_API_PATHS.disputes}?limit=100`)
+          ).body.data.find((dispute) => dispute.stripe_dispute_id === stripeDisputeId),
+        (dispute) => dispute !== undefined,
+        { timeoutMs: 30_000, intervalMs: 250, what: `dispute ${stripeDisputeId} to be listed` },
+      ).then((dispute) => defined(dispute));
+    const before = await status();
+
+    // The dispute's webhooks reach us; the payment's are dropped, recovered below by backfill.
+    const [endpoint] = (await stripe.webhookEndpoints.list()).data;
+    const endpointId = defined(endpoint, 'the sandbox webhook endpoint').id;
+    await stripe.webhookEndpoints.update(endpointId, {
+      enabled_events: [
+        'charge.dispute.created',
+        'charge.dispute.updated',
+        'charge.dispute.closed',
+        'charge.dispute.funds_withdrawn',
+        'charge.dispute.funds_reinstated',
+      ],
+    });
+    const winningIntent = await paidWith('4000 0000 0000 0259');
+    const winningAtStripe = await disputeAtStripe(winningIntent);
+    const early = await listedDispute(winningAtStripe.id);
+    expect(early).toMatchObject({
+      status: 'needs_response',
+      transaction_id: null,
+      evidence_due_by: new Date(
+        defined(winningAtStripe.evidence_details.due_by) * 1000,
+      ).toISOString(),
+    });
+    await stripe.webhookEndpoints.update(endpointId, { enabled_events: ['*'] });
+    const backfill = await call<BackfillRunResourceV1>('POST', PUBLIC_API_PATHS.backfills, {});
+    expect(backfill.status).toBe(202);
+    const linked = await disputeWhen(early.id, (body) => body.transaction_id !== null);
+    const winningTransaction = defined(linked.transaction, 'the disputed transaction');
+    expect(winningTransaction).toMatchObject({
+      id: linked.transaction_id,
+      stripe_payment_intent_id: winningIntent,
+      status: 'succeeded',
+    });
+    expect(linked.evidence_draft.uncategorized_text).toContain(
+      defined(winningTransaction.stripe_charge_id, 'the disputed charge'),
+    );
+
+    // Winning evidence: under review, then won; the ledger shows it and revenue keeps the amount.
+    const submitted = await call<DisputeDetailResourceV1>(
+      'POST',
+      PUBLIC_API_PATHS.disputeEvidence(early.id),
+      { uncategorized_text: 'winning_evidence', submit: true },
+    );
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.status).toBe('under_review');
+    await disputeWhen(early.id, (body) => body.status === 'won');
+    const wonTransaction = await transactionWhen(
+      winningTransaction.id,
+      (body) => body.dispute?.status === 'won',
+    );
+    expect(wonTransaction.dispute).toMatchObject({ id: early.id, fee_cents: 0 });
+    const afterWon = await status();
+    expect(afterWon.disputed_cents).toBe(before.disputed_cents);
+    expect(afterWon.dispute_fees_cents).toBe(before.dispute_fees_cents);
+    expect(afterWon.net_cents).toBe(before.net_cents + 99_900);
+
+    // Losing evidence: lost; its amount and Stripe's fee leave revenue.
+    const losingIntent = await paidWith('4000 0000 0000 0259');
+    const losing = await listedDispute((await disputeAtStripe(losingIntent)).id);
+    const open = await disputeWhen(losing.id, (body) => body.transaction_id !== null);
+    const lostAnswer = await call<DisputeDetailResourceV1>(
+      'POST',
+      PUBLIC_API_PATHS.disputeEvidence(losing.id),
+      { uncategorized_text: 'losing_evidence', submit: true },
+    );
+    expect(lostAnswer.status).toBe(200);
+    await disputeWhen(losing.id, (body) => body.status === 'lost');
+    await transactionWhen(
+      defined(open.transaction_id),
+      (body) => body.dispute?.status === 'lost' && body.dispute.fee_cents === 1_500,
+    );
+    const afterLost = await waitFor(status, (usd) => usd.disputed_cents > before.disputed_cents, {
+      what: 'revenue to lose the lost dispute',
+    });
+    expect(afterLost.disputed_cents).toBe(before.disputed_cents + 99_900);
+    expect(afterLost.dispute_fees_cents).toBe(before.dispute_fees_cents + 1_500);
+    expect(afterLost.net_cents).toBe(afterWon.net_cents + 99_900 - 99_900 - 1_500);
+    // Nothing more can be said once decided.
+    const late = await call<ProblemV1>('POST', PUBLIC_API_PATHS.disputeAccept(losing.id));
+    expect(late.status).toBe(200);
+    const refused = await call<ProblemV1>('POST', PUBLIC_API_PATHS.disputeEvidence(losing.id), {
+      uncategorized_text: 'more',
+      submit: true,
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('dispute_closed');
+
+    // The deadline event: once for each dispute that was open with nothing submitted, however
+    // many sweeps ran (one a second).
+    const deadlineEvents = async (): Promise<number> =>
+      Number(
+        (
+          await run('psql', [
+            database.url,
+            '-Atc',
+            `SELECT count(*) FROM disputes.outbox WHERE message_type = 'dispute.deadline_approaching.v1'
+               AND envelope->'data'->>'stripeDisputeId' = '${winningAtStripe.id}'`,
+          ])
+        ).stdout.trim(),
+      );
+    expect(await deadlineEvents()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await deadlineEvents()).toBe(1);
+
+    // A fraud warning on a 99,900 charge (under the limit): refunded once, whatever the replays.
+    const warnedIntent = await paidWith('4000 0000 0000 5423');
+    const warning = await waitFor(
+      async () =>
+        (
+          await call<ListV1<FraudWarningResourceV1>>(
+            'GET',
+            `${PUBLIC_API_PATHS.fraudWarnings}?limit=100`,
+          )
+        ).body.data.find((candidate) => candidate.stripe_payment_intent_id === warnedIntent),
+      (candidate) => candidate?.decision === 'refunded',
+      { timeoutMs: 30_000, intervalMs: 250, what: 'the fraud warning to be refunded' },
+    );
+    const warningEvents = (await stripe.events.list({ limit: 100 })).data
+      .filter((event) => event.type.startsWith('radar.early_fraud_warning.'))
+      .filter(
+        (event) =>
+          (event.data.object as Stripe.Radar.EarlyFraudWarning).id ===
+          defined(warning).stripe_warning_id,
+      )
+      .map((event) => event.id);
+    expect(warningEvents.length).toBeGreaterThanOrEqual(1);
+    const replays = await Promise.all(
+      [warningEvents, [...warningEvents].reverse(), warningEvents].map((eventIds) =>
+        call<{ republished: number }>('POST', PUBLIC_API_PATHS.replayStripeEvents, {
+          event_ids: eventIds,
+          force: true,
+        }),
+      ),
+    );
+    expect(replays.map((replay) => replay.status)).toEqual([200, 200, 200]);
+    const [warnedTransaction] = (
+      await call<ListV1<TransactionResourceV1>>(
+        'GET',
+        `${PUBLIC_API_PATHS.transactions}?customer_id=cust_e2e_checkout&limit=100`,
+      )
+    ).body.data.filter((transaction) => transaction.stripe_payment_intent_id === warnedIntent);
+    const refunded = await transactionWhen(
+      defined(warnedTransaction, 'the warned payment').id,
+      (body) => body.status === 'refunded',
+    );
+    // The replays are applied (their receipts), and still one refund at Stripe and in the ledger.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(
+      (await stripe.refunds.list({ payment_intent: warnedIntent })).data.map((r) => [
+        r.amount,
+        r.reason,
+      ]),
+    ).toEqual([[99_900, 'fraudulent']]);
+    const settled = (
+      await call<TransactionResourceV1>('GET', PUBLIC_API_PATHS.transaction(refunded.id))
+    ).body;
+    expect(settled.refunds.map((r) => [r.id, r.amount_cents])).toEqual([
+      [defined(warning).refund_id, 99_900],
+    ]);
   });
 
   it('stops every service on Ctrl-C', async () => {

@@ -210,7 +210,12 @@ const serviceEnv: Record<string, string> = useSandbox
 
 // Where npm start runs (the workspace root): where the CLI looks for the key too.
 const adminKey = developmentAdminKey(process.cwd());
-const gatewayEnv = { ...serviceEnv, AEGIS_ADMIN_KEY: adminKey.key };
+const gatewayEnv = {
+  ...serviceEnv,
+  AEGIS_ADMIN_KEY: adminKey.key,
+  // A development machine's webhook receivers listen on localhost (docs/webhooks.md).
+  WEBHOOK_ALLOW_PRIVATE_URLS: envSetting('WEBHOOK_ALLOW_PRIVATE_URLS', 'true'),
+};
 const envOf = (name: string): Record<string, string> =>
   name === 'stripe-sandbox' ? sandboxEnv : name === 'gateway' ? gatewayEnv : serviceEnv;
 
