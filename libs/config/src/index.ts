@@ -8,6 +8,7 @@ export {
   LOG_LEVELS,
   NODE_ENVIRONMENTS,
   ServiceEnv,
+  booleanProperty,
   portProperty,
   toBoolean,
   toIntegerList,

@@ -6,12 +6,16 @@ import {
   DEFAULT_DATABASE_URL,
   DEFAULT_RETRY_DELAYS_MS,
   ServiceEnv,
+  booleanProperty,
   portProperty,
 } from './service-env.js';
 
 class ExampleEnv extends ServiceEnv {
   @portProperty()
   PORT: number = 3003;
+
+  @booleanProperty()
+  EXAMPLE_FLAG: boolean = false;
 }
 
 describe(loadEnv.name, () => {
@@ -33,6 +37,19 @@ describe(loadEnv.name, () => {
     expect(env.PORT).toBe(4100);
     expect(env.MESSAGING_RETRY_DELAYS_MS).toStrictEqual([50, 200]);
     expect(env.MESSAGING_MAX_ATTEMPTS).toBe(7);
+  });
+
+  it('reads a boolean setting from its string: "false" and "0" are false, "true" and "1" true, anything else refused', () => {
+    expect(loadEnv(ExampleEnv, {}).EXAMPLE_FLAG).toBe(false);
+    expect(loadEnv(ExampleEnv, { EXAMPLE_FLAG: 'false' }).EXAMPLE_FLAG).toBe(false);
+    expect(loadEnv(ExampleEnv, { EXAMPLE_FLAG: '0' }).EXAMPLE_FLAG).toBe(false);
+    expect(loadEnv(ExampleEnv, { EXAMPLE_FLAG: 'true' }).EXAMPLE_FLAG).toBe(true);
+    expect(loadEnv(ExampleEnv, { EXAMPLE_FLAG: '1' }).EXAMPLE_FLAG).toBe(true);
+    const error = thrownBy(
+      () => loadEnv(ExampleEnv, { EXAMPLE_FLAG: 'yes please' }),
+      EnvValidationError,
+    );
+    expect(error.message).toContain('EXAMPLE_FLAG');
   });
 
   it('names every variable with a bad value', () => {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform } from 'class-transformer';
-import { ArrayMinSize, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { ArrayMinSize, IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -29,6 +29,20 @@ export function toBoolean(value: unknown): unknown {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   return value;
+}
+
+/**
+ * A boolean setting (`true`/`1`, `false`/`0`). It reads the variable's raw
+ * string: the implicit conversion of every setting would make "false" true.
+ */
+export function booleanProperty(): PropertyDecorator {
+  return (target, key) => {
+    Transform(({ obj }: { obj: Record<string, unknown> }) => toBoolean(obj[String(key)]))(
+      target,
+      key,
+    );
+    IsBoolean()(target, key);
+  };
 }
 
 /** Settings every app reads, the Stripe sandbox included; each app sets its own port default. */

@@ -1,7 +1,6 @@
-import { ServiceEnv, portProperty, toBoolean } from '@aegis/config';
+import { ServiceEnv, booleanProperty, portProperty } from '@aegis/config';
 import { Transform } from 'class-transformer';
 import {
-  IsBoolean,
   IsInt,
   IsNumber,
   IsOptional,
@@ -111,11 +110,7 @@ export class GatewayEnv extends ServiceEnv {
    * Webhook endpoint URLs may resolve to private, loopback or link-local
    * addresses (docs/webhooks.md): for development and tests only.
    */
-  // The raw string: implicit conversion would make "false" true.
-  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
-    toBoolean(obj.WEBHOOK_ALLOW_PRIVATE_URLS),
-  )
-  @IsBoolean()
+  @booleanProperty()
   WEBHOOK_ALLOW_PRIVATE_URLS: boolean = false;
 
   /** How long one delivery attempt may take before it counts as failed. */

@@ -1,21 +1,12 @@
 import {
   DEFAULT_STRIPE_WEBHOOK_SECRET,
   HttpServiceEnv,
+  booleanProperty,
   portProperty,
-  toBoolean,
   toIntegerList,
 } from '@aegis/config';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMinSize,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { ArrayMinSize, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 export const WEBHOOK_DELIVERY_ORDERS = ['ordered', 'shuffled'] as const;
 export type WebhookDeliveryOrder = (typeof WEBHOOK_DELIVERY_ORDERS)[number];
@@ -71,8 +62,7 @@ export class StripeSandboxEnv extends HttpServiceEnv {
   SANDBOX_WEBHOOK_ORDER: WebhookDeliveryOrder = 'ordered';
 
   /** Deliver every event twice, to test consumers against duplicates. */
-  @Transform(({ value }) => toBoolean(value))
-  @IsBoolean()
+  @booleanProperty()
   SANDBOX_WEBHOOK_DUPLICATES: boolean = false;
 
   /**
