@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   BILLING_TRANSACTION_UPDATED_V1,
   OPERATIONS_API_PATHS,
+  PUBLIC_API_PATHS,
   type AlertResourceV1,
+  type AuditLogEntryV1,
   type BillingTransactionV1,
   type CreatedWebhookEndpointV1,
   type DeletedWebhookEndpointV1,
@@ -200,6 +202,15 @@ async function deliveriesOf(endpointId: string): Promise<readonly WebhookDeliver
   return answer.body.data;
 }
 
+/** The audit log's latest entries as `action target`. */
+async function auditTrail(): Promise<string[]> {
+  const log = await harness.request<ListV1<AuditLogEntryV1>>(
+    'GET',
+    `${PUBLIC_API_PATHS.auditLog}?limit=100`,
+  );
+  return log.body.data.map((entry) => `${entry.action} ${entry.target}`);
+}
+
 describe('webhook endpoints', () => {
   it('refuse a URL on a private, loopback or link-local address unless allowed, and what is not http(s)', async () => {
     const strict = await harness.startReplica({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' });
@@ -251,6 +262,12 @@ describe('webhook endpoints', () => {
       (await harness.request('GET', OPERATIONS_API_PATHS.webhookEndpointDeliveries(allowed.id)))
         .status,
     ).toBe(404);
+    // Audited in the transaction of each change; the refused delete wrote nothing.
+    const trail = await auditTrail();
+    expect(trail).toContain(`webhook_endpoint.create ${allowed.id}`);
+    expect(trail.filter((entry) => entry === `webhook_endpoint.delete ${allowed.id}`)).toHaveLength(
+      1,
+    );
   });
 
   it('are admin only: a customer key gets 403 on every route', async () => {
@@ -348,7 +365,12 @@ describe('deliveries', () => {
     expect(alertEvent?.data).toStrictEqual(alert);
     expect(Object.keys(domain ?? {})).toEqual(['id', 'type', 'created', 'data']);
 
-    const deliveries = await deliveriesOf(endpoint.id);
+    // The receiver has the request before the worker records its answer.
+    const deliveries = await eventually(
+      () => deliveriesOf(endpoint.id),
+      (listed) => listed.length === 2 && listed.every((delivery) => delivery.status !== 'pending'),
+      'both deliveries recorded',
+    );
     expect(deliveries.map((delivery) => delivery.event_id).sort()).toEqual(
       [eventId, alert?.id].sort(),
     );
@@ -471,6 +493,9 @@ describe('deliveries', () => {
     );
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('webhook_delivery_not_found');
+    const trail = await auditTrail();
+    expect(trail).toContain(`webhook_delivery.retry ${delivery.id}`);
+    expect(trail).not.toContain('webhook_delivery.retry wd_00000000000000000000000000000000');
   });
 
   it('an endpoint whose every attempt failed for WEBHOOK_DISABLE_AFTER_HOURS is disabled and alerted', async () => {

@@ -32,7 +32,10 @@ export type AuditAction =
   | 'subscription.resume'
   | 'dispute.evidence'
   | 'dispute.evidence_submit'
-  | 'dispute.accept';
+  | 'dispute.accept'
+  | 'webhook_endpoint.create'
+  | 'webhook_endpoint.delete'
+  | 'webhook_delivery.retry';
 
 /** Writes the audit row of an admin change, inside the transaction of the change itself. */
 @Injectable()

@@ -10,6 +10,8 @@ import type {
 import { paginateNewestFirst, type PageRequest } from '@aegis/persistence';
 import { InvalidInputException } from '@aegis/platform';
 import { DataSource, In } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import type { Principal } from '../auth/principal.js';
 import { GatewayEnv } from '../config/gateway.env.js';
 import { listOf, readPage } from '../http/list.js';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entities.js';
@@ -73,22 +75,31 @@ export class WebhookEndpointsService {
     private readonly dataSource: DataSource,
     private readonly env: GatewayEnv,
     private readonly fanout: WebhookFanout,
+    private readonly audit: AuditLogService,
   ) {}
 
-  async create(url: string, events: readonly string[]): Promise<CreatedWebhookEndpointV1> {
+  async create(
+    principal: Principal,
+    url: string,
+    events: readonly string[],
+  ): Promise<CreatedWebhookEndpointV1> {
     const problem = await webhookUrlProblem(url, this.env.WEBHOOK_ALLOW_PRIVATE_URLS);
     if (problem !== undefined)
       throw new InvalidInputException([{ field: 'url', message: problem }]);
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
-    const endpoint = await this.dataSource.getRepository(WebhookEndpoint).save({
-      id: `we_${randomBytes(12).toString('hex')}`,
-      url,
-      events: [...events],
-      secret,
-      status: 'enabled',
-      failingSince: null,
-      disabledAt: null,
-      createdAt: new Date(),
+    const endpoint = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.getRepository(WebhookEndpoint).save({
+        id: `we_${randomBytes(12).toString('hex')}`,
+        url,
+        events: [...events],
+        secret,
+        status: 'enabled' as const,
+        failingSince: null,
+        disabledAt: null,
+        createdAt: new Date(),
+      });
+      await this.audit.record(manager, principal, 'webhook_endpoint.create', saved.id);
+      return saved;
     });
     return { ...endpointResourceOf(endpoint), secret };
   }
@@ -105,10 +116,13 @@ export class WebhookEndpointsService {
   }
 
   /** Deletes the endpoint and its deliveries: nothing more is sent to it. */
-  async delete(id: string): Promise<DeletedWebhookEndpointV1> {
+  async delete(principal: Principal, id: string): Promise<DeletedWebhookEndpointV1> {
     if (!ENDPOINT_ID.test(id)) throw endpointNotFound(id);
-    const result = await this.dataSource.getRepository(WebhookEndpoint).delete({ id });
-    if ((result.affected ?? 0) === 0) throw endpointNotFound(id);
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager.getRepository(WebhookEndpoint).delete({ id });
+      if ((result.affected ?? 0) === 0) throw endpointNotFound(id);
+      await this.audit.record(manager, principal, 'webhook_endpoint.delete', id);
+    });
     return { object: 'webhook_endpoint', id, deleted: true };
   }
 
@@ -154,7 +168,7 @@ export class WebhookEndpointsService {
    * Due again now, whatever its status: a failed one gets one more attempt
    * (and its retries, when its window is not over), a delivered one is sent again.
    */
-  async retry(id: string): Promise<WebhookDeliveryResourceV1> {
+  async retry(principal: Principal, id: string): Promise<WebhookDeliveryResourceV1> {
     const notFound = new WebhooksException(
       WebhooksExceptionCode.WEBHOOK_DELIVERY_NOT_FOUND,
       `no webhook delivery ${id}`,
@@ -171,6 +185,7 @@ export class WebhookEndpointsService {
         ),
       );
       if (updated.length === 0) throw notFound;
+      await this.audit.record(manager, principal, 'webhook_delivery.retry', id);
       return manager.getRepository(WebhookDelivery).findOneByOrFail({ id });
     });
     this.fanout.wakeWorkers();

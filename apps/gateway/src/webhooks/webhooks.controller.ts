@@ -18,7 +18,8 @@ import type {
   WebhookEndpointResourceV1,
 } from '@aegis/contracts';
 import { IsString, MaxLength } from 'class-validator';
-import { RequireApiKey } from '../auth/access.decorators.js';
+import { CurrentPrincipal, RequireApiKey } from '../auth/access.decorators.js';
+import type { Principal } from '../auth/principal.js';
 import { pageRequestOf } from '../http/list.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 import { CreateWebhookEndpointDto, WebhookListQueryDto } from './webhooks.dto.js';
@@ -43,8 +44,11 @@ export class WebhookEndpointsController {
   })
   @ApiResponse({ status: 201, description: 'the endpoint, with its signing secret' })
   @ApiResponse({ status: 400, description: 'bad url (not http(s), private address) or events' })
-  create(@Body() body: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointV1> {
-    return this.endpoints.create(body.url, body.events);
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateWebhookEndpointDto,
+  ): Promise<CreatedWebhookEndpointV1> {
+    return this.endpoints.create(principal, body.url, body.events);
   }
 
   @Get()
@@ -56,8 +60,11 @@ export class WebhookEndpointsController {
   @Delete(':id')
   @ApiOperation({ summary: 'Delete an endpoint and its deliveries: nothing more is sent to it' })
   @ApiResponse({ status: 404, description: 'no such endpoint' })
-  delete(@Param() params: WebhookIdParams): Promise<DeletedWebhookEndpointV1> {
-    return this.endpoints.delete(params.id);
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param() params: WebhookIdParams,
+  ): Promise<DeletedWebhookEndpointV1> {
+    return this.endpoints.delete(principal, params.id);
   }
 
   @Get(':id/deliveries')
@@ -86,7 +93,10 @@ export class WebhookDeliveriesController {
   })
   @ApiResponse({ status: 202, description: 'the delivery, due now' })
   @ApiResponse({ status: 404, description: 'no such delivery' })
-  retry(@Param() params: WebhookIdParams): Promise<WebhookDeliveryResourceV1> {
-    return this.endpoints.retry(params.id);
+  retry(
+    @CurrentPrincipal() principal: Principal,
+    @Param() params: WebhookIdParams,
+  ): Promise<WebhookDeliveryResourceV1> {
+    return this.endpoints.retry(principal, params.id);
   }
 }
