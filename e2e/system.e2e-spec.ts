@@ -174,14 +174,17 @@ describe('npm start: the whole system', () => {
         ),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: afterAll can stop the services with it when a run ends early.
+      detached: true,
     });
     system.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     system.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   });
 
   afterAll(async () => {
-    if (system.exitCode === null) {
-      system.kill('SIGKILL');
+    if (system.exitCode === null && system.pid !== undefined) {
+      // The start script and every service it started (a subset of the tests may end here).
+      process.kill(-system.pid, 'SIGKILL');
       await once(system, 'exit');
     }
     await stripeRelay.stop();
