@@ -38,6 +38,15 @@ export {
   type StripeEventOf,
   type StripeEventType,
 } from './events/stripe-event.js';
+export {
+  BAD_SIGNATURE_BURST_MAX_SOURCES,
+  MESSAGE_DEAD_LETTERED_V1,
+  MessageDeadLetteredV1,
+  STRIPE_EVENT_NOT_APPLIED_V1,
+  StripeEventNotAppliedV1,
+  WEBHOOK_BAD_SIGNATURE_BURST_V1,
+  WebhookBadSignatureBurstV1,
+} from './events/webhook-processing.v1.js';
 export { USAGE_RECORDED_V1, UsageRecordedV1 } from './events/usage-recorded.v1.js';
 export { USAGE_RECORDED_V2, UsageRecordedV2 } from './events/usage-recorded.v2.js';
 export { IsMetadata, METADATA_LIMITS, isMetadata } from './metadata.js';

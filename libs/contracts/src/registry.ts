@@ -101,6 +101,14 @@ import {
   DISPUTE_UPDATED_V1,
   DisputeStateV1,
 } from './events/dispute.v1.js';
+import {
+  MESSAGE_DEAD_LETTERED_V1,
+  MessageDeadLetteredV1,
+  STRIPE_EVENT_NOT_APPLIED_V1,
+  StripeEventNotAppliedV1,
+  WEBHOOK_BAD_SIGNATURE_BURST_V1,
+  WebhookBadSignatureBurstV1,
+} from './events/webhook-processing.v1.js';
 import { METERING_USAGE_CLAIM_V1, METERING_USAGE_CUSTOMERS_V1 } from './rpc/usage-claims.v1.js';
 import {
   INGEST_BACKFILL_GET_V1,
@@ -133,6 +141,9 @@ export const EVENT_PAYLOADS = {
   [DISPUTE_UPDATED_V1]: DisputeStateV1,
   [DISPUTE_CLOSED_V1]: DisputeStateV1,
   [DISPUTE_DEADLINE_APPROACHING_V1]: DisputeStateV1,
+  [MESSAGE_DEAD_LETTERED_V1]: MessageDeadLetteredV1,
+  [WEBHOOK_BAD_SIGNATURE_BURST_V1]: WebhookBadSignatureBurstV1,
+  [STRIPE_EVENT_NOT_APPLIED_V1]: StripeEventNotAppliedV1,
 } as const satisfies Record<string, PayloadClass>;
 
 type DomainEventName = keyof typeof EVENT_PAYLOADS;

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   ENVELOPE_FIELDS,
+  MESSAGE_DEAD_LETTERED_V1,
   payloadClassOf,
   isEventName,
   isRpcName,
@@ -338,6 +340,9 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     reason: string,
   ): Promise<ConsumeOutcome> {
     this.logger.error(`dead-lettering ${type} ${message.properties.messageId ?? ''}: ${reason}`);
+    // Before the dead-letter queue: if the process stops between the two, the message comes back
+    // and is dead-lettered again, and the notice's id absorbs the second one.
+    await this.noticeDeadLetter(message, type, reason);
     try {
       await this.connection.publish('', this.options.names.deadLetterQueue, message.content, {
         ...message.properties,
@@ -355,6 +360,54 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     }
     this.metrics?.consumed.inc({ type, outcome: 'dead_lettered' });
     return 'dead_lettered';
+  }
+
+  /**
+   * The platform event that raises the dead-letter alert (docs/alerts.md), in
+   * the service's outbox in a transaction of its own, under an id derived
+   * from the service and the message id: the same message dead-lettered again
+   * notices nothing more. Never for a dead-lettered notice itself, so notices
+   * cannot loop. A notice that cannot be written (the database is away) is
+   * logged and does not keep the message from the dead-letter queue.
+   */
+  private async noticeDeadLetter(
+    message: ConsumeMessage,
+    type: string,
+    reason: string,
+  ): Promise<void> {
+    const properties = message.properties as { type?: unknown; messageId?: unknown };
+    const messageType =
+      type === 'unknown' && typeof properties.type === 'string' && properties.type !== ''
+        ? properties.type
+        : type;
+    if (messageType === MESSAGE_DEAD_LETTERED_V1) return;
+    const messageId =
+      typeof properties.messageId === 'string' && properties.messageId !== ''
+        ? properties.messageId
+        : `sha256:${createHash('sha256').update(message.content).digest('hex')}`;
+    const { service, names } = this.options;
+    try {
+      await this.dataSource.transaction((manager) =>
+        this.publisher.publishOnce(
+          manager,
+          MESSAGE_DEAD_LETTERED_V1,
+          {
+            service,
+            queue: names.queue,
+            messageType: messageType.slice(0, 255),
+            messageId: messageId.slice(0, 255),
+            reason: reason.slice(0, 4_000),
+            attempts: attemptOf(message),
+            deadLetteredAt: new Date().toISOString(),
+          },
+          { id: `dead_lettered:${service}:${messageId}` },
+        ),
+      );
+    } catch (error) {
+      this.logger.error(
+        `could not record the dead-letter notice of ${messageType} ${messageId}: ${reasonOf(error)}`,
+      );
+    }
   }
 
   private async serveRpc(channel: Channel, message: ConsumeMessage): Promise<void> {

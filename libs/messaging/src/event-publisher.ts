@@ -65,6 +65,25 @@ export class EventPublisher {
     return inserted ? 'published' : 'pending';
   }
 
+  /**
+   * Publishes under an id derived from its cause, at most once: a second
+   * call with the same id (the same cause seen again) adds nothing and
+   * answers false.
+   */
+  async publishOnce<K extends EventName>(
+    manager: EntityManager,
+    type: K,
+    data: EventPayload<K>,
+    options: PublishOptions & { readonly id: string },
+  ): Promise<boolean> {
+    this.requireTransaction(manager, type);
+    return this.insert(
+      manager,
+      this.envelopeOf(type, data, options),
+      'ON CONFLICT ("id") DO NOTHING',
+    );
+  }
+
   private requireTransaction(manager: EntityManager, type: string): void {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`publish(${type}) must run inside a transaction with the state change`);

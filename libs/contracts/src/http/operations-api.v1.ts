@@ -46,6 +46,9 @@ export const ALERT_TYPES = [
   'dispute_opened',
   'dispute_deadline_approaching',
   'webhook_endpoint_disabled',
+  'message_dead_lettered',
+  'webhook_bad_signature_burst',
+  'stripe_event_not_applied',
 ] as const;
 export type AlertTypeV1 = (typeof ALERT_TYPES)[number];
 
