@@ -1,9 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import type { BillingTransactionV1, DisputeStateV1, SubscriptionStateV1 } from '@aegis/contracts';
 import {
+  badSignatureBurstAlert,
   disputeDeadlineAlert,
   disputeOpenedAlert,
+  messageDeadLetteredAlert,
   snakeCased,
+  stripeEventNotAppliedAlert,
   subscriptionAlerts,
   transactionAlerts,
 } from './alert-rules.js';
@@ -121,5 +124,61 @@ describe('the alert rules', () => {
       stripe_charge_id: 'ch_1',
       status: 'x',
     });
+  });
+});
+
+describe('webhook processing failure rules', () => {
+  it('a dead-lettered message: one cause per service and message id, its facts in snake case', () => {
+    const notice = {
+      service: 'billing',
+      queue: 'aegis.billing',
+      messageType: 'stripe.invoice.paid',
+      messageId: 'evt_1',
+      reason: 'failed 5 times; last error: Error: boom',
+      attempts: 5,
+      deadLetteredAt: '2026-12-04T01:00:00.000Z',
+    };
+    const alert = messageDeadLetteredAlert(notice);
+    expect(alert).toMatchObject({
+      type: 'message_dead_lettered',
+      causeKey: 'message_dead_lettered:billing:evt_1',
+      customerId: null,
+      data: { service: 'billing', message_type: 'stripe.invoice.paid', message_id: 'evt_1' },
+    });
+    expect(alert.summary).toContain('billing dead-lettered stripe.invoice.paid evt_1');
+    expect(messageDeadLetteredAlert({ ...notice, service: 'disputes' }).causeKey).toBe(
+      'message_dead_lettered:disputes:evt_1',
+    );
+  });
+
+  it('a bad-signature burst: one cause per window, with the count and the sources', () => {
+    const alert = badSignatureBurstAlert({
+      windowStart: '2026-12-04T01:00:00.000Z',
+      windowSeconds: 300,
+      threshold: 20,
+      rejected: 20,
+      sourceIps: ['10.0.0.7', '192.0.2.1'],
+    });
+    expect(alert.causeKey).toBe('webhook_bad_signature_burst:2026-12-04T01:00:00.000Z');
+    expect(alert.data).toMatchObject({ rejected: 20, source_ips: ['10.0.0.7', '192.0.2.1'] });
+    expect(alert.summary).toContain('10.0.0.7, 192.0.2.1');
+  });
+
+  it('a Stripe event not applied in time: one cause per event, naming who did not apply it', () => {
+    const alert = stripeEventNotAppliedAlert({
+      eventId: 'evt_2',
+      eventType: 'invoice.paid',
+      publishedAt: '2026-12-04T01:00:00.000Z',
+      deadlineSeconds: 300,
+      missingServices: ['subscriptions'],
+      appliedBy: ['billing'],
+      checkedAt: '2026-12-04T01:06:00.000Z',
+    });
+    expect(alert.causeKey).toBe('stripe_event_not_applied:evt_2');
+    expect(alert.data).toMatchObject({
+      missing_services: ['subscriptions'],
+      applied_by: ['billing'],
+    });
+    expect(alert.summary).toContain('not applied by subscriptions within 300 s');
   });
 });

@@ -2,7 +2,10 @@ import type {
   AlertTypeV1,
   BillingTransactionV1,
   DisputeStateV1,
+  MessageDeadLetteredV1,
+  StripeEventNotAppliedV1,
   SubscriptionStateV1,
+  WebhookBadSignatureBurstV1,
 } from '@aegis/contracts';
 
 /** An alert a rule would raise: stored once per `causeKey` (docs/alerts.md). */
@@ -162,6 +165,39 @@ export function endpointDisabledAlert(endpoint: {
       failing_since: endpoint.failingSince.toISOString(),
       disabled_at: endpoint.disabledAt.toISOString(),
     },
+  };
+}
+
+/** A consumer dead-lettered a message: once per service and message id. */
+export function messageDeadLetteredAlert(notice: MessageDeadLetteredV1): AlertCandidate {
+  return {
+    type: 'message_dead_lettered',
+    causeKey: `message_dead_lettered:${notice.service}:${notice.messageId}`,
+    customerId: null,
+    summary: `${notice.service} dead-lettered ${notice.messageType} ${notice.messageId} after ${notice.attempts} attempt(s): ${notice.reason}`,
+    data: snakeCased(notice),
+  };
+}
+
+/** Rejected Stripe signatures reached the threshold in one window: once per window. */
+export function badSignatureBurstAlert(burst: WebhookBadSignatureBurstV1): AlertCandidate {
+  return {
+    type: 'webhook_bad_signature_burst',
+    causeKey: `webhook_bad_signature_burst:${burst.windowStart}`,
+    customerId: null,
+    summary: `${burst.rejected} Stripe webhooks with bad signatures within ${burst.windowSeconds} s from ${burst.windowStart} (threshold ${burst.threshold}), from ${burst.sourceIps.length === 0 ? 'unknown addresses' : burst.sourceIps.join(', ')}`,
+    data: snakeCased(burst),
+  };
+}
+
+/** A stored Stripe event a consumer did not apply in time: once per event. */
+export function stripeEventNotAppliedAlert(event: StripeEventNotAppliedV1): AlertCandidate {
+  return {
+    type: 'stripe_event_not_applied',
+    causeKey: `stripe_event_not_applied:${event.eventId}`,
+    customerId: null,
+    summary: `${event.eventType} ${event.eventId} not applied by ${event.missingServices.join(', ')} within ${event.deadlineSeconds} s of its publication (${event.publishedAt})`,
+    data: snakeCased(event),
   };
 }
 

@@ -7,9 +7,12 @@ import {
   DISPUTE_CREATED_V1,
   DISPUTE_DEADLINE_APPROACHING_V1,
   DISPUTE_UPDATED_V1,
+  MESSAGE_DEAD_LETTERED_V1,
+  STRIPE_EVENT_NOT_APPLIED_V1,
   SUBSCRIPTION_CREATED_V1,
   SUBSCRIPTION_ENDED_V1,
   SUBSCRIPTION_UPDATED_V1,
+  WEBHOOK_BAD_SIGNATURE_BURST_V1,
   type Envelope,
   type EventName,
   type EventPayload,
@@ -18,9 +21,12 @@ import { OnEvent, type ConsumeContext } from '@aegis/messaging';
 import { GatewayEnv } from '../config/gateway.env.js';
 import { WebhookFanout } from '../webhooks/webhook-fanout.js';
 import {
+  badSignatureBurstAlert,
   disputeDeadlineAlert,
   disputeOpenedAlert,
+  messageDeadLetteredAlert,
   snakeCased,
+  stripeEventNotAppliedAlert,
   subscriptionAlerts,
   transactionAlerts,
   type AlertCandidate,
@@ -123,6 +129,33 @@ export class DomainEventsHandler {
     context: ConsumeContext,
   ): Promise<void> {
     await this.apply(event, context, []);
+  }
+
+  // Webhook processing failures: only their alerts go out (`alert.<type>`), not the platform
+  // events themselves, which are not among the webhook event types.
+
+  @OnEvent(MESSAGE_DEAD_LETTERED_V1)
+  async messageDeadLettered(
+    event: EnvelopeOf<typeof MESSAGE_DEAD_LETTERED_V1>,
+    context: ConsumeContext,
+  ): Promise<void> {
+    await this.alerts.raise(context.manager, messageDeadLetteredAlert(event.data), event.id);
+  }
+
+  @OnEvent(WEBHOOK_BAD_SIGNATURE_BURST_V1)
+  async badSignatureBurst(
+    event: EnvelopeOf<typeof WEBHOOK_BAD_SIGNATURE_BURST_V1>,
+    context: ConsumeContext,
+  ): Promise<void> {
+    await this.alerts.raise(context.manager, badSignatureBurstAlert(event.data), event.id);
+  }
+
+  @OnEvent(STRIPE_EVENT_NOT_APPLIED_V1)
+  async stripeEventNotApplied(
+    event: EnvelopeOf<typeof STRIPE_EVENT_NOT_APPLIED_V1>,
+    context: ConsumeContext,
+  ): Promise<void> {
+    await this.alerts.raise(context.manager, stripeEventNotAppliedAlert(event.data), event.id);
   }
 
   private ruleSettings(): { highValueCents: number } {
