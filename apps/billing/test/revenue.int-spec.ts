@@ -9,6 +9,7 @@ import {
   BILLING_REVENUE_V1,
   BILLING_TRANSACTION_RECORD_V1,
   DISPUTE_CLOSED_V1,
+  DISPUTE_UPDATED_V1,
   SUBSCRIPTION_CREATED_V1,
   SUBSCRIPTION_ENDED_V1,
   SUBSCRIPTION_UPDATED_V1,
@@ -19,6 +20,8 @@ import {
 import { RpcRemoteError } from '@aegis/messaging';
 import { defined, rejectionOf } from '@aegis/testing';
 import Stripe from 'stripe';
+import { RevenueDailyRollup1766700000000 } from '../src/migrations/1766700000000-revenue-daily-rollup.js';
+import { rolledUpRevenue } from '../src/revenue/revenue-daily.js';
 import { BillingHarness } from './billing-harness.js';
 
 /**
@@ -759,5 +762,221 @@ describe('billing: revenue and metrics, recomputed from the raw rows', () => {
       status: 400,
     });
     expect(long.fields.map((field) => field.field)).toEqual(['interval']);
+  });
+
+  it('keeps the daily rollup equal to the ledger: partial first and last days, a refund, a dispute lost then won', async () => {
+    // Charges over four past days (none of the earlier tests' ones, all of today), written with
+    // SQL as any writer of the ledger: the rollup follows every statement on the table.
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const day = (index: number, hours = 0, ms = 0): Date =>
+      new Date(today - (5 - index) * DAY_MS + hours * 3_600_000 + ms);
+    const charges: [number, number, string, string, Record<string, string>, Date][] = [
+      [1, 10_000, 'usd', 'succeeded', { aegis_product_id: 'edge_p' }, day(0, 23.5)],
+      [2, 20_000, 'usd', 'succeeded', { aegis_product_id: 'edge_p' }, day(1)],
+      [3, 30_000, 'usd', 'succeeded', {}, day(1, 12)],
+      [4, 40_000, 'usd', 'succeeded', { product_id: 'edge_q' }, day(3, 0, -1)],
+      [5, 5_000, 'eur', 'succeeded', {}, day(3, 0, 1)],
+      [6, 7_000, 'usd', 'failed', { aegis_product_id: 'edge_p' }, day(2, 10)],
+      [7, 9_000, 'usd', 'succeeded', { aegis_product_id: 'edge_q' }, day(3, 6)],
+    ];
+    for (const [index, amount, currency, status, metadata, createdAt] of charges)
+      await harness.dataSource.query(
+        `INSERT INTO "billing"."billing_transactions"
+           ("stripe_payment_intent_id", "stripe_charge_id", "amount_cents", "currency", "status",
+            "metadata", "stripe_created_at")
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [`pi_edge${index}`, `ch_edge${index}`, amount, currency, status, metadata, createdAt],
+      );
+    await harness.dataSource.query(
+      `UPDATE "billing"."billing_transactions"
+          SET "amount_refunded_cents" = 4000, "status" = 'partially_refunded'
+        WHERE "stripe_charge_id" = 'ch_edge7'`,
+    );
+
+    /** Revenue of [from, to) recomputed from the raw rows (per UTC day with byDay). */
+    const recomputed = (from: Date, to: Date, byDay = false) =>
+      harness.dataSource.query<Record<string, unknown>[]>(
+        `SELECT trim(t."currency") AS "currency",
+                CASE WHEN $3 THEN to_char(t."stripe_created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD') END AS "bucket",
+                sum(t."amount_cents")::int AS "grossCents",
+                sum(t."amount_refunded_cents")::int AS "refundedCents",
+                sum(greatest(0, least(
+                  (SELECT coalesce(sum(d."amount_cents"), 0) FROM "billing"."transaction_disputes" d
+                    WHERE d."transaction_id" = t."transaction_id" AND d."status" = 'lost'),
+                  t."amount_cents" - t."amount_refunded_cents")))::int AS "disputedCents",
+                sum((SELECT coalesce(sum(d."fee_cents"), 0) FROM "billing"."transaction_disputes" d
+                      WHERE d."transaction_id" = t."transaction_id"))::int AS "disputeFeesCents",
+                count(*)::int AS "transactionCount"
+           FROM "billing"."billing_transactions" t
+          WHERE t."status" IN ('succeeded', 'partially_refunded', 'refunded')
+            AND t."stripe_created_at" >= $1 AND t."stripe_created_at" < $2
+          GROUP BY 1, 2 ORDER BY 1, 2`,
+        [from, to, byDay],
+      );
+    /** The rollup's rows, and the same recomputed per currency, UTC day and metadata product. */
+    const rollupRows = () =>
+      harness.dataSource.query<Record<string, unknown>[]>(
+        `SELECT trim("currency") AS "currency", to_char("day", 'YYYY-MM-DD') AS "day",
+                "metadata_product_id" AS "product", "gross_cents"::int AS "gross",
+                "refunded_cents"::int AS "refunded", "disputed_cents"::int AS "disputed",
+                "dispute_fees_cents"::int AS "fees", "transaction_count"::int AS "count"
+           FROM "billing"."revenue_daily"
+          WHERE "transaction_count" <> 0 OR "gross_cents" <> 0 OR "refunded_cents" <> 0
+             OR "disputed_cents" <> 0 OR "dispute_fees_cents" <> 0
+          ORDER BY 1, 2, 3 NULLS FIRST`,
+      );
+    const rollupRecomputed = () =>
+      harness.dataSource.query<Record<string, unknown>[]>(
+        `SELECT trim(t."currency") AS "currency",
+                to_char(t."stripe_created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "day",
+                coalesce(nullif(t."metadata"->>'aegis_product_id', ''), nullif(t."metadata"->>'product_id', '')) AS "product",
+                sum(t."amount_cents")::int AS "gross", sum(t."amount_refunded_cents")::int AS "refunded",
+                sum(greatest(0, least(
+                  (SELECT coalesce(sum(d."amount_cents"), 0) FROM "billing"."transaction_disputes" d
+                    WHERE d."transaction_id" = t."transaction_id" AND d."status" = 'lost'),
+                  t."amount_cents" - t."amount_refunded_cents")))::int AS "disputed",
+                sum((SELECT coalesce(sum(d."fee_cents"), 0) FROM "billing"."transaction_disputes" d
+                      WHERE d."transaction_id" = t."transaction_id"))::int AS "fees",
+                count(*)::int AS "count"
+           FROM "billing"."billing_transactions" t
+          WHERE t."status" IN ('succeeded', 'partially_refunded', 'refunded')
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 NULLS FIRST`,
+      );
+    // Partial first and last days, whole days only, within one day, edges on the charges' instants.
+    const ranges: [Date, Date][] = [
+      [day(0, 12), day(3, 12)],
+      [day(1), day(3)],
+      [day(1, 6), day(1, 18)],
+      [day(0, 23.5), day(3, 0, -1)],
+      [day(1, 0, 1), day(3, 0, 1)],
+    ];
+    const expectEqualToLedger = async (): Promise<void> => {
+      expect(await rollupRows()).toEqual(await rollupRecomputed());
+      for (const [from, to] of ranges) {
+        const manager = harness.dataSource.manager;
+        expect(await rolledUpRevenue(manager, { from, to })).toEqual(await recomputed(from, to));
+        expect(await rolledUpRevenue(manager, { from, to, interval: 'day' })).toEqual(
+          await recomputed(from, to, true),
+        );
+      }
+    };
+    await expectEqualToLedger();
+
+    interface Dispute {
+      readonly disputeId: string;
+      readonly stripeDisputeId: string;
+      readonly charge: string;
+      readonly amount: number;
+    }
+    const disputeOf = (charge: string, amount: number): Dispute => ({
+      disputeId: randomUUID(),
+      stripeDisputeId: `dp_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+      charge,
+      amount,
+    });
+    const startedAt = Date.now() - 60_000;
+    /** The dispute's state `step` (its updatedAt) ten seconds apart, as the disputes service publishes it. */
+    const stateOfDispute = (
+      dispute: Dispute,
+      status: DisputeStateV1['status'],
+      previousStatus: DisputeStateV1['status'],
+      step: number,
+    ): DisputeStateV1 => ({
+      disputeId: dispute.disputeId,
+      stripeDisputeId: dispute.stripeDisputeId,
+      stripeChargeId: dispute.charge,
+      stripePaymentIntentId: null,
+      customerId: null,
+      amount: dispute.amount,
+      currency: 'usd',
+      status,
+      previousStatus,
+      reason: 'fraudulent',
+      evidenceDueBy: null,
+      feeCents: 1_500,
+      amountWithdrawn: dispute.amount,
+      evidenceSubmitted: true,
+      updatedAt: new Date(startedAt + step * 10_000).toISOString(),
+    });
+    const range = { from: day(1), to: day(3) };
+    const usdOf = async () =>
+      (await rolledUpRevenue(harness.dataSource.manager, { ...range, currency: 'usd' }))[0];
+    const flipped = disputeOf('ch_edge2', 20_000);
+    const kept = disputeOf('ch_edge4', 40_000);
+    await harness.deliverEvent(
+      DISPUTE_UPDATED_V1,
+      stateOfDispute(flipped, 'under_review', 'needs_response', 0),
+    );
+    await harness.deliverEvent(
+      DISPUTE_UPDATED_V1,
+      stateOfDispute(kept, 'under_review', 'needs_response', 0),
+    );
+    expect(await usdOf()).toMatchObject({ disputedCents: 0, disputeFeesCents: 3_000 });
+    const lost = stateOfDispute(flipped, 'lost', 'under_review', 1);
+    await harness.deliverEvent(DISPUTE_CLOSED_V1, lost);
+    await harness.deliverEvent(DISPUTE_CLOSED_V1, stateOfDispute(kept, 'lost', 'under_review', 1));
+    expect(await usdOf()).toMatchObject({ disputedCents: 60_000 });
+    await expectEqualToLedger();
+    // Won after lost (the bank reversing its decision): the charge's revenue comes back.
+    await harness.deliverEvent(DISPUTE_UPDATED_V1, stateOfDispute(flipped, 'won', 'lost', 2));
+    // A redelivery of the lost state under another message id changes nothing.
+    await harness.deliverEvent(DISPUTE_CLOSED_V1, lost);
+    expect(await usdOf()).toEqual({
+      currency: 'usd',
+      bucket: null,
+      grossCents: 20_000 + 30_000 + 40_000,
+      refundedCents: 0,
+      disputedCents: 40_000,
+      disputeFeesCents: 3_000,
+      transactionCount: 3,
+    });
+    await expectEqualToLedger();
+    // Through the RPC too: the whole days D0 to D3, the refund of charge 7 and the lost 40 000.
+    const answer = await harness.rpc.call(BILLING_REVENUE_V1, {
+      startDate: dayOf(day(0)),
+      endDate: dayOf(day(3)),
+      currency: 'usd',
+    });
+    expect(answer.currencies).toEqual([
+      {
+        currency: 'usd',
+        totalCents: 10_000 + 20_000 + 30_000 + 40_000 + 9_000,
+        transactionCount: 5,
+        refundedCents: 4_000,
+        disputedCents: 40_000,
+        disputeFeesCents: 3_000,
+        netCents: 109_000 - 4_000 - 40_000,
+      },
+    ]);
+    const byProduct = await harness.rpc.call(BILLING_REVENUE_BY_PRODUCT_V1, {
+      startDate: dayOf(day(0)),
+      endDate: dayOf(day(3)),
+    });
+    expect(byProduct.currencies).toEqual([
+      { currency: 'eur', products: [{ key: 'unattributed', totalCents: 5_000 }] },
+      {
+        currency: 'usd',
+        products: [
+          { key: 'edge_p', totalCents: 30_000 },
+          { key: 'edge_q', totalCents: 49_000 },
+          { key: 'unattributed', totalCents: 30_000 },
+        ],
+      },
+    ]);
+
+    // The migration fills the rollup from the rows already stored: undone and done again, the same.
+    const rolledUpBefore = await rollupRows();
+    const runner = harness.dataSource.createQueryRunner();
+    try {
+      const migration = new RevenueDailyRollup1766700000000();
+      await runner.startTransaction();
+      await migration.down(runner);
+      await migration.up(runner);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    expect(await rollupRows()).toEqual(rolledUpBefore);
+    await expectEqualToLedger();
   });
 });

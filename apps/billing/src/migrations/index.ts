@@ -11,6 +11,8 @@ import { CheckoutPlans1766300000001 } from './1766300000001-checkout-plans.js';
 import { RefundRequestKeys1766400000000 } from './1766400000000-refund-request-keys.js';
 import { TransactionDisputes1766500000000 } from './1766500000000-transaction-disputes.js';
 import { RevenueReadModel1766600000000 } from './1766600000000-revenue-read-model.js';
+import { RevenueDailyRollup1766700000000 } from './1766700000000-revenue-daily-rollup.js';
+import { TransactionFailureReasons1766700000100 } from './1766700000100-transaction-failure-reasons.js';
 
 /** Every migration of the `billing` schema, oldest first. */
 export const billingMigrations = [
@@ -27,4 +29,6 @@ export const billingMigrations = [
   RefundRequestKeys1766400000000,
   TransactionDisputes1766500000000,
   RevenueReadModel1766600000000,
+  RevenueDailyRollup1766700000000,
+  TransactionFailureReasons1766700000100,
 ];

@@ -13,8 +13,9 @@ import {
   type RevenueTimeseriesRequestV1,
 } from '@aegis/contracts';
 import { DataSource } from 'typeorm';
-import { CHARGED, chargedRevenue, exactNumber, type ChargedRevenueRow } from './charged-revenue.js';
+import { CHARGED, exactNumber, type ChargedRevenueRow } from './charged-revenue.js';
 import { dayEnd, dayStart, periodStartOf, quotientRoundHalfUp, rateOf } from './mrr.js';
+import { rangeDaysOf, rolledUpRevenue, type RangeFilter } from './revenue-daily.js';
 import { intervalStarts } from './revenue-intervals.js';
 import { RevenueException, RevenueExceptionCode } from './revenue.exception.js';
 
@@ -22,6 +23,9 @@ import { RevenueException, RevenueExceptionCode } from './revenue.exception.js';
 export const MAX_SERIES_POINTS = 1_000;
 
 const CHARGED_SQL = CHARGED.map((status) => `'${status}'`).join(', ');
+
+/** The product a charge's own metadata names (the rollup's `metadata_product_id`), else NULL. */
+const METADATA_PRODUCT_SQL = `coalesce(nullif(t."metadata"->>'aegis_product_id', ''), nullif(t."metadata"->>'product_id', ''))`;
 
 interface Range {
   readonly from: Date;
@@ -91,9 +95,16 @@ function currenciesOf(asked: string | undefined, found: Iterable<string>): strin
 export class RevenueService {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Revenue of the range from the daily rollup, its queries on one snapshot. */
+  private rolledUp(filter: RangeFilter): Promise<ChargedRevenueRow[]> {
+    return this.dataSource.transaction('REPEATABLE READ', (manager) =>
+      rolledUpRevenue(manager, filter),
+    );
+  }
+
   async revenue(request: RevenueRangeRequestV1): Promise<RevenueReplyV1> {
     const range = rangeOf(request);
-    const rows = await chargedRevenue(this.dataSource.manager, range);
+    const rows = await this.rolledUp(range);
     return {
       currencies: currenciesOf(
         request.currency,
@@ -121,10 +132,7 @@ export class RevenueService {
           },
         ],
       );
-    const rows = await chargedRevenue(this.dataSource.manager, {
-      ...range,
-      interval: request.interval,
-    });
+    const rows = await this.rolledUp({ ...range, interval: request.interval });
     return {
       currencies: currenciesOf(
         request.currency,
@@ -153,22 +161,60 @@ export class RevenueService {
    * metadata names, else its checkout's, else its invoice's lines (a charge
    * split over them in proportion to their amounts, floored, the remainder to
    * the first line), else the plan (`plan:<id>`) of its metadata or checkout,
-   * else `unattributed`.
+   * else `unattributed`. The charges whose metadata names their product are
+   * summed from the daily rollup over the range's whole days; the others, and
+   * every charge of a partial day, are attributed here from the ledger.
    */
   async byProduct(request: RevenueRangeRequestV1): Promise<RevenueByProductReplyV1> {
     const range = rangeOf(request);
-    const params: unknown[] = [range.from, range.to];
+    const days = rangeDaysOf(range.from, range.to);
+    const [firstEdge, lastEdge] = [days.edges[0], days.edges[1]];
+    const empty = { from: range.to, to: range.to };
+    const params: unknown[] = [
+      range.from,
+      range.to,
+      days.firstDay,
+      days.endDay,
+      (firstEdge ?? empty).from,
+      (firstEdge ?? empty).to,
+      (lastEdge ?? empty).from,
+      (lastEdge ?? empty).to,
+    ];
     if (range.currency !== undefined) params.push(range.currency);
+    const currencyWhere = (column: string): string =>
+      range.currency === undefined ? '' : `AND ${column} = $9`;
     const rows = await this.dataSource.manager.query<
       { currency: string; key: string; cents: string }[]
     >(
-      `WITH "charged" AS (
+      `WITH "ledger" AS NOT MATERIALIZED (
          SELECT t."transaction_id", t."currency", t."amount_cents", t."metadata",
-                t."stripe_checkout_session_id", t."stripe_payment_intent_id", t."stripe_invoice_id"
+                t."stripe_checkout_session_id", t."stripe_payment_intent_id", t."stripe_invoice_id",
+                t."stripe_created_at"
            FROM "billing"."billing_transactions" t
-          WHERE t."status" IN (${CHARGED_SQL})
+          WHERE t."status" IN (${CHARGED_SQL}) ${currencyWhere('t."currency"')}
+       ),
+       "charged" AS (
+         -- Not in the rollup by product: no product in their metadata (index billing_transactions_unnamed_product_idx).
+         SELECT * FROM "ledger" t
+          WHERE ${METADATA_PRODUCT_SQL} IS NULL
             AND t."stripe_created_at" >= $1 AND t."stripe_created_at" < $2
-            ${range.currency === undefined ? '' : `AND t."currency" = $3`}
+         UNION ALL
+         -- Partial days: every charge from the ledger.
+         SELECT * FROM "ledger" t
+          WHERE ${METADATA_PRODUCT_SQL} IS NOT NULL
+            AND t."stripe_created_at" >= $5 AND t."stripe_created_at" < $6
+         UNION ALL
+         SELECT * FROM "ledger" t
+          WHERE ${METADATA_PRODUCT_SQL} IS NOT NULL
+            AND t."stripe_created_at" >= $7 AND t."stripe_created_at" < $8
+       ),
+       "rolled" AS (
+         SELECT "currency", "metadata_product_id" AS "key", sum("gross_cents") AS "cents"
+           FROM "billing"."revenue_daily"
+          WHERE "metadata_product_id" IS NOT NULL
+            AND "day" >= $3::date AND "day" < $4::date ${currencyWhere('"currency"')}
+          GROUP BY 1, 2
+         HAVING sum("transaction_count") > 0
        ),
        "checkouts" AS (
          SELECT "checkout_id", "product_id", "plan_id", "stripe_checkout_session_id",
@@ -228,6 +274,8 @@ export class RevenueService {
              OR NOT EXISTS (SELECT 1 FROM "shares" s WHERE s."transaction_id" = n."transaction_id")
          UNION ALL
          SELECT "currency", "key", "cents" FROM "split"
+         UNION ALL
+         SELECT "currency", "key", "cents" FROM "rolled"
        )
        SELECT "currency", "key", sum("cents")::text AS "cents"
          FROM "keyed"
