@@ -17,16 +17,20 @@ import {
 } from './invoices/invoice-run-progress.js';
 import { runInvoicesCommand } from './invoices/invoices.command.js';
 import { runKeysCommand } from './keys/keys.command.js';
+import { processInterruption, runListenCommand } from './listen/listen.command.js';
 import { Printer } from './output/printer.js';
 import { runPricingCommand } from './pricing/pricing.command.js';
 import { runProductsCommand } from './products/products.command.js';
 import { runQuoteCommand } from './quote/quote.command.js';
 import { runRefundsCommand } from './refunds/refunds.command.js';
+import { runSeedCommand } from './seed/seed.command.js';
+import { seedProgressOf } from './seed/seed-progress.js';
 import { resolveGatewaySettings } from './settings/gateway-settings.js';
 import { runRevenueCommand } from './revenue/revenue.command.js';
 import { runStatusCommand } from './status/status.command.js';
 import { runSubscriptionsCommand } from './subscriptions/subscriptions.command.js';
 import { runTransactionsCommand } from './transactions/transactions.command.js';
+import { runTriggerCommand } from './trigger/trigger.command.js';
 import { runUsageCommand } from './usage/usage.command.js';
 import { runWebhooksCommand } from './webhooks/webhooks.command.js';
 
@@ -38,12 +42,16 @@ export interface RunOptions {
    * process's stderr); otherwise, or without it, progress is a line per change on stderr.
    */
   readonly progressStream?: ProgressStream;
+  /** When `aegis listen` stops; default the process's first SIGINT or SIGTERM. */
+  readonly interrupted?: () => Promise<string>;
 }
 
 function run(
   command: AegisCommand,
   context: CommandContext,
   progress: () => InvoiceRunProgress,
+  environment: CliEnvironment,
+  options: RunOptions,
 ): Promise<number> {
   switch (command.kind) {
     case 'customers.create':
@@ -123,6 +131,21 @@ function run(
       return runRevenueCommand(command, context);
     case 'status':
       return runStatusCommand(command, context);
+    case 'seed':
+      return runSeedCommand(command, context, {
+        variables: environment.variables,
+        fetch: environment.fetch,
+        progress: seedProgressOf(options.progressStream, (line) => environment.terminal.err(line)),
+        now: () => new Date(),
+      });
+    case 'trigger':
+      return runTriggerCommand(command, context, { variables: environment.variables });
+    case 'listen':
+      return runListenCommand(command, context, {
+        fetch: environment.fetch,
+        terminal: environment.terminal,
+        interrupted: options.interrupted ?? processInterruption,
+      });
   }
 }
 
@@ -130,8 +153,9 @@ function run(
 export async function runCli(
   args: readonly string[],
   environment: CliEnvironment,
-  { pollIntervalMs = 500, progressStream }: RunOptions = {},
+  options: RunOptions = {},
 ): Promise<number> {
+  const { pollIntervalMs = 500, progressStream } = options;
   const { terminal } = environment;
   const commandLine = parseCommandLine(args, terminal);
   if (commandLine.kind === 'done') return commandLine.exitCode;
@@ -150,6 +174,8 @@ export async function runCli(
         newId: environment.newIdempotencyKey,
       },
       () => invoiceRunProgressOf(progressStream, (line) => terminal.err(line)),
+      environment,
+      options,
     );
   } catch (error) {
     if (!(error instanceof CliError)) throw error;

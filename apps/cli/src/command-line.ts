@@ -9,10 +9,12 @@ import type { Terminal } from './environment.js';
 import { defineEventsCommands, type EventsCommand } from './events/events.command.js';
 import { defineInvoicesCommands, type InvoicesCommand } from './invoices/invoices.command.js';
 import { defineKeysCommands, type KeysCommand } from './keys/keys.command.js';
+import { defineListenCommand, type ListenCommand } from './listen/listen.command.js';
 import { definePricingCommands, type PricingCommand } from './pricing/pricing.command.js';
 import { defineProductsCommands, type ProductsCommand } from './products/products.command.js';
 import { defineQuoteCommand, type QuoteCommand } from './quote/quote.command.js';
 import { defineRefundsCommands, type RefundsCommand } from './refunds/refunds.command.js';
+import { defineSeedCommand, type SeedCommand } from './seed/seed.command.js';
 import { defineStatusCommand, type StatusCommand } from './status/status.command.js';
 import {
   defineSubscriptionsCommands,
@@ -24,6 +26,7 @@ import {
   type TransactionsCommand,
 } from './transactions/transactions.command.js';
 import { defineRevenueCommands, type RevenueCommand } from './revenue/revenue.command.js';
+import { defineTriggerCommand, type TriggerCommand } from './trigger/trigger.command.js';
 import { defineUsageCommands, type UsageCommand } from './usage/usage.command.js';
 import { defineWebhooksCommands, type WebhooksCommand } from './webhooks/webhooks.command.js';
 
@@ -45,7 +48,10 @@ export type AegisCommand =
   | AlertsCommand
   | WebhooksCommand
   | RevenueCommand
-  | StatusCommand;
+  | StatusCommand
+  | SeedCommand
+  | TriggerCommand
+  | ListenCommand;
 
 export type CommandLine =
   | { readonly kind: 'command'; readonly command: AegisCommand; readonly flags: ConnectionFlags }
@@ -101,6 +107,9 @@ function program(terminal: Terminal, parsed: (command: AegisCommand) => void): C
   defineWebhooksCommands(aegis, parsed);
   defineRevenueCommands(aegis, parsed);
   defineStatusCommand(aegis, parsed);
+  defineSeedCommand(aegis, parsed);
+  defineTriggerCommand(aegis, parsed);
+  defineListenCommand(aegis, parsed);
   return aegis;
 }
 
