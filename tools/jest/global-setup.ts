@@ -3,8 +3,9 @@
  * Jest run before any test file:
  *
  * 1. The apps, libs and tools are compiled once into a folder of this run's
- *    own (`.build-jest/<run>/`), because some tests start an app in a process
- *    of its own, as `npm start` does. Test files themselves run from their
+ *    own (`.build-jest/<run>/`), and the dashboard is built into its
+ *    `dashboard/`, because some tests start an app in a process of its own,
+ *    as `npm start` does. Test files themselves run from their
  *    TypeScript source. The folder is named in `AEGIS_COMPILED_ROOT`, which
  *    the test workers inherit (`compiledPath` of @aegis/testing reads it),
  *    and deleted by the global teardown.
@@ -63,6 +64,19 @@ export default function globalSetup(
         '--quiet',
         '--ignore',
         TEST_FILES,
+      ],
+      workspaceRoot,
+    );
+    // The gateway serves the dashboard from dashboard/ of the compiled system, as npm run build puts it.
+    run(
+      'building the dashboard for this test run failed',
+      [
+        join(workspaceRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        'apps/dashboard/vite.config.ts',
+        '--outDir',
+        join(compiledRoot, 'dashboard'),
       ],
       workspaceRoot,
     );

@@ -4,6 +4,7 @@ import { AlertsModule } from './alerts/alerts.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { GatewayEnv } from './config/gateway.env.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DisputesModule } from './disputes/disputes.module.js';
 import { gatewayStorage } from './gateway.storage.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
@@ -29,6 +30,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     }),
     RedisModule,
     ApiKeysModule,
+    DashboardModule,
     ProxyModule,
     StripeEventsModule,
     CatalogModule,

@@ -1,5 +1,6 @@
 import { PUBLIC_API_PATHS } from '@aegis/contracts';
 import type { ServiceOptions } from '@aegis/platform';
+import cookieParser from 'cookie-parser';
 import { mountApiDocs } from './openapi.js';
 import { PROXY_PATH_PREFIX } from './proxy/proxy.controller.js';
 
@@ -12,5 +13,9 @@ export const gatewayServiceOptions: ServiceOptions = {
   jsonBodyLimits: [{ path: PUBLIC_API_PATHS.usage, limit: USAGE_BODY_LIMIT }],
   // The metered proxy streams request bodies to the upstream as they come.
   unparsedBodyPaths: [PROXY_PATH_PREFIX],
-  beforeListen: mountApiDocs,
+  beforeListen: (app) => {
+    // The dashboard's session cookie (dashboard/dashboard-sessions.service.ts).
+    app.use(cookieParser());
+    mountApiDocs(app);
+  },
 };

@@ -101,6 +101,17 @@ export class GatewayEnv extends ServiceEnv {
   })
   PAYMENT_ALLOWED_REDIRECT_HOSTS?: string[];
 
+  /** How long a dashboard sign-in lasts (docs/dashboard.md); signing in again starts a new one. */
+  @IsInt()
+  @Min(60)
+  @Max(7 * 86_400)
+  DASHBOARD_SESSION_TTL_SECONDS: number = 8 * 60 * 60;
+
+  /** The built dashboard (index.html and assets/); unset: `dashboard/` of the compiled system (npm run build puts it there). */
+  @IsOptional()
+  @IsString()
+  DASHBOARD_ASSETS_DIR?: string;
+
   /** A succeeded transaction of at least this many minor units raises `high_value_transaction` (docs/alerts.md). */
   @IsInt()
   @Min(1)
