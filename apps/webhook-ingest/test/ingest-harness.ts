@@ -12,10 +12,28 @@ import {
   sandboxStripe,
 } from '@aegis/testing';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import Stripe from 'stripe';
 
 export const WEBHOOK_SECRET = 'whsec_ingest_test_current';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The Redis key prefix of a test's webhook-ingest (bad-signature counts), from its broker prefix. */
+export function redisPrefixOf(prefix: string): string {
+  return `${prefix}-redis`;
+}
+
+/** Deletes the Redis keys a test's webhook-ingest left (they would expire on their own). */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const leftovers = await redis.keys(`${redisPrefixOf(prefix)}:*`);
+    if (leftovers.length > 0) await redis.del(...leftovers);
+  } finally {
+    await redis.quit();
+  }
+}
 export const PREVIOUS_WEBHOOK_SECRET = 'whsec_ingest_test_previous';
 
 export interface IngestSettings {
@@ -33,6 +51,8 @@ export function startIngest(settings: IngestSettings): Promise<ServiceProcess> {
     MESSAGING_PREFIX: settings.prefix,
     STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET},${PREVIOUS_WEBHOOK_SECRET}`,
     OUTBOX_POLL_INTERVAL_MS: '100',
+    REDIS_URL,
+    REDIS_KEY_PREFIX: redisPrefixOf(settings.prefix),
     ...settings.env,
   });
 }

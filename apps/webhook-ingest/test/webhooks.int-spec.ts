@@ -16,6 +16,7 @@ import type Stripe from 'stripe';
 import {
   EventTap,
   IngestDatabase,
+  deleteRedisKeys,
   PREVIOUS_WEBHOOK_SECRET,
   WEBHOOK_SECRET,
   pairedPorts,
@@ -95,6 +96,7 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     await deleteServiceTopologies(amqpUrl, [
       topologyNames(prefix, 'webhook-ingest', DEFAULT_RETRY_DELAYS_MS),
     ]);
+    await deleteRedisKeys(prefix);
     await database.drop();
   });
 

@@ -28,4 +28,32 @@ export class WebhookIngestEnv extends StripeServiceEnv {
   @Min(1)
   @Max(100)
   BACKFILL_PAGE_SIZE: number = 100;
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key, shared by the replicas that count together. */
+  @Matches(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' })
+  REDIS_KEY_PREFIX: string = 'aegis';
+
+  /** Rejected signatures within one window (every replica together) that raise the burst alert. */
+  @IsInt()
+  @Min(1)
+  WEBHOOK_BAD_SIGNATURE_ALERT_THRESHOLD: number = 20;
+
+  /** The burst alert's fixed window. */
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  WEBHOOK_BAD_SIGNATURE_WINDOW_SECONDS: number = 300;
+
+  /** How long after its fan-out was published every expected consumer must have applied an event. */
+  @IsInt()
+  @Min(1)
+  EVENT_APPLY_DEADLINE_SECONDS: number = 300;
+
+  /** How often the apply-deadline sweep runs. */
+  @IsInt()
+  @Min(100)
+  EVENT_APPLY_SWEEP_INTERVAL_MS: number = 60_000;
 }

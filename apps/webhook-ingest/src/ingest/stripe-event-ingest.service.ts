@@ -17,6 +17,7 @@ import { WebhookVerificationError } from '@aegis/stripe';
 import { Counter, type Registry } from 'prom-client';
 import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
+import { BadSignatureCounter } from '../failure-alerts/bad-signature-counter.js';
 import { isDatabaseUnavailable } from './database-availability.js';
 import { StripeWebhookEvent } from './entities/stripe-webhook-event.entity.js';
 import { StripeWebhookVerifier } from './stripe-webhook-verifier.js';
@@ -35,6 +36,7 @@ export class StripeEventIngestService {
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly verifier: StripeWebhookVerifier,
+    private readonly badSignatures: BadSignatureCounter,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.webhooks = new Counter({
@@ -48,11 +50,13 @@ export class StripeEventIngestService {
   /**
    * A webhook delivery: verified against its raw bytes, then stored with its
    * fan-out in one transaction. Refusals are 400 (Stripe will not fix them by
-   * retrying); a database outage is 503 (Stripe retries later).
+   * retrying); a database outage is 503 (Stripe retries later). A rejected
+   * signature counts toward the bad-signature burst alert.
    */
   async receiveWebhook(
     rawBody: Buffer,
     signatureHeader: string | undefined,
+    sourceIp?: string,
   ): Promise<IngestOutcome> {
     let event: Stripe.Event;
     try {
@@ -60,6 +64,7 @@ export class StripeEventIngestService {
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
       this.count('rejected');
+      await this.badSignatures.rejected(sourceIp);
       throw new BadRequestException(error.reason);
     }
     try {

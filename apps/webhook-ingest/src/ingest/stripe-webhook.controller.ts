@@ -29,6 +29,9 @@ export class StripeWebhookController {
     const rawBody = request.rawBody;
     if (rawBody === undefined)
       throw new BadRequestException('expected a JSON body (Content-Type: application/json)');
-    return { received: true, outcome: await this.ingest.receiveWebhook(rawBody, signature) };
+    return {
+      received: true,
+      outcome: await this.ingest.receiveWebhook(rawBody, signature, request.ip),
+    };
   }
 }

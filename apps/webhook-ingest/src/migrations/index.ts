@@ -3,6 +3,7 @@ import { CreateStripeWebhookEvents1764900000000 } from './1764900000000-create-s
 import { CreateStripeEventReceipts1764900000001 } from './1764900000001-create-stripe-event-receipts.js';
 import { CreateBackfillRuns1764900000002 } from './1764900000002-create-backfill-runs.js';
 import { DropOutboxTrigger1764900000003 } from './1764900000003-drop-outbox-trigger.js';
+import { WebhookProcessingAlerts1766700000000 } from './1766700000000-webhook-processing-alerts.js';
 
 /** Every migration of the `ingest` schema, oldest first. */
 export const webhookIngestMigrations = [
@@ -11,4 +12,5 @@ export const webhookIngestMigrations = [
   CreateStripeEventReceipts1764900000001,
   CreateBackfillRuns1764900000002,
   DropOutboxTrigger1764900000003,
+  WebhookProcessingAlerts1766700000000,
 ];

@@ -24,6 +24,29 @@ export class ReceiptsService {
          "applied_at" = GREATEST(EXCLUDED."applied_at", "stripe_event_receipts"."applied_at")`,
       [receipt.eventId, receipt.service, receipt.outcome, receipt.appliedAt],
     );
+    await this.noteConsumer(manager, receipt);
+  }
+
+  /**
+   * Keeps `stripe_event_consumers` (the services expected to apply an event
+   * type, docs/webhook-ingest.md "Apply deadline"). The insert skips a known
+   * pair and the update touches it at most once an hour, so receipts of one
+   * type do not queue behind one row's lock.
+   */
+  private async noteConsumer(manager: EntityManager, receipt: StripeEventAppliedV1): Promise<void> {
+    await manager.query(
+      `INSERT INTO "ingest"."stripe_event_consumers" ("event_type", "service", "first_receipt_at", "last_receipt_at")
+       SELECT "event_type", $2, $3, $3 FROM "ingest"."stripe_webhook_events" WHERE "event_id" = $1
+       ON CONFLICT ("event_type", "service") DO NOTHING`,
+      [receipt.eventId, receipt.service, receipt.appliedAt],
+    );
+    await manager.query(
+      `UPDATE "ingest"."stripe_event_consumers" AS "consumer" SET "last_receipt_at" = $3
+         FROM "ingest"."stripe_webhook_events" AS "event"
+        WHERE "event"."event_id" = $1 AND "consumer"."event_type" = "event"."event_type"
+          AND "consumer"."service" = $2 AND "consumer"."last_receipt_at" < $3::timestamptz - interval '1 hour'`,
+      [receipt.eventId, receipt.service, receipt.appliedAt],
+    );
   }
 
   /** The event's receipt, or null if no such event was received. */

@@ -46,4 +46,8 @@ export class StripeWebhookEvent {
 
   @Column({ name: 'replay_count', type: 'integer', default: 0 })
   replayCount!: number;
+
+  /** When the apply-deadline sweep checked its receipts; null until then. */
+  @Column({ name: 'apply_checked_at', type: 'timestamptz', nullable: true })
+  applyCheckedAt!: Date | null;
 }
