@@ -1,5 +1,90 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** A statement's rows, each with its sign: 1 the new rows (after it), -1 the old ones (before it). */
+const STATEMENT_ROWS = {
+  INSERT: `SELECT 1 AS "sign", * FROM "new_rows"`,
+  DELETE: `SELECT -1 AS "sign", * FROM "old_rows"`,
+  UPDATE: `SELECT 1 AS "sign", * FROM "new_rows" UNION ALL SELECT -1, * FROM "old_rows"`,
+} as const;
+
+/** A charge's lost disputes' amounts and its disputes' fees, for the charges of `charges`. */
+const disputesOf = (charges: string): string => `
+  SELECT d."transaction_id",
+         coalesce(sum(d."amount_cents") FILTER (WHERE d."status" = 'lost'), 0) AS "lost",
+         coalesce(sum(d."fee_cents"), 0) AS "fees"
+    FROM "billing"."transaction_disputes" d
+   WHERE d."transaction_id" IN (SELECT "transaction_id" FROM ${charges})
+   GROUP BY 1`;
+
+/**
+ * Adds to the rollup what states of charges add, each times its sign (1 a new state, -1 an old
+ * one): `states` selects "sign", a ledger row's columns and the "lost" amount and "fees" of its
+ * disputes. A charge that did not succeed adds nothing; a group whose changes cancel out is not
+ * written.
+ */
+const addStates = (states: string): string => `
+  WITH "states" AS (${states}),
+  "sums" AS (
+    SELECT s."currency", (s."stripe_created_at" AT TIME ZONE 'UTC')::date AS "day",
+           coalesce(nullif(s."metadata"->>'aegis_product_id', ''), nullif(s."metadata"->>'product_id', '')) AS "product",
+           sum(s."sign" * s."amount_cents") AS "gross",
+           sum(s."sign" * s."amount_refunded_cents") AS "refunded",
+           sum(s."sign" * least(s."lost", greatest(s."amount_cents" - s."amount_refunded_cents", 0))) AS "disputed",
+           sum(s."sign" * s."fees") AS "fees",
+           sum(s."sign") AS "count"
+      FROM "states" s
+     WHERE s."status" IN ('succeeded', 'partially_refunded', 'refunded')
+     GROUP BY 1, 2, 3
+  )
+  INSERT INTO "billing"."revenue_daily" AS r
+         ("currency", "day", "metadata_product_id", "gross_cents", "refunded_cents",
+          "disputed_cents", "dispute_fees_cents", "transaction_count")
+  SELECT * FROM "sums"
+   WHERE "gross" <> 0 OR "refunded" <> 0 OR "disputed" <> 0 OR "fees" <> 0 OR "count" <> 0
+  ON CONFLICT ("currency", "day", "metadata_product_id") DO UPDATE SET
+         "gross_cents" = r."gross_cents" + EXCLUDED."gross_cents",
+         "refunded_cents" = r."refunded_cents" + EXCLUDED."refunded_cents",
+         "disputed_cents" = r."disputed_cents" + EXCLUDED."disputed_cents",
+         "dispute_fees_cents" = r."dispute_fees_cents" + EXCLUDED."dispute_fees_cents",
+         "transaction_count" = r."transaction_count" + EXCLUDED."transaction_count";`;
+
+/** A statement on the ledger: its rows, each with its disputes as they are. */
+const ledgerStates = (rows: string): string => `
+  WITH "changed" AS (${rows}), "disputes" AS (${disputesOf('"changed"')})
+  SELECT t.*, coalesce(d."lost", 0) AS "lost", coalesce(d."fees", 0) AS "fees"
+    FROM "changed" t
+    LEFT JOIN "disputes" d ON d."transaction_id" = t."transaction_id"`;
+
+/** The charges of a statement on the disputes, locked in order before their disputes are read. */
+const lockCharges = (rows: string): string => `
+  PERFORM 1 FROM "billing"."billing_transactions"
+    WHERE "transaction_id" IN (SELECT "transaction_id" FROM (${rows}) c)
+    ORDER BY "transaction_id" FOR UPDATE;`;
+
+/**
+ * A statement on the disputes: each charge it touched, in with its disputes as they are now, out
+ * with them as they were before the statement (now, less the statement's new rows, plus its old).
+ */
+const disputeStates = (rows: string): string => `
+  WITH "changed" AS (
+    SELECT c."transaction_id",
+           sum(c."sign" * CASE WHEN c."status" = 'lost' THEN c."amount_cents" ELSE 0 END) AS "lost",
+           sum(c."sign" * coalesce(c."fee_cents", 0)) AS "fees"
+      FROM (${rows}) c
+     WHERE c."transaction_id" IS NOT NULL
+     GROUP BY 1
+  ),
+  "disputes" AS (${disputesOf('"changed"')})
+  SELECT 1 AS "sign", t.*, coalesce(d."lost", 0) AS "lost", coalesce(d."fees", 0) AS "fees"
+    FROM "changed" c
+    JOIN "billing"."billing_transactions" t ON t."transaction_id" = c."transaction_id"
+    LEFT JOIN "disputes" d ON d."transaction_id" = c."transaction_id"
+  UNION ALL
+  SELECT -1, t.*, coalesce(d."lost", 0) - c."lost", coalesce(d."fees", 0) - c."fees"
+    FROM "changed" c
+    JOIN "billing"."billing_transactions" t ON t."transaction_id" = c."transaction_id"
+    LEFT JOIN "disputes" d ON d."transaction_id" = c."transaction_id"`;
+
 /**
  * Revenue's rollup (docs/metrics.md, "The daily rollup"): `revenue_daily`
  * holds, per currency, UTC day of `stripe_created_at` and product named by the
@@ -38,108 +123,33 @@ export class RevenueDailyRollup1766700000000 implements MigrationInterface {
         "transaction_count" bigint NOT NULL,
         CONSTRAINT "revenue_daily_key" UNIQUE NULLS NOT DISTINCT ("currency", "day", "metadata_product_id")
       )`);
-    // The statement that adds to the rollup what states of charges add, each times its sign
-    // (1 a new state, -1 an old one): states_sql selects "sign", a ledger row's columns and the
-    // "lost" amount and "fees" of its disputes. A charge that did not succeed adds nothing.
-    await queryRunner.query(`
-      CREATE FUNCTION "billing"."revenue_daily_upsert"(states_sql text) RETURNS text
-      LANGUAGE sql IMMUTABLE AS $$
-        SELECT format($sql$
-          WITH "states" AS (%s),
-          "sums" AS (
-            SELECT s."currency", (s."stripe_created_at" AT TIME ZONE 'UTC')::date AS "day",
-                   coalesce(nullif(s."metadata"->>'aegis_product_id', ''),
-                            nullif(s."metadata"->>'product_id', '')) AS "product",
-                   sum(s."sign" * s."amount_cents") AS "gross",
-                   sum(s."sign" * s."amount_refunded_cents") AS "refunded",
-                   sum(s."sign" * least(s."lost", greatest(s."amount_cents" - s."amount_refunded_cents", 0))) AS "disputed",
-                   sum(s."sign" * s."fees") AS "fees",
-                   sum(s."sign") AS "count"
-              FROM "states" s
-             WHERE s."status" IN ('succeeded', 'partially_refunded', 'refunded')
-             GROUP BY 1, 2, 3
-          )
-          INSERT INTO "billing"."revenue_daily" AS r
-                 ("currency", "day", "metadata_product_id", "gross_cents", "refunded_cents",
-                  "disputed_cents", "dispute_fees_cents", "transaction_count")
-          SELECT * FROM "sums"
-           WHERE "gross" <> 0 OR "refunded" <> 0 OR "disputed" <> 0 OR "fees" <> 0 OR "count" <> 0
-          ON CONFLICT ("currency", "day", "metadata_product_id") DO UPDATE SET
-                 "gross_cents" = r."gross_cents" + EXCLUDED."gross_cents",
-                 "refunded_cents" = r."refunded_cents" + EXCLUDED."refunded_cents",
-                 "disputed_cents" = r."disputed_cents" + EXCLUDED."disputed_cents",
-                 "dispute_fees_cents" = r."dispute_fees_cents" + EXCLUDED."dispute_fees_cents",
-                 "transaction_count" = r."transaction_count" + EXCLUDED."transaction_count"
-        $sql$, states_sql)
-      $$`);
-    // A statement on the ledger: its old rows out, its new rows in, each with its disputes now.
+    // Static SQL in each branch (generated below, one per event, as each event has its own
+    // transition tables), so that PL/pgSQL prepares and keeps its plans.
     await queryRunner.query(`
       CREATE FUNCTION "billing"."revenue_daily_of_transactions"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        EXECUTE "billing"."revenue_daily_upsert"(format($sql$
-          WITH "changed" AS (%s),
-          "disputes" AS (
-            SELECT d."transaction_id",
-                   coalesce(sum(d."amount_cents") FILTER (WHERE d."status" = 'lost'), 0) AS "lost",
-                   coalesce(sum(d."fee_cents"), 0) AS "fees"
-              FROM "billing"."transaction_disputes" d
-             WHERE d."transaction_id" IN (SELECT "transaction_id" FROM "changed")
-             GROUP BY 1
-          )
-          SELECT t.*, coalesce(d."lost", 0) AS "lost", coalesce(d."fees", 0) AS "fees"
-            FROM "changed" t
-            LEFT JOIN "disputes" d ON d."transaction_id" = t."transaction_id"
-          $sql$,
-          CASE TG_OP
-            WHEN 'INSERT' THEN 'SELECT 1 AS "sign", * FROM "new_rows"'
-            WHEN 'DELETE' THEN 'SELECT -1 AS "sign", * FROM "old_rows"'
-            ELSE 'SELECT 1 AS "sign", * FROM "new_rows" UNION ALL SELECT -1, * FROM "old_rows"'
-          END));
+        IF TG_OP = 'INSERT' THEN
+          ${addStates(ledgerStates(STATEMENT_ROWS.INSERT))}
+        ELSIF TG_OP = 'DELETE' THEN
+          ${addStates(ledgerStates(STATEMENT_ROWS.DELETE))}
+        ELSE
+          ${addStates(ledgerStates(STATEMENT_ROWS.UPDATE))}
+        END IF;
         RETURN NULL;
       END $$`);
-    // A statement on the disputes: per charge touched, its state with its disputes as they are
-    // now in, and as they were before the statement out.
     await queryRunner.query(`
       CREATE FUNCTION "billing"."revenue_daily_of_disputes"() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        source text := CASE TG_OP
-          WHEN 'INSERT' THEN 'SELECT 1 AS "sign", * FROM "new_rows"'
-          WHEN 'DELETE' THEN 'SELECT -1 AS "sign", * FROM "old_rows"'
-          ELSE 'SELECT 1 AS "sign", * FROM "new_rows" UNION ALL SELECT -1, * FROM "old_rows"'
-        END;
       BEGIN
-        EXECUTE format($sql$
-          SELECT 1 FROM "billing"."billing_transactions"
-           WHERE "transaction_id" IN (SELECT "transaction_id" FROM (%s) c)
-           ORDER BY "transaction_id" FOR UPDATE
-          $sql$, source);
-        EXECUTE "billing"."revenue_daily_upsert"(format($sql$
-          WITH "changed" AS (
-            SELECT c."transaction_id",
-                   sum(c."sign" * CASE WHEN c."status" = 'lost' THEN c."amount_cents" ELSE 0 END) AS "lost",
-                   sum(c."sign" * coalesce(c."fee_cents", 0)) AS "fees"
-              FROM (%s) c
-             WHERE c."transaction_id" IS NOT NULL
-             GROUP BY 1
-          ),
-          "disputes" AS (
-            SELECT d."transaction_id",
-                   coalesce(sum(d."amount_cents") FILTER (WHERE d."status" = 'lost'), 0) AS "lost",
-                   coalesce(sum(d."fee_cents"), 0) AS "fees"
-              FROM "billing"."transaction_disputes" d
-             WHERE d."transaction_id" IN (SELECT "transaction_id" FROM "changed")
-             GROUP BY 1
-          )
-          SELECT 1 AS "sign", t.*, coalesce(d."lost", 0) AS "lost", coalesce(d."fees", 0) AS "fees"
-            FROM "changed" c
-            JOIN "billing"."billing_transactions" t ON t."transaction_id" = c."transaction_id"
-            LEFT JOIN "disputes" d ON d."transaction_id" = c."transaction_id"
-          UNION ALL
-          SELECT -1, t.*, coalesce(d."lost", 0) - c."lost", coalesce(d."fees", 0) - c."fees"
-            FROM "changed" c
-            JOIN "billing"."billing_transactions" t ON t."transaction_id" = c."transaction_id"
-            LEFT JOIN "disputes" d ON d."transaction_id" = c."transaction_id"
-          $sql$, source));
+        IF TG_OP = 'INSERT' THEN
+          ${lockCharges(STATEMENT_ROWS.INSERT)}
+          ${addStates(disputeStates(STATEMENT_ROWS.INSERT))}
+        ELSIF TG_OP = 'DELETE' THEN
+          ${lockCharges(STATEMENT_ROWS.DELETE)}
+          ${addStates(disputeStates(STATEMENT_ROWS.DELETE))}
+        ELSE
+          ${lockCharges(STATEMENT_ROWS.UPDATE)}
+          ${addStates(disputeStates(STATEMENT_ROWS.UPDATE))}
+        END IF;
         RETURN NULL;
       END $$`);
     for (const [table, fn] of [
@@ -229,7 +239,6 @@ export class RevenueDailyRollup1766700000000 implements MigrationInterface {
     await queryRunner.query(`DROP FUNCTION "billing"."revenue_daily_truncated"()`);
     await queryRunner.query(`DROP FUNCTION "billing"."revenue_daily_of_disputes"()`);
     await queryRunner.query(`DROP FUNCTION "billing"."revenue_daily_of_transactions"()`);
-    await queryRunner.query(`DROP FUNCTION "billing"."revenue_daily_upsert"(text)`);
     await queryRunner.query(`DROP TABLE "billing"."revenue_daily"`);
   }
 }
