@@ -359,6 +359,38 @@ describe('billing mirrors Stripe customers and payments from Stripe events', () 
     expect(rowsOfRetried.length).toBe(1);
     expect(rowsOfRetried[0]?.status).toBe('succeeded');
 
+    // Why a payment failed, as Stripe says; a declined attempt retried successfully is no failure.
+    const failures = await harness.dataSource.query<
+      {
+        stripe_payment_intent_id: string;
+        failure_code: string | null;
+        failure_message: string | null;
+      }[]
+    >(
+      `SELECT "stripe_payment_intent_id", "failure_code", "failure_message"
+         FROM "billing"."billing_transactions" WHERE "stripe_payment_intent_id" = ANY($1)`,
+      [[declined.id, retried.id]],
+    );
+    const declinedCharge = defined(
+      (await stripe.charges.list({ payment_intent: declined.id })).data[0],
+      'the declined charge',
+    );
+    expect(failures.find((row) => row.stripe_payment_intent_id === declined.id)).toStrictEqual({
+      stripe_payment_intent_id: declined.id,
+      failure_code: 'insufficient_funds',
+      failure_message: declinedCharge.failure_message,
+    });
+    expect(declinedCharge.failure_message).toEqual(expect.any(String));
+    expect(failures.find((row) => row.stripe_payment_intent_id === retried.id)).toMatchObject({
+      failure_code: null,
+      failure_message: null,
+    });
+    const declinedEvents = harness.transactionEvents.filter(
+      (event) => event.data.stripePaymentIntentId === declined.id && event.data.status === 'failed',
+    );
+    expect(declinedEvents.length).toBeGreaterThan(0);
+    for (const event of declinedEvents) expect(event.data.failureCode).toBe('insufficient_funds');
+
     const customers = await customerRows();
     expect(customers.filter((row) => row.stripe_customer_id !== bob.id)).toStrictEqual(
       await expectedCustomers(),

@@ -110,6 +110,8 @@ export function ledgerTransactionV1Of(
         : refundableAmount(transaction.amountCents, transaction.amountRefundedCents, refunds),
     currency: transaction.currency.trim(),
     description: transaction.description,
+    failureCode: transaction.failureCode,
+    failureMessage: transaction.failureMessage,
     productId: productOf(transaction, invoice, checkout),
     planId: planOf(transaction, checkout),
     invoiceId: invoice?.invoiceId ?? null,

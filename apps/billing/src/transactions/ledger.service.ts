@@ -118,6 +118,8 @@ export class LedgerService {
           paymentIntentStatus: null,
           chargeStatus: null,
           chargeCaptured: null,
+          failureCode: null,
+          failureMessage: null,
           stripeCreatedAt: now,
           paymentIntentLastEventCreated: null,
           chargeLastEventCreated: null,

@@ -207,6 +207,8 @@ export class TransactionMirrorService {
       amountCents: row.amountCents,
       amountRefundedCents: row.amountRefundedCents,
       currency: row.currency,
+      failureCode: row.failureCode,
+      failureMessage: row.failureMessage,
       updatedAt: row.updatedAt.toISOString(),
     };
     await context.publish(type, payload);

@@ -195,6 +195,47 @@ describe('a payment fed by its intent and its charge', () => {
     expect(payment.amountCents).toBe(2_000);
   });
 
+  it('says why a declined payment failed: the intent’s error, then its failed charge’s decline code', () => {
+    const declined = intent({
+      status: 'requires_payment_method',
+      latest_charge: 'ch_1',
+      last_payment_error: {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+      },
+    });
+    const fromIntent = withPaymentIntent(null, declined);
+    expect(fromIntent).toMatchObject({
+      failureCode: 'insufficient_funds',
+      failureMessage: 'Your card has insufficient funds.',
+    });
+    const failedCharge = charge({
+      status: 'failed',
+      failure_code: 'card_declined',
+      failure_message: 'Your card was declined.',
+      outcome: { reason: 'generic_decline' } as Stripe.Charge.Outcome,
+    });
+    expect(withCharge(fromIntent, failedCharge)).toMatchObject({
+      failureCode: 'generic_decline',
+      failureMessage: 'Your card was declined.',
+    });
+    // Without a decline code, Stripe's failure code.
+    expect(
+      withCharge(null, charge({ status: 'failed', failure_code: 'expired_card', outcome: null })),
+    ).toMatchObject({ failureCode: 'expired_card', failureMessage: null });
+    // A retry that succeeds clears it, whichever object says so first.
+    const retried = withPaymentIntent(
+      fromIntent,
+      intent({ status: 'succeeded', latest_charge: 'ch_2', last_payment_error: null }),
+    );
+    expect(retried).toMatchObject({ failureCode: null, failureMessage: null });
+    expect(
+      withCharge(withCharge(null, failedCharge), charge({ id: 'ch_2', status: 'succeeded' })),
+    ).toMatchObject({ failureCode: null, failureMessage: null });
+  });
+
   it('keeps the customer it knows when a later state names none', () => {
     const payment = withCharge(
       withPaymentIntent(null, intent({ customer: 'cus_9' })),

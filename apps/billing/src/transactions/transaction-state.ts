@@ -25,6 +25,9 @@ export interface MirroredPayment {
   readonly paymentIntentStatus: string | null;
   readonly chargeStatus: string | null;
   readonly chargeCaptured: boolean | null;
+  /** Why the payment failed, as Stripe says: the charge's, else the intent's last payment error. */
+  readonly failureCode: string | null;
+  readonly failureMessage: string | null;
   readonly stripeCreatedAt: Date;
 }
 
@@ -46,6 +49,8 @@ export function mirroredOf(payment: MirroredPayment): MirroredPayment {
     paymentIntentStatus: payment.paymentIntentStatus,
     chargeStatus: payment.chargeStatus,
     chargeCaptured: payment.chargeCaptured,
+    failureCode: payment.failureCode,
+    failureMessage: payment.failureMessage,
     stripeCreatedAt: payment.stripeCreatedAt,
   };
 }
@@ -119,6 +124,8 @@ const EMPTY: Omit<MirroredPayment, 'amountCents' | 'currency' | 'stripeCreatedAt
   paymentIntentStatus: null,
   chargeStatus: null,
   chargeCaptured: null,
+  failureCode: null,
+  failureMessage: null,
 };
 
 /**
@@ -143,13 +150,30 @@ export function withPaymentIntent(
     // The charge's amounts and details stand for the payment once it is known.
     return { ...fromIntent, amountCents: payment.amountCents, currency: payment.currency };
   }
+  const error = intent.last_payment_error;
   return {
     ...fromIntent,
+    failureCode: error?.decline_code ?? error?.code ?? null,
+    failureMessage: error?.message ?? null,
     amountCents: intent.amount,
     amountRefundedCents: 0,
     currency: intent.currency,
     description: intent.description,
     metadata: { ...intent.metadata },
+  };
+}
+
+/**
+ * Why a failed charge failed: the issuer's decline code where Stripe gives one
+ * (`outcome.reason`, e.g. `insufficient_funds`), else its `failure_code`.
+ */
+function chargeFailureOf(
+  charge: Pick<Stripe.Charge, 'status' | 'outcome' | 'failure_code' | 'failure_message'>,
+): Pick<MirroredPayment, 'failureCode' | 'failureMessage'> {
+  if (charge.status !== 'failed') return { failureCode: null, failureMessage: null };
+  return {
+    failureCode: charge.outcome?.reason ?? charge.failure_code ?? null,
+    failureMessage: charge.failure_message ?? null,
   };
 }
 
@@ -170,6 +194,7 @@ export function withCharge(
     metadata: { ...charge.metadata },
     chargeStatus: charge.status,
     chargeCaptured: charge.captured,
+    ...chargeFailureOf(charge),
     stripeCreatedAt: payment?.stripeCreatedAt ?? fromStripeTime(charge.created),
   };
 }

@@ -55,6 +55,14 @@ export function formatTransaction(transaction: TransactionResourceV1): string[] 
       ['customer', transaction.customer_id ?? '-'],
       ['source', transaction.source],
       ['status', transaction.status],
+      ...(transaction.failure_code === null
+        ? []
+        : ([
+            [
+              'failure',
+              `${transaction.failure_code}${transaction.failure_message === null ? '' : `: ${transaction.failure_message}`}`,
+            ],
+          ] as const)),
       ['amount', `${money(transaction.amount_cents, currency)} (minor units, cents)`],
       ['refunded', money(transaction.amount_refunded_cents, currency)],
       ['refundable', money(transaction.amount_refundable_cents, currency)],

@@ -48,6 +48,8 @@ const transaction: TransactionResourceV1 = {
   amount_refundable_cents: 3500,
   currency: 'usd',
   description: 'GEOINT report',
+  failure_code: null,
+  failure_message: null,
   product_id: 'geoint_report',
   plan_id: null,
   invoice_id: null,

@@ -76,6 +76,19 @@ export class BillingTransactionV1 {
   @Length(3, 3)
   currency!: string;
 
+  /**
+   * Why a failed payment failed, as Stripe says: the issuer's decline code
+   * (`insufficient_funds`) or Stripe's failure code (`card_declined`), and
+   * Stripe's message for the customer. Absent from events of older versions.
+   */
+  @IsOptional()
+  @IsString()
+  failureCode?: string | null;
+
+  @IsOptional()
+  @IsString()
+  failureMessage?: string | null;
+
   @IsISO8601({ strict: true })
   updatedAt!: string;
 }

@@ -766,6 +766,10 @@ export interface TransactionResourceV1 {
   readonly amount_refundable_cents: number;
   readonly currency: string;
   readonly description: string | null;
+  /** Why a failed payment failed: the issuer's decline code, else Stripe's failure code. */
+  readonly failure_code: string | null;
+  /** Stripe's message for the customer about the failure. */
+  readonly failure_message: string | null;
   readonly product_id: string | null;
   readonly plan_id: string | null;
   readonly invoice_id: string | null;

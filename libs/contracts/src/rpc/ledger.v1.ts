@@ -172,6 +172,15 @@ export class LedgerTransactionV1 {
   @IsString()
   description!: string | null;
 
+  /** Why it failed, as Stripe says (see BillingTransactionV1.failureCode); null otherwise. */
+  @IsOptional()
+  @IsString()
+  failureCode!: string | null;
+
+  @IsOptional()
+  @IsString()
+  failureMessage!: string | null;
+
   /** The catalogue product it paid for, where known (docs/ledger.md, "Product or plan"). */
   @IsOptional()
   @IsString()

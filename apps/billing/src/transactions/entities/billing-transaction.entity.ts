@@ -74,6 +74,13 @@ export class BillingTransaction implements MirroredPayment {
   @Column({ name: 'charge_captured', type: 'boolean', nullable: true })
   chargeCaptured!: boolean | null;
 
+  /** Why it failed, as Stripe says: the issuer's decline code, else Stripe's failure code. */
+  @Column({ name: 'failure_code', type: 'text', nullable: true })
+  failureCode!: string | null;
+
+  @Column({ name: 'failure_message', type: 'text', nullable: true })
+  failureMessage!: string | null;
+
   /** When the payment was created at Stripe: its intent's `created`, or its charge's. */
   @Column({ name: 'stripe_created_at', type: 'timestamptz' })
   stripeCreatedAt!: Date;

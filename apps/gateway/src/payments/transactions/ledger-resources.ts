@@ -82,6 +82,21 @@ export class TransactionResource implements TransactionResourceV1 {
   @ApiProperty({
     type: String,
     nullable: true,
+    example: 'insufficient_funds',
+    description:
+      'why it failed, as Stripe says: the issuer’s decline code, else Stripe’s failure code',
+  })
+  failure_code!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Your card has insufficient funds.',
+    description: 'Stripe’s message for the customer about the failure',
+  })
+  failure_message!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
     description:
       'the product paid for: named in the payment’s metadata, else its checkout’s, else its invoice’s one product',
   })
@@ -172,6 +187,8 @@ export function transactionResourceOf(transaction: LedgerTransactionV1): Transac
     amount_refundable_cents: transaction.amountRefundable,
     currency: transaction.currency,
     description: transaction.description ?? null,
+    failure_code: transaction.failureCode ?? null,
+    failure_message: transaction.failureMessage ?? null,
     product_id: transaction.productId ?? null,
     plan_id: transaction.planId ?? null,
     invoice_id: transaction.invoiceId ?? null,
