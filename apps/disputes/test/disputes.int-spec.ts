@@ -302,13 +302,15 @@ describe('disputes and early fraud warnings', () => {
       evidence: { uncategorized_text: 'winning_evidence' },
       submit: true,
     });
-    expect(submitted.dispute).toMatchObject({ status: 'under_review', evidenceSubmitted: true });
+    // Its own write or later: the sandbox decides test evidence 100 ms after it is submitted.
+    expect(['under_review', 'won']).toContain(submitted.dispute.status);
+    expect(submitted.dispute).toMatchObject({ evidenceSubmitted: true });
     const lostAnswer = await rpc.call(DISPUTES_EVIDENCE_V1, {
       disputeId: defined(lose).id,
       evidence: { uncategorized_text: 'losing_evidence' },
       submit: true,
     });
-    expect(lostAnswer.dispute.status).toBe('under_review');
+    expect(['under_review', 'lost']).toContain(lostAnswer.dispute.status);
     // Once submitted, no more evidence.
     const late = await rejectionOf(
       rpc.call(DISPUTES_EVIDENCE_V1, {

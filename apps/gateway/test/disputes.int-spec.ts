@@ -263,8 +263,10 @@ describe('disputes and early fraud warnings through the gateway', () => {
       submit: true,
     });
     expect(submitted.status).toBe(200);
+    // The answer reads its own write or what came after it: the sandbox decides test evidence
+    // shortly after, and a loaded machine may already see it won.
+    expect(['under_review', 'won']).toContain(submitted.body.status);
     expect(submitted.body).toMatchObject({
-      status: 'under_review',
       evidence_submitted: true,
       // What was saved before stays: Stripe keeps the fields not sent again.
       evidence: { product_description: 'A GEOINT report', uncategorized_text: 'winning_evidence' },
