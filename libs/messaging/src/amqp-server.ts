@@ -235,7 +235,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   /** Handles one event delivery and settles it with the broker; never throws. */
   async consumeEvent(channel: Channel, message: ConsumeMessage): Promise<ConsumeOutcome> {
     const attempt = attemptOf(message);
-    let envelope: Envelope;
+    let envelope: Envelope | undefined;
     let handler: MessageHandler;
     try {
       envelope = parseEnvelope(message.content);
@@ -256,6 +256,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         message,
         'unknown',
         known ? error.message : `could not read the message: ${reasonOf(error)}`,
+        envelope?.type,
       );
     }
     const type = envelope.type;
@@ -338,11 +339,13 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     message: ConsumeMessage,
     type: string,
     reason: string,
+    /** The envelope's type when it could be read but not handled (`type` is then `unknown`). */
+    envelopeType?: string,
   ): Promise<ConsumeOutcome> {
     this.logger.error(`dead-lettering ${type} ${message.properties.messageId ?? ''}: ${reason}`);
     // Before the dead-letter queue: if the process stops between the two, the message comes back
     // and is dead-lettered again, and the notice's id absorbs the second one.
-    await this.noticeDeadLetter(message, type, reason);
+    await this.noticeDeadLetter(message, envelopeType ?? type, reason);
     try {
       await this.connection.publish('', this.options.names.deadLetterQueue, message.content, {
         ...message.properties,
