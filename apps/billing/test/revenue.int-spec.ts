@@ -964,6 +964,27 @@ describe('billing: revenue and metrics, recomputed from the raw rows', () => {
       },
     ]);
 
+    // Usage revenue: the charges paying one of our invoices (the invoice test's 5 000) this month.
+    const metricsAt = new Date();
+    const justBeforeMetrics = new Date(metricsAt.getTime() - 1);
+    const monthStart = new Date(
+      Date.UTC(justBeforeMetrics.getUTCFullYear(), justBeforeMetrics.getUTCMonth(), 1),
+    );
+    const [usage] = await harness.dataSource.query<{ cents: number }[]>(
+      `SELECT coalesce(sum(t."amount_cents"), 0)::int AS "cents"
+         FROM "billing"."billing_transactions" t
+        WHERE t."status" IN ('succeeded', 'partially_refunded', 'refunded')
+          AND t."stripe_created_at" >= $1 AND t."stripe_created_at" < $2 AND t."currency" = 'usd'
+          AND t."stripe_invoice_id" IN (SELECT "stripe_invoice_id" FROM "billing"."invoices")`,
+      [monthStart, metricsAt],
+    );
+    expect(usage?.cents).toBeGreaterThanOrEqual(5_000);
+    const metrics = await harness.rpc.call(BILLING_METRICS_V1, {
+      at: metricsAt.toISOString(),
+      currency: 'usd',
+    });
+    expect(metrics.currencies[0]?.usageRevenueCents).toBe(usage?.cents);
+
     // The migration fills the rollup from the rows already stored: undone and done again, the same.
     const rolledUpBefore = await rollupRows();
     const runner = harness.dataSource.createQueryRunner();
