@@ -245,6 +245,7 @@ if (!state.stopping) {
       'Every app answers GET /health/live, /health/ready and /metrics (Prometheus).',
       '',
       `API:       http://127.0.0.1:${portOfService('gateway')}/api/v1 (docs at /api/docs)`,
+      `Dashboard: http://127.0.0.1:${portOfService('gateway')}/dashboard (sign in with the admin key)`,
       adminKey.file === null
         ? 'Admin key: AEGIS_ADMIN_KEY as you set it'
         : `Admin key: ${adminKey.key} (kept in ${DEV_ADMIN_KEY_FILE}, which the CLI reads)`,
