@@ -194,7 +194,10 @@ describe('alerts', () => {
   it('a failed payment raises one alert under a duplicate delivery and a replay, and /metrics counts it once', async () => {
     const before = await raisedMetric('payment_failed');
     const duplicatesBefore = await duplicates();
-    const transaction = failedTransaction();
+    const transaction = failedTransaction({
+      failureCode: 'insufficient_funds',
+      failureMessage: 'Your card has insufficient funds.',
+    });
     const id = randomUUID();
     await publish(BILLING_TRANSACTION_UPDATED_V1, transaction, id);
     await publish(BILLING_TRANSACTION_UPDATED_V1, transaction, id);
@@ -214,7 +217,8 @@ describe('alerts', () => {
         customer_id: 'cust_alerts1',
         amount_cents: 4_250,
         currency: 'eur',
-        failure_reason: null,
+        failure_code: 'insufficient_funds',
+        failure_reason: 'Your card has insufficient funds.',
         stripe_charge_id: transaction.stripeChargeId,
       },
     });

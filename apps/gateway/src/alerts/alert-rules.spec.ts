@@ -82,8 +82,29 @@ describe('the alert rules', () => {
         customer_id: 'cust_abc123',
         amount_cents: 4_200,
         currency: 'usd',
+        failure_code: null,
         failure_reason: null,
       },
+    });
+    const declined = transactionWith({
+      failureCode: 'insufficient_funds',
+      failureMessage: 'Your card has insufficient funds.',
+    });
+    const [withReason] = transactionAlerts(declined, settings);
+    expect(withReason?.data).toMatchObject({
+      failure_code: 'insufficient_funds',
+      failure_reason: 'Your card has insufficient funds.',
+    });
+    expect(withReason?.summary).toContain(
+      'failed: Your card has insufficient funds. (insufficient_funds)',
+    );
+    const [codeOnly] = transactionAlerts(
+      transactionWith({ failureCode: 'expired_card' }),
+      settings,
+    );
+    expect(codeOnly?.data).toMatchObject({
+      failure_code: 'expired_card',
+      failure_reason: 'expired_card',
     });
   });
 

@@ -42,6 +42,14 @@ function transactionFacts(transaction: BillingTransactionV1): Record<string, unk
   };
 }
 
+/** `: <Stripe's message> (<code>)` of a failed payment, or nothing when Stripe gave no reason. */
+function failureOf(transaction: BillingTransactionV1): string {
+  const code = transaction.failureCode ?? null;
+  const message = transaction.failureMessage ?? null;
+  if (message !== null) return code === null ? `: ${message}` : `: ${message} (${code})`;
+  return code === null ? '' : `: ${code}`;
+}
+
 /** A billing transaction reaching `failed`; a succeeded one at or above the high-value threshold. */
 export function transactionAlerts(
   transaction: BillingTransactionV1,
@@ -55,9 +63,12 @@ export function transactionAlerts(
         type: 'payment_failed',
         causeKey: `payment_failed:${transaction.transactionId}`,
         customerId: transaction.customerId,
-        summary: `payment of ${amount} by ${who} failed (transaction ${transaction.transactionId})`,
-        // billing's event names no failure reason yet: null until it does.
-        data: { ...transactionFacts(transaction), failure_reason: null },
+        summary: `payment of ${amount} by ${who} failed${failureOf(transaction)} (transaction ${transaction.transactionId})`,
+        data: {
+          ...transactionFacts(transaction),
+          failure_code: transaction.failureCode ?? null,
+          failure_reason: transaction.failureMessage ?? transaction.failureCode ?? null,
+        },
       },
     ];
   if (transaction.status === 'succeeded' && transaction.amountCents >= settings.highValueCents)
