@@ -42,7 +42,7 @@ export function Chart({ testId, title, x, series, kind, formatY }: ChartProps) {
           kind === 'bars'
             ? { values: (_plot, splits) => splits.map((split) => labels[split] ?? '') }
             : {},
-          { values: (_plot, splits) => splits.map(formatY), size: 90 },
+          { values: (_plot, splits) => splits.map(formatY), size: 120 },
         ],
         series: [
           {},
