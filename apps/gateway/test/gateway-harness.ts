@@ -70,7 +70,7 @@ export class GatewayHarness {
    * the subscriptions service runs too, on the sandbox. `withDisputes`: the
    * disputes service runs too, on the sandbox, with `disputesEnv` (e.g.
    * EFW_AUTO_REFUND_MAX_CENTS). `billingEnv`: further settings of billing
-   * (e.g. the Stripe breaker's).
+   * (e.g. the Stripe breaker's); `ingestEnv`: of webhook-ingest.
    */
   static async start({
     replicas = 2,
@@ -79,6 +79,7 @@ export class GatewayHarness {
     withDisputes = false,
     billingEnv = {},
     disputesEnv = {},
+    ingestEnv = {},
   }: {
     replicas?: number;
     withIngest?: boolean;
@@ -86,6 +87,7 @@ export class GatewayHarness {
     withDisputes?: boolean;
     billingEnv?: Record<string, string>;
     disputesEnv?: Record<string, string>;
+    ingestEnv?: Record<string, string>;
   } = {}): Promise<GatewayHarness> {
     const database = await createTestDatabase();
     const prefix = createTestPrefix();
@@ -111,6 +113,10 @@ export class GatewayHarness {
               ...common,
               STRIPE_API_URL: sandbox.url,
               PORT: String(ingestPort),
+              // Its bad-signature counts under this run's Redis prefix, deleted at stop.
+              REDIS_URL,
+              REDIS_KEY_PREFIX: redisPrefix,
+              ...ingestEnv,
             }),
           ]),
       ...(withSubscriptions
