@@ -95,8 +95,13 @@ function currenciesOf(asked: string | undefined, found: Iterable<string>): strin
 export class RevenueService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Revenue of the range from the daily rollup, its queries on one snapshot. */
+  /**
+   * Revenue of the range from the daily rollup: one query for whole days (every RPC's range),
+   * else its queries on one snapshot.
+   */
   private rolledUp(filter: RangeFilter): Promise<ChargedRevenueRow[]> {
+    if (rangeDaysOf(filter.from, filter.to).edges.length === 0)
+      return rolledUpRevenue(this.dataSource.manager, filter);
     return this.dataSource.transaction('REPEATABLE READ', (manager) =>
       rolledUpRevenue(manager, filter),
     );
