@@ -261,6 +261,54 @@ describe('disputes and early fraud warnings', () => {
     expect(Number(history?.count)).toBe(1);
   });
 
+  it('asks billing about an unlinked dispute with a growing pause, and links it from the ledger’s event at once', async () => {
+    const customer = await newCustomer();
+    const intent = await pay(customer.stripeId, 6_100, 'pm_card_createDispute');
+    const atStripe = await disputeOfIntent(intent.id);
+    const events = await newEvents();
+    const disputeEvents = events.filter((event) => event.type.startsWith('charge.dispute.'));
+    await publish(disputeEvents);
+    await appliedByDisputes(disputeEvents);
+    const sweeper = service.app.get(DisputeSweeper);
+    const linkState = async () => {
+      const row = await rowOf(atStripe.id);
+      return {
+        transactionId: row.transaction_id,
+        attempts: row.link_attempts,
+        nextLinkAt: row.next_link_at as Date | null,
+      };
+    };
+    expect(await linkState()).toEqual({ transactionId: null, attempts: 0, nextLinkAt: null });
+
+    // Billing knows nothing of the charge: each miss doubles the pause, up to an hour.
+    const start = new Date();
+    await sweeper.linkDisputes(start);
+    const first = await linkState();
+    expect(first).toMatchObject({ transactionId: null, attempts: 1 });
+    expect(first.nextLinkAt?.getTime()).toBe(start.getTime() + 3_600_000);
+    // Not due yet: not asked.
+    await sweeper.linkDisputes(new Date(start.getTime() + 60_000));
+    expect((await linkState()).attempts).toBe(1);
+    const later = new Date(start.getTime() + 3_600_000);
+    await sweeper.linkDisputes(later);
+    const second = await linkState();
+    expect(second.attempts).toBe(2);
+    expect(second.nextLinkAt?.getTime()).toBe(later.getTime() + 3_600_000);
+
+    // Billing records the payment: its event links the dispute, no sweep needed.
+    await publish(events.filter((event) => !event.type.startsWith('charge.dispute.')));
+    const ledger = defined(await ledgerOf(intent.id));
+    const linked = await waitFor(linkState, (state) => state.transactionId !== null, {
+      what: 'the ledger event to link the dispute',
+      timeoutMs: 30_000,
+    });
+    expect(linked.transactionId).toBe(ledger.id);
+    const detail = await rpc.call(DISPUTES_GET_V1, {
+      disputeId: String((await rowOf(atStripe.id)).dispute_id),
+    });
+    expect(detail.dispute).toMatchObject({ transactionId: ledger.id, customerId: customer.id });
+  });
+
   it('answers a dispute with a draft from what Aegis knows; winning evidence ends it won, losing evidence lost', async () => {
     const winning = await disputedPayment();
     const losing = await disputedPayment();

@@ -46,6 +46,12 @@ export type StripeDisputeEvent =
 /** The transaction a change commits in and the outbox its `dispute.*` events go to. */
 export type MirrorTransaction = Pick<ConsumeContext, 'manager' | 'publish'>;
 
+/** The ledger transaction a dispute links to, as billing names it. */
+export interface LedgerTransactionRef {
+  readonly id: string;
+  readonly customerId: string | null;
+}
+
 interface ChangeSource {
   /** The event's id, or the Stripe request id of our call's answer. */
   readonly id: string;
@@ -179,13 +185,21 @@ export class DisputeMirrorService {
     return transaction.manager.findOneByOrFail(Dispute, { stripeDisputeId: answer.dispute.id });
   }
 
-  /** Links the dispute to billing's transaction once billing has it; true when it did. */
-  async link(transaction: MirrorTransaction, disputeId: string): Promise<boolean> {
+  /**
+   * Links the dispute to billing's transaction once billing has it (`known`:
+   * the transaction a ledger event named; else billing is asked); true when it did.
+   */
+  async link(
+    transaction: MirrorTransaction,
+    disputeId: string,
+    known?: LedgerTransactionRef,
+  ): Promise<boolean> {
     const found = await transaction.manager.findOneBy(Dispute, { disputeId });
     if (found?.transactionId !== null) return false;
     const row = await this.lockedRow(transaction.manager, found.stripeDisputeId);
     if (row?.transactionId !== null) return false;
-    const ledger = await this.links.transactionOf(row.stripeChargeId, row.stripePaymentIntentId);
+    const ledger =
+      known ?? (await this.links.transactionOf(row.stripeChargeId, row.stripePaymentIntentId));
     if (ledger === null) return false;
     const changes = {
       transactionId: ledger.id,
@@ -253,6 +267,8 @@ export class DisputeMirrorService {
       customerId,
       transactionId: ledger?.id ?? null,
       deadlineNotifiedAt: null,
+      linkAttempts: 0,
+      nextLinkAt: null,
       lastEventCreated: fromStripeTime(source.created),
       version: 1,
       createdAt: fromStripeTime(dispute.created),

@@ -20,6 +20,13 @@ import { Dispute } from './entities/dispute.entity.js';
 /** Rows looked at per sweep and kind. */
 const SWEEP_BATCH = 100;
 const HOUR_MS = 60 * 60 * 1_000;
+/** The longest pause between two attempts to link a dispute whose payment billing does not know. */
+export const LINK_BACKOFF_MAX_MS = HOUR_MS;
+
+/** The pause after the sweep's `attempts + 1`-th miss: the interval, doubled each time, capped. */
+export function linkBackoffMs(attempts: number, sweepIntervalMs: number): number {
+  return Math.min(sweepIntervalMs * 2 ** Math.min(attempts, 30), LINK_BACKOFF_MAX_MS);
+}
 
 /**
  * What no event triggers: evidence due soon with nothing submitted
@@ -112,15 +119,24 @@ export class DisputeSweeper implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
-  private async linkDisputes(): Promise<void> {
-    const unlinked = await this.dataSource.manager.find(Dispute, {
-      where: { transactionId: IsNull() },
-      order: { createdAt: 'DESC' },
-      take: SWEEP_BATCH,
-    });
+  /**
+   * Asks billing about each unlinked dispute that is due: a miss doubles its
+   * pause (from the sweep interval up to LINK_BACKOFF_MAX_MS). The ledger's
+   * own events link a dispute as soon as its payment is recorded
+   * (LedgerEventsHandler); this is for what those missed.
+   */
+  async linkDisputes(now = new Date()): Promise<void> {
+    const unlinked = await this.dataSource.manager
+      .createQueryBuilder(Dispute, 'dispute')
+      .where('dispute.transactionId IS NULL')
+      .andWhere('(dispute.nextLinkAt IS NULL OR dispute.nextLinkAt <= :now)', { now })
+      .orderBy('dispute.nextLinkAt', 'ASC', 'NULLS FIRST')
+      .addOrderBy('dispute.createdAt', 'DESC')
+      .limit(SWEEP_BATCH)
+      .getMany();
     for (const dispute of unlinked) {
-      await this.dataSource.transaction((manager) =>
-        this.mirror.link(
+      await this.dataSource.transaction(async (manager) => {
+        const linked = await this.mirror.link(
           {
             manager,
             publish: <K extends EventName>(
@@ -130,8 +146,20 @@ export class DisputeSweeper implements OnApplicationBootstrap, OnApplicationShut
             ) => this.publisher.publish(manager, type, data, options),
           },
           dispute.disputeId,
-        ),
-      );
+        );
+        if (linked) return;
+        await manager.update(
+          Dispute,
+          { disputeId: dispute.disputeId, transactionId: IsNull() },
+          {
+            linkAttempts: dispute.linkAttempts + 1,
+            nextLinkAt: new Date(
+              now.getTime() +
+                linkBackoffMs(dispute.linkAttempts, this.env.DISPUTE_SWEEP_INTERVAL_MS),
+            ),
+          },
+        );
+      });
     }
   }
 

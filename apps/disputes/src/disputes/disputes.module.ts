@@ -5,10 +5,11 @@ import { DisputeSweeper } from './dispute-sweeper.js';
 import { DisputesHandler, StripeDisputeEventsHandler } from './disputes.handler.js';
 import { DisputesService } from './disputes.service.js';
 import { LedgerLinks } from './ledger-links.js';
+import { LedgerEventsHandler } from './ledger-events.handler.js';
 
 /** Disputes and early fraud warnings: the mirror, the RPC routes and the sweep. */
 @Module({
-  controllers: [StripeDisputeEventsHandler, DisputesHandler],
+  controllers: [StripeDisputeEventsHandler, DisputesHandler, LedgerEventsHandler],
   providers: [
     LedgerLinks,
     DisputeMirrorService,

@@ -57,6 +57,14 @@ export class Dispute {
   @Column({ name: 'deadline_notified_at', type: 'timestamptz', nullable: true })
   deadlineNotifiedAt!: Date | null;
 
+  /** The sweep's attempts to link it that found no transaction (docs/disputes.md, "Linking"). */
+  @Column({ name: 'link_attempts', type: 'integer', default: 0 })
+  linkAttempts!: number;
+
+  /** When the sweep asks billing about it again; null: at its next sweep. */
+  @Column({ name: 'next_link_at', type: 'timestamptz', nullable: true })
+  nextLinkAt!: Date | null;
+
   /** The newest Stripe `created` applied (events and our own calls' answers). */
   @Column({ name: 'last_event_created', type: 'timestamptz' })
   lastEventCreated!: Date;
