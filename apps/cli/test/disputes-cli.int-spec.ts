@@ -254,9 +254,11 @@ describe('aegis disputes and fraud-warnings against a running stack', () => {
       (answer) => answer.status === 'won',
       { what: 'the dispute to be won', timeoutMs: 30_000 },
     );
+    // under_review is in the history when the answer saw it (not when Stripe had decided already).
+    const answeredUnderReview = submitted.includes('(uncategorized_text): under_review');
     expect(won.history.map((entry) => entry.to_status)).toStrictEqual([
       'needs_response',
-      'under_review',
+      ...(answeredUnderReview ? ['under_review'] : []),
       'won',
     ]);
     const late = await aegis.run([

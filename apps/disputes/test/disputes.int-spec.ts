@@ -385,9 +385,10 @@ describe('disputes and early fraud warnings', () => {
     await appliedByDisputes(decisions);
     const won = (await rpc.call(DISPUTES_GET_V1, { disputeId: defined(win).id })).dispute;
     expect(won).toMatchObject({ status: 'won', feeCents: 0, amountWithdrawn: 0 });
+    // under_review is in the history when the answer saw it (not when Stripe had decided already).
     expect(won.history.map((entry) => entry.toStatus)).toEqual([
       'needs_response',
-      'under_review',
+      ...(submitted.dispute.status === 'under_review' ? ['under_review'] : []),
       'won',
     ]);
     const lost = (await rpc.call(DISPUTES_GET_V1, { disputeId: defined(lose).id })).dispute;

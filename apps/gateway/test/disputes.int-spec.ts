@@ -280,9 +280,10 @@ describe('disputes and early fraud warnings through the gateway', () => {
       (detail) => detail.status === 'won',
       { what: 'the dispute to be won', timeoutMs: DECISION_TIMEOUT_MS },
     );
+    // under_review is in the history when the answer saw it (not when Stripe had decided already).
     expect(decided.history.map((entry) => entry.to_status)).toStrictEqual([
       'needs_response',
-      'under_review',
+      ...(submitted.body.status === 'under_review' ? ['under_review'] : []),
       'won',
     ]);
     expect(decided).toMatchObject({ fee_cents: 0, amount_withdrawn_cents: 0 });
