@@ -216,8 +216,17 @@ const gatewayEnv = {
   // A development machine's webhook receivers listen on localhost (docs/webhooks.md).
   WEBHOOK_ALLOW_PRIVATE_URLS: envSetting('WEBHOOK_ALLOW_PRIVATE_URLS', 'true'),
 };
-const envOf = (name: string): Record<string, string> =>
-  name === 'stripe-sandbox' ? sandboxEnv : name === 'gateway' ? gatewayEnv : serviceEnv;
+const meteringEnv = {
+  ...serviceEnv,
+  // `aegis seed` records three months of usage on a fresh machine (docs/cli.md).
+  METERING_BACKDATE_HORIZON_DAYS: envSetting('METERING_BACKDATE_HORIZON_DAYS', '100'),
+};
+const ENV_OF_SERVICE: Readonly<Record<string, Record<string, string>>> = {
+  'stripe-sandbox': sandboxEnv,
+  gateway: gatewayEnv,
+  metering: meteringEnv,
+};
+const envOf = (name: string): Record<string, string> => ENV_OF_SERVICE[name] ?? serviceEnv;
 
 for (const [index, { name }] of SERVICES.entries()) {
   if (state.stopping) break;
