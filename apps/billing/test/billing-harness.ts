@@ -51,6 +51,14 @@ export interface MirrorSnapshot {
  * reach billing as webhook-ingest fans them out: on the events exchange,
  * routing key and type `stripe.<type>`, message id the event id.
  */
+/** billing's events the harness collects. */
+const COLLECTED_EVENT_TYPES = [
+  STRIPE_EVENT_APPLIED_V1,
+  BILLING_CUSTOMER_CREATED_V1,
+  BILLING_TRANSACTION_CREATED_V1,
+  BILLING_TRANSACTION_UPDATED_V1,
+] as const;
+
 export class BillingHarness {
   readonly receipts: StripeEventAppliedV1[] = [];
   readonly transactionEvents: Envelope<string, BillingTransactionV1>[] = [];
@@ -219,12 +227,17 @@ export class BillingHarness {
     );
   }
 
-  /** Waits until billing's outbox has nothing left to publish and the test queue got it all. */
+  /**
+   * Waits until billing's outbox has nothing left to publish and the test
+   * queue got all of it that it listens to (not, say, a dead-letter notice).
+   */
   async waitUntilPublished(): Promise<void> {
     const total = async (): Promise<{ outbox: number; unpublished: number }> => {
       const [row] = await this.dataSource.query<{ outbox: string; unpublished: string }[]>(
-        `SELECT count(*) AS outbox, count(*) FILTER (WHERE "published_at" IS NULL) AS unpublished
+        `SELECT count(*) FILTER (WHERE "message_type" = ANY($1)) AS outbox,
+                count(*) FILTER (WHERE "published_at" IS NULL) AS unpublished
            FROM "billing"."outbox"`,
+        [[...COLLECTED_EVENT_TYPES]],
       );
       return { outbox: Number(row?.outbox), unpublished: Number(row?.unpublished) };
     };
@@ -261,12 +274,7 @@ export class BillingHarness {
     await listenForEvents(
       this.channel,
       this.names.eventsExchange,
-      [
-        STRIPE_EVENT_APPLIED_V1,
-        BILLING_CUSTOMER_CREATED_V1,
-        BILLING_TRANSACTION_CREATED_V1,
-        BILLING_TRANSACTION_UPDATED_V1,
-      ],
+      [...COLLECTED_EVENT_TYPES],
       (envelope) => {
         this.received += 1;
         if (envelope.type === STRIPE_EVENT_APPLIED_V1) {
