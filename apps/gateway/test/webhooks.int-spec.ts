@@ -292,6 +292,55 @@ describe('webhook endpoints', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the alert and webhook routes and the schema of each answer', async () => {
+    interface Operation {
+      tags?: string[];
+      responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+    }
+    const answer = await harness.request<{
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>('GET', PUBLIC_API_PATHS.openapi, { key: null });
+    expect(answer.status).toBe(200);
+    const { paths, components } = answer.body;
+    const answered = (path: string, verb: string, status: string) => ({
+      tags: paths[path]?.[verb]?.tags,
+      schema: paths[path]?.[verb]?.responses[status]?.content?.['application/json']?.schema?.$ref,
+    });
+    for (const [path, verb, status, schema] of [
+      ['/api/v1/alerts', 'get', '200', 'AlertList'],
+      ['/api/v1/webhook_endpoints', 'post', '201', 'CreatedWebhookEndpoint'],
+      ['/api/v1/webhook_endpoints', 'get', '200', 'WebhookEndpointList'],
+      ['/api/v1/webhook_endpoints/{id}', 'delete', '200', 'DeletedWebhookEndpoint'],
+      ['/api/v1/webhook_endpoints/{id}/deliveries', 'get', '200', 'WebhookDeliveryList'],
+      ['/api/v1/webhook_deliveries/{id}/retry', 'post', '202', 'WebhookDeliveryResource'],
+    ] as const)
+      expect({ path, ...answered(path, verb, status) }).toStrictEqual({
+        path,
+        tags: ['operations'],
+        schema: `#/components/schemas/${schema}`,
+      });
+    expect(Object.keys(components.schemas.AlertResource?.properties ?? {}).sort()).toStrictEqual([
+      'cause_key',
+      'created_at',
+      'customer_id',
+      'data',
+      'id',
+      'object',
+      'source_event_id',
+      'summary',
+      'type',
+    ]);
+    expect(Object.keys(components.schemas.CreatedWebhookEndpoint?.properties ?? {})).toContain(
+      'secret',
+    );
+    expect(Object.keys(components.schemas.WebhookEndpointResource?.properties ?? {})).not.toContain(
+      'secret',
+    );
+  });
+});
+
 describe('deliveries', () => {
   let receiver: Receiver;
   let endpoint: CreatedWebhookEndpointV1;

@@ -1,5 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   ALERT_TYPES,
   type AlertListQueryV1,
@@ -12,6 +18,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { RequireApiKey } from '../auth/access.decorators.js';
 import { ListQueryDto, listOf, pageRequestOf, readPage } from '../http/list.js';
+import { AlertList } from './alert-resources.js';
 import { Alert } from './alert.entity.js';
 import { alertResourceOf } from './alerts.service.js';
 
@@ -32,8 +39,11 @@ export class AlertsController {
   @Get()
   @ApiOperation({
     summary:
-      'Alerts, newest first: failed payments, cancellations, high-value transactions, disputes and their deadlines, disabled webhook endpoints',
+      'Alerts, newest first: failed payments, cancellations, high-value transactions, disputes and their deadlines, disabled webhook endpoints, webhook processing failures',
   })
+  @ApiOkResponse({ type: AlertList })
+  @ApiResponse({ status: 400, description: 'bad type or cursor, named in errors' })
+  @ApiResponse({ status: 403, description: 'admin keys only' })
   async list(@Query() query: AlertListQueryDto): Promise<ListV1<AlertResourceV1>> {
     const builder = this.dataSource.getRepository(Alert).createQueryBuilder('alert');
     if (query.type !== undefined) builder.where('alert.type = :type', { type: query.type });

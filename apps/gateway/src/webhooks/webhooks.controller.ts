@@ -9,7 +9,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type {
   CreatedWebhookEndpointV1,
   DeletedWebhookEndpointV1,
@@ -21,6 +21,13 @@ import { IsString, MaxLength } from 'class-validator';
 import { CurrentPrincipal, RequireApiKey } from '../auth/access.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { pageRequestOf } from '../http/list.js';
+import {
+  CreatedWebhookEndpoint,
+  DeletedWebhookEndpoint,
+  WebhookDeliveryList,
+  WebhookDeliveryResource,
+  WebhookEndpointList,
+} from './webhook-resources.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 import { CreateWebhookEndpointDto, WebhookListQueryDto } from './webhooks.dto.js';
 
@@ -42,7 +49,11 @@ export class WebhookEndpointsController {
     summary:
       'An endpoint for signed outbound webhooks of the events it names (or `*`); its `secret` is shown this once',
   })
-  @ApiResponse({ status: 201, description: 'the endpoint, with its signing secret' })
+  @ApiResponse({
+    status: 201,
+    type: CreatedWebhookEndpoint,
+    description: 'the endpoint, with its signing secret',
+  })
   @ApiResponse({ status: 400, description: 'bad url (not http(s), private address) or events' })
   create(
     @CurrentPrincipal() principal: Principal,
@@ -53,12 +64,14 @@ export class WebhookEndpointsController {
 
   @Get()
   @ApiOperation({ summary: 'The webhook endpoints, newest first (never their secrets)' })
+  @ApiOkResponse({ type: WebhookEndpointList })
   list(@Query() query: WebhookListQueryDto): Promise<ListV1<WebhookEndpointResourceV1>> {
     return this.endpoints.list(pageRequestOf(query));
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete an endpoint and its deliveries: nothing more is sent to it' })
+  @ApiOkResponse({ type: DeletedWebhookEndpoint })
   @ApiResponse({ status: 404, description: 'no such endpoint' })
   delete(
     @CurrentPrincipal() principal: Principal,
@@ -71,6 +84,7 @@ export class WebhookEndpointsController {
   @ApiOperation({
     summary: 'The endpoint’s deliveries, newest first, each with its attempts in order',
   })
+  @ApiOkResponse({ type: WebhookDeliveryList })
   @ApiResponse({ status: 404, description: 'no such endpoint' })
   deliveries(
     @Param() params: WebhookIdParams,
@@ -91,7 +105,7 @@ export class WebhookDeliveriesController {
   @ApiOperation({
     summary: 'Send a delivery again now (failed, pending or delivered); the attempt is listed',
   })
-  @ApiResponse({ status: 202, description: 'the delivery, due now' })
+  @ApiResponse({ status: 202, type: WebhookDeliveryResource, description: 'the delivery, due now' })
   @ApiResponse({ status: 404, description: 'no such delivery' })
   retry(
     @CurrentPrincipal() principal: Principal,
