@@ -10,6 +10,8 @@ export {
   ServiceEnv,
   booleanProperty,
   portProperty,
+  redisKeyPrefixProperty,
+  redisUrlProperty,
   toBoolean,
   toIntegerList,
 } from './service-env.js';

@@ -8,6 +8,8 @@ import {
   ServiceEnv,
   booleanProperty,
   portProperty,
+  redisKeyPrefixProperty,
+  redisUrlProperty,
 } from './service-env.js';
 
 class ExampleEnv extends ServiceEnv {
@@ -16,6 +18,12 @@ class ExampleEnv extends ServiceEnv {
 
   @booleanProperty()
   EXAMPLE_FLAG: boolean = false;
+
+  @redisUrlProperty()
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  @redisKeyPrefixProperty()
+  REDIS_KEY_PREFIX: string = 'aegis';
 }
 
 describe(loadEnv.name, () => {
@@ -65,6 +73,18 @@ describe(loadEnv.name, () => {
     expect(error.message).toContain('PORT');
     expect(error.message).toContain('AMQP_URL');
     expect(error.message).toContain('MESSAGING_RETRY_DELAYS_MS');
+  });
+
+  it('takes a redis:// or rediss:// URL and a lower-case key prefix, naming either when bad', () => {
+    expect(
+      loadEnv(ExampleEnv, { REDIS_URL: 'rediss://cache:6380', REDIS_KEY_PREFIX: 'run-7' }),
+    ).toMatchObject({ REDIS_URL: 'rediss://cache:6380', REDIS_KEY_PREFIX: 'run-7' });
+    const error = thrownBy(
+      () => loadEnv(ExampleEnv, { REDIS_URL: 'http://cache:6379', REDIS_KEY_PREFIX: 'Run 7' }),
+      EnvValidationError,
+    );
+    expect(error.message).toContain('REDIS_URL');
+    expect(error.message).toContain('REDIS_KEY_PREFIX');
   });
 
   it('rejects a port out of range', () => {

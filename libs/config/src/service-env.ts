@@ -104,6 +104,19 @@ export abstract class ServiceEnv extends HttpServiceEnv {
   RPC_TIMEOUT_MS: number = 5_000;
 }
 
+/** Where Redis is: a `redis://` or `rediss://` URL (REDIS_URL of the services that use it). */
+export function redisUrlProperty(): PropertyDecorator {
+  return Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' });
+}
+
+/**
+ * The prefix of every Redis key and channel a service writes (REDIS_KEY_PREFIX):
+ * the replicas that share state use one, parallel test runs each their own.
+ */
+export function redisKeyPrefixProperty(): PropertyDecorator {
+  return Matches(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' });
+}
+
 /** A TCP port; 0 lets the OS choose one (tests). */
 export function portProperty(): PropertyDecorator {
   return (target, key) => {

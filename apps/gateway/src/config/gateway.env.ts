@@ -1,4 +1,10 @@
-import { ServiceEnv, booleanProperty, portProperty } from '@aegis/config';
+import {
+  ServiceEnv,
+  booleanProperty,
+  portProperty,
+  redisKeyPrefixProperty,
+  redisUrlProperty,
+} from '@aegis/config';
 import { Transform } from 'class-transformer';
 import {
   IsInt,
@@ -28,11 +34,10 @@ export class GatewayEnv extends ServiceEnv {
   @Matches(/^\S+$/, { message: 'must not contain white space' })
   AEGIS_ADMIN_KEY?: string;
 
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  @redisUrlProperty()
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 
-  /** Prefix of every Redis key and channel, so parallel test runs never collide. */
-  @Matches(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' })
+  @redisKeyPrefixProperty()
   REDIS_KEY_PREFIX: string = 'aegis';
 
   /** A customer key's limit when it was created without `rate_limit`: requests per window. */

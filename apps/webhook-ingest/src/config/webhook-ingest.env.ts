@@ -1,4 +1,9 @@
-import { DEFAULT_STRIPE_WEBHOOK_SECRET, portProperty } from '@aegis/config';
+import {
+  DEFAULT_STRIPE_WEBHOOK_SECRET,
+  portProperty,
+  redisKeyPrefixProperty,
+  redisUrlProperty,
+} from '@aegis/config';
 import { StripeServiceEnv } from '@aegis/stripe';
 import { Transform } from 'class-transformer';
 import { ArrayMinSize, IsInt, Matches, Max, Min } from 'class-validator';
@@ -29,11 +34,10 @@ export class WebhookIngestEnv extends StripeServiceEnv {
   @Max(100)
   BACKFILL_PAGE_SIZE: number = 100;
 
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  @redisUrlProperty()
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 
-  /** Prefix of every Redis key, shared by the replicas that count together. */
-  @Matches(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' })
+  @redisKeyPrefixProperty()
   REDIS_KEY_PREFIX: string = 'aegis';
 
   /** Rejected signatures within one window (every replica together) that raise the burst alert. */
