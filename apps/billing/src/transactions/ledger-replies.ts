@@ -68,6 +68,7 @@ export function refundV1Of(refund: Refund): RefundV1 {
     failureReason: refund.failureReason,
     origin: refund.origin,
     stripeRefundId: refund.stripeRefundId,
+    requestKey: refund.requestKey,
     createdAt: refund.createdAt.toISOString(),
     updatedAt: refund.updatedAt.toISOString(),
   };

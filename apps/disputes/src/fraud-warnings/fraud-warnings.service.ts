@@ -193,15 +193,12 @@ export class FraudWarningsService {
     }
     const disputed = await manager.existsBy(Dispute, { stripeChargeId: row.stripeChargeId });
     if (disputed) return { decision: 'already_handled', detail: 'the charge is disputed' };
+    const key = fraudWarningRefundKey(row.stripeWarningId);
     // An earlier try whose answer this service lost (its transaction rolled back): billing made
-    // it, in full, as a fraudulent refund of ours.
+    // it under this warning's request key.
     const earlier = transaction.refunds.find(
       (refund) =>
-        refund.origin === 'aegis' &&
-        refund.reason === 'fraudulent' &&
-        refund.amount === transaction.amount &&
-        refund.status !== 'failed' &&
-        refund.status !== 'canceled',
+        refund.requestKey === key && refund.status !== 'failed' && refund.status !== 'canceled',
     );
     if (earlier !== undefined) {
       return {
@@ -216,7 +213,6 @@ export class FraudWarningsService {
     if (transaction.status !== 'succeeded') {
       return { decision: 'already_handled', detail: `the payment is ${transaction.status}` };
     }
-    const key = fraudWarningRefundKey(row.stripeWarningId);
     try {
       const { refund } = await this.rpc.call(
         BILLING_REFUND_CREATE_V1,

@@ -94,6 +94,11 @@ export class RefundV1 {
   @IsString()
   stripeRefundId!: string | null;
 
+  /** The caller's `requestKey` that made it (RefundCreateRequestV1), or null. */
+  @IsOptional()
+  @IsString()
+  requestKey?: string | null;
+
   @IsISO8601({ strict: true })
   createdAt!: string;
 
