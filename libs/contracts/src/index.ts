@@ -16,11 +16,13 @@ export {
   type TransactionStatus,
 } from './events/billing-transaction.v1.js';
 export {
+  SUBSCRIPTION_BILLING_INTERVALS,
   SUBSCRIPTION_CREATED_V1,
   SUBSCRIPTION_ENDED_V1,
   SUBSCRIPTION_STATUSES,
   SUBSCRIPTION_UPDATED_V1,
   SubscriptionStateV1,
+  type SubscriptionBillingInterval,
   type SubscriptionStatus,
 } from './events/subscription.v1.js';
 export {

@@ -5,6 +5,7 @@ import {
   movementOf,
   mrrOf,
   periodStartOf,
+  priceIntervalMonthsOf,
   rateOf,
   supersedesState,
 } from './mrr.js';
@@ -40,6 +41,20 @@ describe('revenue rules', () => {
     expect(intervalMonthsOf('2026-01-01T00:00:00.000Z', '2026-01-08T00:00:00.000Z')).toBe(1);
     expect(intervalMonthsOf(null, '2026-01-08T00:00:00.000Z')).toBe(1);
     expect(intervalMonthsOf(null, null)).toBe(1);
+  });
+
+  it('takes the months from the price’s interval when it is whole months, whatever the period', () => {
+    // A yearly price whose current period was cut short (a billing anchor reset): still 12.
+    const shortPeriod = ['2026-03-01T00:00:00.000Z', '2026-03-11T00:00:00.000Z'] as const;
+    expect(priceIntervalMonthsOf('year', 1, ...shortPeriod)).toBe(12);
+    expect(priceIntervalMonthsOf('year', 2, ...shortPeriod)).toBe(24);
+    expect(priceIntervalMonthsOf('month', 3, ...shortPeriod)).toBe(3);
+    expect(priceIntervalMonthsOf('month', null, ...shortPeriod)).toBe(1);
+    // Weeks, days or a state without the interval: the period's length decides.
+    const quarter = ['2026-01-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z'] as const;
+    expect(priceIntervalMonthsOf('week', 12, ...quarter)).toBe(3);
+    expect(priceIntervalMonthsOf(undefined, undefined, ...quarter)).toBe(3);
+    expect(priceIntervalMonthsOf(null, null, null, null)).toBe(1);
   });
 
   it('gives MRR only to active and past_due subscriptions, yearly / 12 rounded half up', () => {

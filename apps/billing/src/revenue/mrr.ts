@@ -1,4 +1,4 @@
-import type { SubscriptionStatus } from '@aegis/contracts';
+import type { SubscriptionBillingInterval, SubscriptionStatus } from '@aegis/contracts';
 
 /**
  * The pure rules of docs/metrics.md: MRR of a subscription's state, the
@@ -47,6 +47,24 @@ export function rateOf(numerator: number, denominator: number): string {
   const whole = scaled / scale;
   const fraction = (scaled % scale).toString().padStart(RATE_DECIMALS, '0');
   return `${whole.toString()}.${fraction}`;
+}
+
+/**
+ * Months of a price's billing interval, where it is whole months: a month
+ * interval's count, twelve for each year. Otherwise (days, weeks, or an
+ * older state without the interval) the current period's length decides
+ * (intervalMonthsOf).
+ */
+export function priceIntervalMonthsOf(
+  interval: SubscriptionBillingInterval | null | undefined,
+  count: number | null | undefined,
+  periodStart: string | null,
+  periodEnd: string | null,
+): number {
+  const every = count ?? 1;
+  if (interval === 'month') return Math.max(1, every);
+  if (interval === 'year') return Math.max(1, 12 * every);
+  return intervalMonthsOf(periodStart, periodEnd);
 }
 
 /**

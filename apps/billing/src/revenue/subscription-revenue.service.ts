@@ -4,7 +4,7 @@ import { lockUntilCommit } from '@aegis/persistence';
 import type { EntityManager } from 'typeorm';
 import { SubscriptionMrrChange } from './entities/subscription-mrr-change.entity.js';
 import { SubscriptionRevenue } from './entities/subscription-revenue.entity.js';
-import { intervalMonthsOf, movementOf, mrrOf, supersedesState } from './mrr.js';
+import { movementOf, mrrOf, priceIntervalMonthsOf, supersedesState } from './mrr.js';
 import { exactNumber } from './charged-revenue.js';
 
 /**
@@ -44,7 +44,12 @@ export class SubscriptionRevenueService {
         `subscription ${state.stripeSubscriptionId} changed customer or currency (${held.customerId}/${held.currency} to ${state.customerId}/${currency})`,
       );
     }
-    const intervalMonths = intervalMonthsOf(state.currentPeriodStart, state.currentPeriodEnd);
+    const intervalMonths = priceIntervalMonthsOf(
+      state.billingInterval,
+      state.billingIntervalCount,
+      state.currentPeriodStart,
+      state.currentPeriodEnd,
+    );
     const mrrCents = mrrOf({
       status: state.status,
       unitAmount: state.unitAmount,

@@ -419,6 +419,8 @@ export class SubscriptionMirrorService {
       previousStatus,
       currentPeriodStart: isoOf(row.currentPeriodStart),
       currentPeriodEnd: isoOf(row.currentPeriodEnd),
+      billingInterval: row.billingInterval,
+      billingIntervalCount: row.billingIntervalCount,
       cancelAtPeriodEnd: row.cancelAtPeriodEnd,
       canceledAt: isoOf(row.canceledAt),
       trialEnd: isoOf(row.trialEnd),

@@ -26,6 +26,10 @@ export const SUBSCRIPTION_STATUSES = [
 ] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
+/** Stripe's `recurring.interval` of a price. */
+export const SUBSCRIPTION_BILLING_INTERVALS = ['day', 'week', 'month', 'year'] as const;
+export type SubscriptionBillingInterval = (typeof SUBSCRIPTION_BILLING_INTERVALS)[number];
+
 /**
  * A subscription as the subscriptions service mirrors it after a change:
  * `created` when first recorded, `updated` after each change, `ended` when
@@ -77,6 +81,20 @@ export class SubscriptionStateV1 {
   @IsOptional()
   @IsISO8601({ strict: true })
   currentPeriodEnd!: string | null;
+
+  /**
+   * The price's billing interval and its count (Stripe's `recurring`): a
+   * price of `unitAmount` every `billingIntervalCount` `billingInterval`s.
+   * Absent from states published before it was added.
+   */
+  @IsOptional()
+  @IsIn(SUBSCRIPTION_BILLING_INTERVALS)
+  billingInterval?: SubscriptionBillingInterval | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  billingIntervalCount?: number | null;
 
   @IsBoolean()
   cancelAtPeriodEnd!: boolean;
