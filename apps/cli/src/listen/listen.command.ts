@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   OPERATIONS_API_PATHS,
-  WEBHOOK_EVENT_TYPES,
   WEBHOOK_EVERY_EVENT,
   type CreatedWebhookEndpointV1,
 } from '@aegis/contracts';
@@ -11,7 +10,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, EXIT_OK, EXIT_USAGE } from '../cli-error.js';
 import type { CommandContext } from '../command-context.js';
 import type { CliEnvironment } from '../environment.js';
-import { jsonOption, wholeNumber, type JsonOption } from '../options/option-parsers.js';
+import {
+  jsonOption,
+  webhookEventList,
+  wholeNumber,
+  type JsonOption,
+} from '../options/option-parsers.js';
 
 export interface ListenCommand {
   readonly kind: 'listen';
@@ -37,8 +41,6 @@ const FORWARDED_HEADERS = [
   'aegis-delivery-id',
 ] as const;
 
-const SUBSCRIBABLE = new Set([WEBHOOK_EVERY_EVENT, ...WEBHOOK_EVENT_TYPES]);
-
 function forwardUrl(value: string): string {
   let url: URL;
   try {
@@ -49,20 +51,6 @@ function forwardUrl(value: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new InvalidArgumentError('must be an http:// or https:// URL');
   return url.href;
-}
-
-function eventList(value: string): string[] {
-  const events = value
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  if (events.length === 0) throw new InvalidArgumentError('name at least one event type, or *');
-  const unknown = events.filter((event) => !SUBSCRIBABLE.has(event));
-  if (unknown.length > 0)
-    throw new InvalidArgumentError(
-      `unknown event type ${unknown.join(', ')}; one of * ${WEBHOOK_EVENT_TYPES.join(' ')}`,
-    );
-  return [...new Set(events)];
 }
 
 /** `aegis listen --forward-to <url> [--events a,b] [--port <n>]`. */
@@ -84,7 +72,7 @@ export function defineListenCommand(
     .option(
       '--events <types>',
       'comma-separated event types (e.g. alert.payment_failed,billing.transaction.updated.v1), default *',
-      eventList,
+      webhookEventList,
     )
     .option('--port <port>', 'the local receiver’s port (default: a free one)', wholeNumber(1))
     .addOption(jsonOption())

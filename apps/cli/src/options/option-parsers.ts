@@ -1,4 +1,10 @@
-import { BILLING_PERIOD_PATTERN, type ListQueryV1, type RateLimitV1 } from '@aegis/contracts';
+import {
+  BILLING_PERIOD_PATTERN,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_EVERY_EVENT,
+  type ListQueryV1,
+  type RateLimitV1,
+} from '@aegis/contracts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 
 /** A whole number of at least `minimum`. */
@@ -101,4 +107,21 @@ export function listQueryOf(options: ListOptions): ListQueryV1 {
     ...(options.startingAfter === undefined ? {} : { starting_after: options.startingAfter }),
     ...(options.endingBefore === undefined ? {} : { ending_before: options.endingBefore }),
   };
+}
+
+const SUBSCRIBABLE_EVENTS = new Set<string>([WEBHOOK_EVERY_EVENT, ...WEBHOOK_EVENT_TYPES]);
+
+/** `--events a,b` of an outbound webhook endpoint: each an event type or `*`, once each. */
+export function webhookEventList(value: string): string[] {
+  const events = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (events.length === 0) throw new InvalidArgumentError('name at least one event type, or *');
+  const unknown = events.filter((event) => !SUBSCRIBABLE_EVENTS.has(event));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown event type ${unknown.join(', ')}; one of * ${WEBHOOK_EVENT_TYPES.join(' ')}`,
+    );
+  return [...new Set(events)];
 }

@@ -1,7 +1,5 @@
 import {
   OPERATIONS_API_PATHS,
-  WEBHOOK_EVENT_TYPES,
-  WEBHOOK_EVERY_EVENT,
   type CreateWebhookEndpointBodyV1,
   type CreatedWebhookEndpointV1,
   type DeletedWebhookEndpointV1,
@@ -10,7 +8,7 @@ import {
   type WebhookDeliveryResourceV1,
   type WebhookEndpointResourceV1,
 } from '@aegis/contracts';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { EXIT_OK } from '../cli-error.js';
 import { nextPageHint, type CommandContext } from '../command-context.js';
 import {
@@ -18,6 +16,7 @@ import {
   idempotencyOf,
   jsonOption,
   listQueryOf,
+  webhookEventList,
   withListOptions,
   type IdempotencyKeyOption,
   type JsonOption,
@@ -58,23 +57,6 @@ interface CreateOptions extends JsonOption, IdempotencyKeyOption {
   readonly events: string[];
 }
 
-const SUBSCRIBABLE = new Set([WEBHOOK_EVERY_EVENT, ...WEBHOOK_EVENT_TYPES]);
-
-/** `--events a,b`: each an event type or `*`. */
-function eventList(value: string): string[] {
-  const events = value
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  if (events.length === 0) throw new InvalidArgumentError('name at least one event type, or *');
-  const unknown = events.filter((event) => !SUBSCRIBABLE.has(event));
-  if (unknown.length > 0)
-    throw new InvalidArgumentError(
-      `unknown event type ${unknown.join(', ')}; one of * ${WEBHOOK_EVENT_TYPES.join(' ')}`,
-    );
-  return [...new Set(events)];
-}
-
 /** `aegis webhooks endpoints create|list|delete` and `aegis webhooks deliveries`. */
 export function defineWebhooksCommands(
   program: Command,
@@ -93,7 +75,7 @@ export function defineWebhooksCommands(
     .requiredOption(
       '--events <types>',
       'comma-separated event types (e.g. alert.payment_failed,billing.transaction.updated.v1), or *',
-      eventList,
+      webhookEventList,
     )
     .addOption(idempotencyKeyOption())
     .addOption(jsonOption())
