@@ -14,8 +14,15 @@
  *   plain loop      pg + amqplib, no framework, each item: INSERT the event
  *                   (autocommit), then publish it to a quorum queue and wait
  *                   for the confirm.
+ *   burst           BURST_EVENTS webhooks at BURST_CONCURRENCY in flight: the
+ *                   latency a sudden surge sees (every answer must be 200).
+ *
+ * Also printed: webhook-ingest's CPU time per webhook and its resident memory
+ * during the loaded run, read from /proc. BENCH_CPU_PROFILE=<dir> runs
+ * webhook-ingest with `node --cpu-prof` and writes its profile there.
  */
 import { DEFAULT_RETRY_DELAYS_MS } from '@aegis/config';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { topologyNames } from '@aegis/messaging';
@@ -41,7 +48,44 @@ import {
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3_000);
 const ONE_AT_A_TIME = 500;
 const WARM_UP = 300;
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const BURST_EVENTS = Number(process.env.BENCH_BURST_EVENTS ?? 5_000);
+const BURST_CONCURRENCY = 200;
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  // Fields after the command name (which may hold spaces); utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+/** Resident memory of a process in MiB, from /proc. */
+function residentMibOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kib) / 1_024;
+}
+
+/** The largest resident memory of a process seen while `work` runs, sampled every 100 ms. */
+async function peakResidentMib<T>(
+  pid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; peakMib: number }> {
+  let peakMib = residentMibOf(pid);
+  const sampler = setInterval(() => {
+    peakMib = Math.max(peakMib, residentMibOf(pid));
+  }, 100);
+  try {
+    const result = await work();
+    peakMib = Math.max(peakMib, residentMibOf(pid));
+    return { result, peakMib };
+  } finally {
+    clearInterval(sampler);
+  }
+}
 
 /** A customer event padded to about the size of a typical invoice event (3 KiB). */
 function benchEvent(): Stripe.Event {
@@ -104,7 +148,10 @@ function publishConfirmed(
 }
 
 // node:http rather than fetch: on a small machine fetch's own CPU cost would show in the figure.
-const keepAlive = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+const keepAlive = new Agent({
+  keepAlive: true,
+  maxSockets: Math.max(CONCURRENCY, BURST_CONCURRENCY),
+});
 
 function postSigned(ingest: ServiceProcess, event: Stripe.Event): Promise<number> {
   const payload = JSON.stringify(event);
@@ -212,7 +259,15 @@ try {
   process.stdout.write(
     `ingest benchmark: ${ONE_AT_A_TIME} webhooks one at a time, then ${EVENTS} with ${CONCURRENCY} in flight (after ${WARM_UP} warm-up)\n`,
   );
-  ingest = await startIngest({ databaseUrl: database.url, amqpUrl, prefix });
+  ingest = await startIngest({
+    databaseUrl: database.url,
+    amqpUrl,
+    prefix,
+    nodeArgs:
+      CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`],
+  });
+  const ingestPid = ingest.child.pid;
+  if (ingestPid === undefined) throw new Error('webhook-ingest has no process id');
   // Fanned-out events land in a quorum queue, as they would in a consumer's.
   tap = await EventTap.open(amqpUrl, prefix);
   await tap.close();
@@ -227,9 +282,17 @@ try {
   const ingestAlone = await benchIngest(ingest, ONE_AT_A_TIME, 1);
   await allPublished('one-at-a-time events published');
   const fanOutStarted = performance.now();
-  const ingestLoaded = await benchIngest(ingest, EVENTS, CONCURRENCY);
-  await allPublished('every event published');
+  const cpuBefore = cpuSecondsOf(ingestPid);
+  const running = ingest;
+  const { result: ingestLoaded, peakMib } = await peakResidentMib(ingestPid, async () => {
+    const measured = await benchIngest(running, EVENTS, CONCURRENCY);
+    await allPublished('every event published');
+    return measured;
+  });
   const fanOutPerSecond = EVENTS / ((performance.now() - fanOutStarted) / 1_000);
+  const cpuMsPerWebhook = ((cpuSecondsOf(ingestPid) - cpuBefore) * 1_000) / EVENTS;
+  const burst = await benchIngest(ingest, BURST_EVENTS, BURST_CONCURRENCY);
+  await allPublished('burst published');
   await ingest.stop();
   ingest = undefined;
 
@@ -266,6 +329,9 @@ try {
       line('plain loop: INSERT + publish with confirm', plainLoaded),
       `  webhook-ingest throughput: ${ratio(ingestLoaded.perSecond, plainLoaded.perSecond)} the plain loop's; ` +
         `latency p50 ${ratio(p50(ingestLoaded), p50(plainLoaded))}, p99 ${ratio(p99(ingestLoaded), p99(plainLoaded))}`,
+      `  webhook-ingest CPU ${cpuMsPerWebhook.toFixed(2)} ms per webhook (storing and fanning out), resident memory peak ${peakMib.toFixed(0)} MiB`,
+      ` burst: ${BURST_EVENTS} at ${BURST_CONCURRENCY} in flight, every answer 200`,
+      `${line('webhook-ingest: signed webhook over HTTP', burst)}   max ${Math.max(...burst.latenciesMs).toFixed(1)} ms`,
       '',
     ].join('\n'),
   );

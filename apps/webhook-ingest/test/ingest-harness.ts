@@ -41,20 +41,25 @@ export interface IngestSettings {
   readonly amqpUrl: string;
   readonly prefix: string;
   readonly env?: Record<string, string>;
+  readonly nodeArgs?: readonly string[];
 }
 
 /** webhook-ingest as `npm start` runs it (compiled main.js, own process), on the test's database and prefix. */
 export function startIngest(settings: IngestSettings): Promise<ServiceProcess> {
-  return startServiceProcess('webhook-ingest', {
-    DATABASE_URL: settings.databaseUrl,
-    AMQP_URL: settings.amqpUrl,
-    MESSAGING_PREFIX: settings.prefix,
-    STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET},${PREVIOUS_WEBHOOK_SECRET}`,
-    OUTBOX_POLL_INTERVAL_MS: '100',
-    REDIS_URL,
-    REDIS_KEY_PREFIX: redisPrefixOf(settings.prefix),
-    ...settings.env,
-  });
+  return startServiceProcess(
+    'webhook-ingest',
+    {
+      DATABASE_URL: settings.databaseUrl,
+      AMQP_URL: settings.amqpUrl,
+      MESSAGING_PREFIX: settings.prefix,
+      STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET},${PREVIOUS_WEBHOOK_SECRET}`,
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: redisPrefixOf(settings.prefix),
+      ...settings.env,
+    },
+    { nodeArgs: settings.nodeArgs },
+  );
 }
 
 export interface RunningSandbox {

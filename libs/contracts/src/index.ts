@@ -35,6 +35,7 @@ export {
   StripeEventData,
   StripeEventPayload,
   isStripeEventName,
+  stripeEventFaults,
   stripeEventName,
   type StripeEventName,
   type StripeEventOf,

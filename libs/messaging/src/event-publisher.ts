@@ -84,6 +84,18 @@ export class EventPublisher {
     );
   }
 
+  /**
+   * An INSERT of outbox rows from `rows`, a query with the columns `id`,
+   * `type`, `correlation_id` and `envelope` (jsonb, headed by
+   * `envelopeHeaderOf`), to run as one part of a caller's statement (a
+   * data-modifying WITH): outbox rows written in bulk, with the state change
+   * they announce.
+   */
+  outboxInsertSql(rows: string): string {
+    return `INSERT INTO "${this.schema}"."outbox" ("id", "message_type", "routing_key", "correlation_id", "envelope")
+      SELECT "id", "type", "type", "correlation_id", "envelope" FROM (${rows}) AS "outgoing"`;
+  }
+
   private requireTransaction(manager: EntityManager, type: string): void {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`publish(${type}) must run inside a transaction with the state change`);
@@ -96,6 +108,18 @@ export class EventPublisher {
     options: PublishOptions,
   ): Envelope<K, EventPayload<K>> {
     toValidPayload(type, payloadClassOf(type), data);
+    return { ...this.envelopeHeaderOf(type, options), data };
+  }
+
+  /**
+   * An envelope without its data, for a caller that writes outbox rows of
+   * its own in bulk (webhook-ingest's group commit) and has checked the data
+   * against the contract already.
+   */
+  envelopeHeaderOf<K extends EventName>(
+    type: K,
+    options: PublishOptions = {},
+  ): Omit<Envelope<K>, 'data'> {
     return {
       id: options.id ?? randomUUID(),
       type,
@@ -103,7 +127,6 @@ export class EventPublisher {
       occurredAt: (options.occurredAt ?? new Date()).toISOString(),
       source: this.source,
       correlationId: options.correlationId ?? currentCorrelationId() ?? newCorrelationId(),
-      data,
     };
   }
 

@@ -15,3 +15,4 @@ export {
   type PageKeyset,
   type PageRequest,
 } from './pagination.js';
+export { GroupCommit, type GroupCommitOptions } from './group-commit.js';

@@ -30,6 +30,12 @@ export interface ServiceOptions {
    * handlers can stream them on untouched. Default: none.
    */
   readonly unparsedBodyPaths?: readonly string[];
+  /**
+   * Path prefixes whose JSON bodies are kept as they came, unparsed: `request.body` (and
+   * `request.rawBody`) is the Buffer, within its own limit. For a handler that verifies the
+   * bytes and parses them once itself (signed webhooks). Default: none.
+   */
+  readonly rawJsonBodyPaths?: readonly JsonBodyLimit[];
   /** Runs on the created application before it listens, e.g. to mount API docs. */
   readonly beforeListen?: (app: NestExpressApplication) => void | Promise<void>;
 }
@@ -129,6 +135,18 @@ function useBodyParsers(app: NestExpressApplication, options: ServiceOptions): v
     prefix: own.path.toLowerCase(),
     limit: own.limit,
   }));
+  const raw = (options.rawJsonBodyPaths ?? []).map((own) => ({
+    prefix: own.path.toLowerCase(),
+    limit: own.limit,
+  }));
+  for (const { prefix, limit: rawLimit } of raw) {
+    app.useBodyParser('raw', {
+      limit: rawLimit,
+      type: (request: IncomingMessage) =>
+        mediaTypeOf(request) === 'application/json' && isUnder(request, [prefix]),
+    });
+  }
+  unparsed.push(...raw.map((own) => own.prefix));
   if (unparsed.length === 0 && ownLimits.length === 0) {
     if (options.jsonBodyLimit !== undefined) app.useBodyParser('json', limit);
     return;

@@ -38,12 +38,18 @@ export interface ServiceProcess {
 export async function startServiceProcess(
   service: ServiceName,
   env: Record<string, string>,
-  { readyTimeoutMs = 30_000 } = {},
+  {
+    readyTimeoutMs = 30_000,
+    nodeArgs = [],
+  }: {
+    readyTimeoutMs?: number;
+    /** e.g. `--cpu-prof` for a benchmark's profile */ nodeArgs?: readonly string[];
+  } = {},
 ): Promise<ServiceProcess> {
   const port = env.PORT === undefined ? await freePort() : Number(env.PORT);
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', compiledPath(`apps/${service}/src/main.js`)],
+    ['--enable-source-maps', ...nodeArgs, compiledPath(`apps/${service}/src/main.js`)],
     {
       env: {
         ...process.env,

@@ -28,6 +28,21 @@ export class WebhookIngestEnv extends StripeServiceEnv {
   @Max(3_600)
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: number = 300;
 
+  /** The most webhook events one group commit (one statement) stores. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  WEBHOOK_GROUP_COMMIT_MAX_EVENTS: number = 200;
+
+  /**
+   * Group commits running at once; webhooks verified meanwhile wait for the
+   * next one. Each holds one database connection while it runs.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  WEBHOOK_GROUP_COMMITS_IN_FLIGHT: number = 2;
+
   /** Events per `GET /v1/events` page during a backfill; progress is saved after each page. */
   @IsInt()
   @Min(1)

@@ -1,23 +1,22 @@
 import type { OutboxPublishedHook } from '@aegis/messaging';
 
-/** Stripe's event id inside a fanned-out envelope (`data` is the Stripe event). */
-function stripeEventIdOf(envelope: string): string | undefined {
-  const parsed = JSON.parse(envelope) as { data?: { id?: unknown } };
-  return typeof parsed.data?.id === 'string' ? parsed.data.id : undefined;
-}
-
 /**
  * Stamps `published_at` on the stored events whose fan-out the broker has just
- * confirmed, in the relay's transaction: set exactly when they are out.
+ * confirmed, in the relay's transaction: set exactly when they are out. The
+ * event's id is read from the outbox row's envelope (a forced replay goes out
+ * under a message id of its own), by PostgreSQL rather than by parsing each
+ * envelope here.
  */
 export const stampStripeEventsPublished: OutboxPublishedHook = async (manager, published) => {
-  const eventIds = published
+  const messageIds = published
     .filter((message) => message.type.startsWith('stripe.'))
-    .map((message) => stripeEventIdOf(message.envelope))
-    .filter((id): id is string => id !== undefined);
-  if (eventIds.length === 0) return;
+    .map((message) => message.id);
+  if (messageIds.length === 0) return;
   await manager.query(
-    `UPDATE "ingest"."stripe_webhook_events" SET "published_at" = now() WHERE "event_id" = ANY($1::text[])`,
-    [eventIds],
+    `UPDATE "ingest"."stripe_webhook_events" SET "published_at" = now()
+      WHERE "event_id" IN (
+        SELECT "envelope"->'data'->>'id' FROM "ingest"."outbox" WHERE "id" = ANY($1::text[])
+      )`,
+    [messageIds],
   );
 };

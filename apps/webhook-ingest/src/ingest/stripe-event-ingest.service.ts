@@ -3,40 +3,64 @@ import {
   Inject,
   Injectable,
   Logger,
+  type OnApplicationShutdown,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import {
-  StripeEventPayload,
-  isStripeEventName,
+  stripeEventFaults,
   stripeEventName,
   type ReceivedVia,
+  type StripeEventName,
 } from '@aegis/contracts';
-import { EventPublisher, InvalidPayloadError, toValidPayload } from '@aegis/messaging';
+import { EventPublisher, InvalidPayloadError } from '@aegis/messaging';
 import { METRICS_REGISTRY } from '@aegis/observability';
+import { GroupCommit } from '@aegis/persistence';
 import { WebhookVerificationError } from '@aegis/stripe';
 import { Counter, type Registry } from 'prom-client';
 import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
+import { WebhookIngestEnv } from '../config/webhook-ingest.env.js';
 import { BadSignatureCounter } from '../failure-alerts/bad-signature-counter.js';
 import { isDatabaseUnavailable } from './database-availability.js';
-import { StripeWebhookEvent } from './entities/stripe-webhook-event.entity.js';
+import { storeStripeEvents, type EventToStore, type IngestOutcome } from './stored-events.js';
 import { StripeWebhookVerifier } from './stripe-webhook-verifier.js';
 
-/** `stored`: new, and its fan-out is in the outbox; `duplicate`: already stored, nothing published. */
-export type IngestOutcome = 'stored' | 'duplicate';
+export type { IngestOutcome } from './stored-events.js';
 
 type WebhookOutcome = IngestOutcome | 'rejected' | 'unavailable';
 
+/** A webhook body decoded; its size is what a group commit's byte bound counts. */
+interface VerifiedWebhook extends EventToStore {
+  readonly bytes: number;
+}
+
+/** A group commit's statement carries at most this many bytes of events (a single bigger one goes alone). */
+const GROUP_COMMIT_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The fields of a verified event the table's columns and consumers need,
+ * checked against its contract; throws InvalidPayloadError naming each
+ * field at fault.
+ */
+function assertStorable(event: Stripe.Event): StripeEventName {
+  const name = stripeEventName(event.type);
+  const faults = stripeEventFaults(event);
+  if (faults.length > 0) throw new InvalidPayloadError(name, faults);
+  return name;
+}
+
 @Injectable()
-export class StripeEventIngestService {
+export class StripeEventIngestService implements OnApplicationShutdown {
   private readonly logger = new Logger(StripeEventIngestService.name);
   private readonly webhooks: Counter<'outcome'>;
+  private readonly groupCommit: GroupCommit<VerifiedWebhook, IngestOutcome>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly verifier: StripeWebhookVerifier,
     private readonly badSignatures: BadSignatureCounter,
+    env: WebhookIngestEnv,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.webhooks = new Counter({
@@ -45,13 +69,34 @@ export class StripeEventIngestService {
       labelNames: ['outcome'] as const,
       registers: [registry],
     });
+    this.groupCommit = new GroupCommit<VerifiedWebhook, IngestOutcome>({
+      commit: (webhooks) =>
+        storeStripeEvents(
+          (sql, parameters) => this.dataSource.query(sql, parameters),
+          this.publisher,
+          webhooks,
+          'webhook',
+        ),
+      maxItems: env.WEBHOOK_GROUP_COMMIT_MAX_EVENTS,
+      maxBytes: GROUP_COMMIT_MAX_BYTES,
+      sizeOf: (webhook) => webhook.bytes,
+      maxInFlight: env.WEBHOOK_GROUP_COMMITS_IN_FLIGHT,
+      // A fault in one event's data (PostgreSQL refusing a string JSON allows, say) fails it alone.
+      retryAlone: (error) => !isDatabaseUnavailable(error),
+    });
+  }
+
+  /** Webhooks already verified are answered before the connections close. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.groupCommit.settled();
   }
 
   /**
-   * A webhook delivery: verified against its raw bytes, then stored with its
-   * fan-out in one transaction. Refusals are 400 (Stripe will not fix them by
-   * retrying); a database outage is 503 (Stripe retries later). A rejected
-   * signature counts toward the bad-signature burst alert.
+   * A webhook delivery: verified against its raw bytes and checked, then
+   * stored with its fan-out by the next group commit, and answered once that
+   * has committed. Refusals are 400 (Stripe will not fix them by retrying); a
+   * database outage is 503 (Stripe retries later). A rejected signature
+   * counts toward the bad-signature burst alert.
    */
   async receiveWebhook(
     rawBody: Buffer,
@@ -62,22 +107,29 @@ export class StripeEventIngestService {
     try {
       event = this.verifier.verify(rawBody, signatureHeader);
     } catch (error) {
+      if (error instanceof SyntaxError) {
+        // Signed correctly (the SDK parses only after the signature matched), but not JSON.
+        this.count('rejected');
+        throw new BadRequestException(`the body is not JSON: ${error.message}`);
+      }
       if (!(error instanceof WebhookVerificationError)) throw error;
       this.count('rejected');
       await this.badSignatures.rejected(sourceIp);
       throw new BadRequestException(error.reason);
     }
+    let webhook: VerifiedWebhook;
     try {
-      const outcome = await this.dataSource.transaction((manager) =>
-        this.ingest(manager, event, 'webhook'),
-      );
+      webhook = { ...this.toStore(event, rawBody.toString('utf8')), bytes: rawBody.length };
+    } catch (error) {
+      if (!(error instanceof InvalidPayloadError)) throw error;
+      this.count('rejected');
+      throw new BadRequestException(error.message);
+    }
+    try {
+      const outcome = await this.groupCommit.submit(webhook);
       this.count(outcome);
       return outcome;
     } catch (error) {
-      if (error instanceof InvalidPayloadError) {
-        this.count('rejected');
-        throw new BadRequestException(error.message);
-      }
       if (isDatabaseUnavailable(error)) {
         this.count('unavailable');
         this.logger.warn(
@@ -96,46 +148,34 @@ export class StripeEventIngestService {
    * outbox row (message id = event id). A known event publishes nothing; a
    * webhook redelivery of it counts one more delivery. Concurrent copies are
    * settled by the unique event id: the second waits for the first to commit
-   * and then finds it. Webhooks and backfills both come through here.
+   * and then finds it. Backfills come through here; webhooks through the
+   * group commit, which stores the same way.
    */
   async ingest(
     manager: EntityManager,
     event: Stripe.Event,
     via: ReceivedVia,
   ): Promise<IngestOutcome> {
-    const name = stripeEventName(event.type);
-    if (!isStripeEventName(name))
-      throw new InvalidPayloadError(name, [`type ${event.type} is not a Stripe event type`]);
-    // Checked before the insert: a missing or malformed field the columns need is a 400 naming it.
-    toValidPayload(name, StripeEventPayload, event);
-    const inserted = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(StripeWebhookEvent)
-      .values({
-        eventId: event.id,
-        eventType: event.type,
-        apiVersion: event.api_version ?? null,
-        livemode: event.livemode,
-        account: event.account ?? null,
-        stripeCreatedAt: new Date(event.created * 1_000),
-        payload: event,
-        receivedVia: via,
-        deliveryCount: via === 'webhook' ? 1 : 0,
-      })
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    if ((inserted.raw as unknown[]).length === 0) {
-      if (via === 'webhook')
-        await manager.increment(StripeWebhookEvent, { eventId: event.id }, 'deliveryCount', 1);
-      return 'duplicate';
-    }
-    await this.publisher.publish(manager, name, event, {
-      id: event.id,
-      occurredAt: new Date(event.created * 1_000),
-    });
-    return 'stored';
+    const [outcome] = await storeStripeEvents(
+      (sql, parameters) => manager.query(sql, parameters),
+      this.publisher,
+      [this.toStore(event, JSON.stringify(event))],
+      via,
+    );
+    return outcome ?? 'duplicate';
+  }
+
+  /** The event checked and ready to store; `json` is its text as it came. */
+  private toStore(event: Stripe.Event, json: string): EventToStore {
+    const name = assertStorable(event);
+    return {
+      eventId: event.id,
+      json,
+      envelope: this.publisher.envelopeHeaderOf(name, {
+        id: event.id,
+        occurredAt: new Date(event.created * 1_000),
+      }),
+    };
   }
 
   private count(outcome: WebhookOutcome): void {

@@ -5,7 +5,6 @@ import {
   HttpCode,
   Post,
   Req,
-  type RawBodyRequest,
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { StripeEventIngestService, type IngestOutcome } from './stripe-event-ingest.service.js';
@@ -23,11 +22,12 @@ export class StripeWebhookController {
   @Post('stripe')
   @HttpCode(200)
   async receive(
-    @Req() request: RawBodyRequest<Request>,
+    @Req() request: Request,
     @Headers('stripe-signature') signature: string | undefined,
   ): Promise<WebhookAnswer> {
-    const rawBody = request.rawBody;
-    if (rawBody === undefined)
+    // The body is left unparsed for this path (main.ts): the signature is checked on its bytes.
+    const rawBody: unknown = request.body;
+    if (!Buffer.isBuffer(rawBody))
       throw new BadRequestException('expected a JSON body (Content-Type: application/json)');
     return {
       received: true,
