@@ -131,3 +131,100 @@ describe('webhook-ingest without its database', () => {
     expect(problem.detail).toMatch(/database is unavailable/);
   });
 });
+
+describe('webhook-ingest killed in the middle of a burst', () => {
+  let database: TestDatabase;
+  let vhost: TestVhost;
+  let ingest: ServiceProcess | undefined;
+  let db: IngestDatabase;
+  const prefix = createTestPrefix();
+  const BURST = 400;
+  const BURST_IN_FLIGHT = 50;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    vhost = await createTestVhost();
+    db = new IngestDatabase(database.url);
+  });
+
+  afterAll(async () => {
+    await ingest?.stop();
+    await db.close();
+    await vhost.drop();
+    await database.drop();
+  });
+
+  it('loses no event answered or committed, and counts Stripe’s retry of an unanswered one once', async () => {
+    const settings = { databaseUrl: database.url, amqpUrl: vhost.url, prefix };
+    let running = await startIngest(settings);
+    ingest = running;
+    const tap = await EventTap.open(vhost.url, prefix);
+    await tap.close();
+    const events = Array.from({ length: BURST }, () => syntheticEvent());
+    const answered = new Map<string, number>();
+    const unanswered: string[] = [];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let index = next++; index < BURST; index = next++) {
+        const event = events[index];
+        if (event === undefined) return;
+        try {
+          const response = await postWebhook(running.url, JSON.stringify(event));
+          answered.set(event.id, response.status);
+          await response.body?.cancel();
+        } catch {
+          unanswered.push(event.id);
+        }
+      }
+    };
+    const sending = Promise.all(Array.from({ length: BURST_IN_FLIGHT }, lane));
+    await waitFor(
+      () => Promise.resolve(answered.size),
+      (n) => n >= BURST / 4,
+      { what: 'a quarter of the burst answered' },
+    );
+    await running.kill();
+    await sending;
+    expect([...answered.values()].filter((status) => status !== 200)).toStrictEqual([]);
+    expect(unanswered.length).toBeGreaterThan(0);
+
+    // Every answered event is stored: its answer came after its commit.
+    const storedBeforeRetry = await db.storedIds();
+    expect([...answered.keys()].filter((id) => !storedBeforeRetry.has(id))).toStrictEqual([]);
+
+    // Stripe retries what went unanswered.
+    running = await startIngest(settings);
+    ingest = running;
+    const byId = new Map(events.map((event) => [event.id, event]));
+    for (const id of unanswered) {
+      const response = await postWebhook(running.url, JSON.stringify(byId.get(id)));
+      expect(response.status).toBe(200);
+      const { outcome } = (await response.json()) as { outcome: string };
+      // Committed before the kill though never answered: a duplicate now, stored once.
+      expect(outcome).toBe(storedBeforeRetry.has(id) ? 'duplicate' : 'stored');
+    }
+    const { rows } = await db.query<{ events: string; distinct_ids: string }>(
+      `SELECT count(*) AS events, count(DISTINCT "event_id") AS distinct_ids
+         FROM "ingest"."stripe_webhook_events"`,
+    );
+    expect(rows[0]).toMatchObject({ events: String(BURST), distinct_ids: String(BURST) });
+    for (const id of unanswered.filter((unansweredId) => storedBeforeRetry.has(unansweredId)))
+      expect((await db.event(id))?.delivery_count).toBe(2);
+    const outboxRows = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM "ingest"."outbox" WHERE "id" = ANY($1::text[])`,
+      [events.map((event) => event.id)],
+    );
+    expect(outboxRows.rows[0]?.n).toBe(String(BURST));
+    const reopened = await EventTap.open(vhost.url, prefix);
+    try {
+      const published = await waitFor(
+        () => Promise.resolve(new Set(reopened.messages.map((message) => message.messageId))),
+        (ids) => events.every((event) => ids.has(event.id)),
+        { timeoutMs: 60_000, what: 'every event of the burst fanned out' },
+      );
+      expect(published.size).toBeGreaterThanOrEqual(BURST);
+    } finally {
+      await reopened.close();
+    }
+  });
+});

@@ -213,6 +213,25 @@ describe('webhook-ingest stores each Stripe webhook once and fans it out', () =>
     expect(await db.event('evt_broken')).toBe(undefined);
   });
 
+  it('stores the rest of a group commit when one event in it cannot be stored, and refuses that one with 400', async () => {
+    const events = Array.from({ length: 12 }, () => syntheticEvent());
+    const poison = syntheticEvent();
+    // Valid JSON, signed, but PostgreSQL's jsonb refuses the NUL character.
+    (poison.data.object as Stripe.Customer).metadata = { note: 'nul \u0000 here' };
+    const responses = await Promise.all(
+      [...events.slice(0, 6), poison, ...events.slice(6)].map((event) =>
+        postWebhook(ingest.url, JSON.stringify(event)),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(12);
+    const refused = responses[6];
+    expect(refused?.status).toBe(400);
+    expect(((await refused?.json()) as Problem).detail).toMatch(/cannot be stored/);
+    expect(await db.event(poison.id)).toBe(undefined);
+    for (const event of events) expect((await db.event(event.id))?.delivery_count).toBe(1);
+  });
+
   it('accepts either secret while one is rolled', async () => {
     const current = syntheticEvent();
     const previous = syntheticEvent();

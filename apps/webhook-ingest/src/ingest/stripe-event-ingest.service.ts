@@ -49,6 +49,13 @@ function assertStorable(event: Stripe.Event): StripeEventName {
   return name;
 }
 
+/** PostgreSQL refused a string valid JSON allows (`\u0000`, an unpaired surrogate): never storable. */
+function isUnstorableText(error: unknown): boolean {
+  const failed = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = failed?.code ?? failed?.driverError?.code;
+  return code === '22P05' || code === '22021';
+}
+
 @Injectable()
 export class StripeEventIngestService implements OnApplicationShutdown {
   private readonly logger = new Logger(StripeEventIngestService.name);
@@ -130,6 +137,12 @@ export class StripeEventIngestService implements OnApplicationShutdown {
       this.count(outcome);
       return outcome;
     } catch (error) {
+      if (isUnstorableText(error)) {
+        this.count('rejected');
+        throw new BadRequestException(
+          `the event cannot be stored: ${(error as Error).message} (PostgreSQL's jsonb holds no \\u0000)`,
+        );
+      }
       if (isDatabaseUnavailable(error)) {
         this.count('unavailable');
         this.logger.warn(
