@@ -90,6 +90,15 @@ export abstract class ServiceEnv extends HttpServiceEnv {
   @Max(1000)
   MESSAGING_PREFETCH: number = 32;
 
+  /**
+   * Event deliveries a consumer applies in one inbox transaction at most (1: each
+   * in its own); a batch is also bounded by MESSAGING_PREFETCH.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MESSAGING_APPLY_BATCH: number = 32;
+
   @IsInt()
   @Min(10)
   OUTBOX_POLL_INTERVAL_MS: number = 1_000;

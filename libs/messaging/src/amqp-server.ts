@@ -19,10 +19,11 @@ import {
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Counter, Histogram } from 'prom-client';
 import { lastValueFrom } from 'rxjs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AmqpConnection } from './amqp-connection.js';
 import { ConsumeContext } from './consume-context.js';
 import { DeadLetterError, InvalidPayloadError } from './errors.js';
+import { GatheringQueue } from './gathering-queue.js';
 import type { EventPublisher } from './event-publisher.js';
 import { toValidPayload } from './payload-validation.js';
 import { type RpcReplyBody, toRemoteErrorBody } from './rpc-wire.js';
@@ -47,6 +48,11 @@ export interface AmqpServerOptions {
   readonly retryDelaysMs: readonly number[];
   readonly maxAttempts: number;
   readonly prefetch: number;
+  /**
+   * Event deliveries applied in one inbox transaction at most (1: each in its
+   * own). Deliveries only wait for a batch while the ones before them commit.
+   */
+  readonly applyBatch: number;
   readonly consumesEvents: boolean;
 }
 
@@ -56,6 +62,24 @@ export interface AmqpServerMetrics {
 }
 
 class MalformedMessageError extends Error {}
+
+/**
+ * Batches of event deliveries in their inbox transactions at once. With one,
+ * the next batch gathers while the last commits; a second lets one batch run
+ * its handlers while the other commits and is acked (measured with
+ * `npm run bench:messaging`).
+ */
+const APPLY_BATCHES_IN_FLIGHT = 2;
+
+/** An event delivery read and validated, waiting for its batch. */
+interface ReadDelivery {
+  readonly channel: Channel;
+  readonly message: ConsumeMessage;
+  readonly handler: MessageHandler;
+  readonly envelope: Envelope;
+  readonly attempt: number;
+  readonly done: (outcome: Promise<ConsumeOutcome> | ConsumeOutcome) => void;
+}
 
 function parseEnvelope(content: Buffer): Envelope {
   let parsed: unknown;
@@ -109,8 +133,11 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   private readonly inFlight = new Set<Promise<void>>();
   /** Deliveries acked or nacked already: settling one twice would close its channel. */
   private readonly settled = new WeakSet<ConsumeMessage>();
+  /** Event deliveries not settled yet, per channel, in delivery-tag order: see ackApplied. */
+  private readonly unsettled = new WeakMap<Channel, Map<number, ConsumeMessage>>();
   private declared = false;
   private closing = false;
+  private readonly batches: GatheringQueue<ReadDelivery>;
 
   constructor(
     private readonly connection: AmqpConnection,
@@ -120,6 +147,21 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     private readonly metrics?: AmqpServerMetrics,
   ) {
     super();
+    this.batches = new GatheringQueue(
+      Math.max(1, options.applyBatch),
+      APPLY_BATCHES_IN_FLIGHT,
+      (batch) =>
+        // Not expected (failures are settled inside), but no delivery may be left waiting.
+        this.applyBatch(batch).catch((error: unknown) => {
+          const failure = error instanceof Error ? error : new Error(reasonOf(error));
+          for (const delivery of batch) delivery.done(Promise.reject(failure));
+        }),
+    );
+  }
+
+  /** Event deliveries read and waiting for a batch (every batch slot is busy). */
+  get eventsWaiting(): number {
+    return this.batches.waitingCount;
   }
 
   /** True once the exchanges, queues and bindings exist on the current connection. */
@@ -216,6 +258,13 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
       model.close().catch(() => undefined);
       return;
     }
+    if (kind === 'event') {
+      // Every delivery, even one left unacked below: an ack with `multiple` must never cover it.
+      let unsettled = this.unsettled.get(channel);
+      if (unsettled === undefined)
+        this.unsettled.set(channel, (unsettled = new Map<number, ConsumeMessage>()));
+      unsettled.set(message.fields.deliveryTag, message);
+    }
     if (this.closing) return; // unacked: the broker redelivers it to another consumer
     const work: Promise<unknown> =
       kind === 'event' ? this.consumeEvent(channel, message) : this.serveRpc(channel, message);
@@ -226,7 +275,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         // a prefetch slot forever: route it to the dead-letter queue through the queue's own
         // dead-letter exchange.
         this.logger.error(`unexpected failure handling a ${kind} message: ${reasonOf(error)}`);
-        this.settle(message, () => channel.nack(message, false, false));
+        this.settle(channel, message, () => channel.nack(message, false, false));
       });
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
@@ -259,14 +308,31 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         envelope?.type,
       );
     }
+    const read = { channel, message, handler, envelope, attempt };
+    if (this.options.applyBatch <= 1) return this.applySingly(read);
+    return new Promise<ConsumeOutcome>((resolve) => {
+      this.batches.add({ ...read, done: resolve });
+    });
+  }
+
+  /** One delivery in its own inbox transaction; settles it and never throws. */
+  private async applySingly(delivery: Omit<ReadDelivery, 'done'>): Promise<ConsumeOutcome> {
+    const { channel, message, handler, envelope, attempt } = delivery;
     const type = envelope.type;
     const stopTimer = this.metrics?.handlerSeconds.startTimer({ type });
     try {
-      const outcome = await withCorrelationId(envelope.correlationId, () =>
-        this.applyOnce(handler, envelope, attempt),
-      );
+      const outcome = await this.dataSource.transaction(async (manager) => {
+        const claimed: unknown[] = await manager.query(
+          `INSERT INTO "${this.options.schema}"."inbox" ("message_id", "message_type") VALUES ($1, $2)
+           ON CONFLICT ("message_id") DO NOTHING RETURNING "message_id"`,
+          [envelope.id, envelope.type],
+        );
+        if (claimed.length === 0) return 'duplicate';
+        await this.runHandler(handler, envelope, manager, attempt);
+        return 'applied';
+      });
       stopTimer?.();
-      this.settle(message, () => channel.ack(message));
+      this.settle(channel, message, () => channel.ack(message));
       this.metrics?.consumed.inc({ type, outcome });
       return outcome;
     } catch (error) {
@@ -276,22 +342,111 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async applyOnce(
+  /**
+   * Applies deliveries that gathered while earlier ones were committing, in
+   * one transaction: one multi-row inbox insert says which are new, their
+   * handlers run in turn on its manager, and each is acked after the commit.
+   * If anything fails, the transaction rolls back and every delivery of the
+   * batch is applied on its own, so that a poison message is retried or
+   * dead-lettered alone and the others still apply.
+   */
+  private async applyBatch(batch: ReadDelivery[]): Promise<void> {
+    if (batch.length === 1) {
+      const [only] = batch as [ReadDelivery];
+      const outcome = this.applySingly(only);
+      only.done(outcome);
+      await outcome;
+      return;
+    }
+    const timers = batch.map((delivery) =>
+      this.metrics?.handlerSeconds.startTimer({ type: delivery.envelope.type }),
+    );
+    let outcomes: ConsumeOutcome[];
+    try {
+      outcomes = await this.dataSource.transaction(async (manager) => {
+        const claimed: { message_id: string }[] = await manager.query(
+          `INSERT INTO "${this.options.schema}"."inbox" ("message_id", "message_type")
+           SELECT * FROM unnest($1::text[], $2::text[])
+           ON CONFLICT ("message_id") DO NOTHING RETURNING "message_id"`,
+          [batch.map((d) => d.envelope.id), batch.map((d) => d.envelope.type)],
+        );
+        // A message delivered twice within the batch is claimed (and applied) once.
+        const unapplied = new Set(claimed.map((row) => row.message_id));
+        const results: ConsumeOutcome[] = [];
+        for (const { handler, envelope, attempt } of batch) {
+          if (!unapplied.delete(envelope.id)) {
+            results.push('duplicate');
+            continue;
+          }
+          await this.runHandler(handler, envelope, manager, attempt);
+          results.push('applied');
+        }
+        return results;
+      });
+    } catch (error) {
+      this.logger.warn(
+        `a batch of ${batch.length} events failed (${reasonOf(error)}); applying each on its own`,
+      );
+      await Promise.all(
+        batch.map((delivery) => {
+          const outcome = this.applySingly(delivery);
+          delivery.done(outcome);
+          return outcome;
+        }),
+      );
+      return;
+    }
+    timers.forEach((stopTimer) => stopTimer?.());
+    this.ackApplied(batch);
+    batch.forEach(({ envelope, done }, index) => {
+      const outcome = outcomes[index] ?? 'applied';
+      this.metrics?.consumed.inc({ type: envelope.type, outcome });
+      done(outcome);
+    });
+  }
+
+  /**
+   * Acks a committed batch: one ack with `multiple` for the deliveries that are
+   * the oldest unsettled ones of their channel (every earlier delivery is in
+   * the batch), one ack each for the others. An ack is a socket write.
+   */
+  private ackApplied(batch: readonly ReadDelivery[]): void {
+    const byChannel = new Map<Channel, Set<number>>();
+    for (const { channel, message } of batch) {
+      let tags = byChannel.get(channel);
+      if (tags === undefined) byChannel.set(channel, (tags = new Set()));
+      tags.add(message.fields.deliveryTag);
+    }
+    for (const [channel, tags] of byChannel) {
+      const prefix: ConsumeMessage[] = [];
+      for (const [tag, message] of this.unsettled.get(channel) ?? []) {
+        if (!tags.has(tag)) break;
+        prefix.push(message);
+      }
+      const last = prefix.at(-1);
+      if (last !== undefined && prefix.length > 1) {
+        for (const message of prefix.slice(0, -1)) {
+          this.settled.add(message);
+          this.unsettled.get(channel)?.delete(message.fields.deliveryTag);
+        }
+        this.settle(channel, last, () => channel.ack(last, true));
+      }
+      for (const { channel: own, message } of batch)
+        if (own === channel) this.settle(channel, message, () => channel.ack(message));
+    }
+  }
+
+  /** Runs one event's handler on the inbox transaction's manager, under its correlation id. */
+  private async runHandler(
     handler: MessageHandler,
     envelope: Envelope,
+    manager: EntityManager,
     attempt: number,
-  ): Promise<ConsumeOutcome> {
-    return this.dataSource.transaction(async (manager) => {
-      const claimed: unknown[] = await manager.query(
-        `INSERT INTO "${this.options.schema}"."inbox" ("message_id", "message_type") VALUES ($1, $2)
-         ON CONFLICT ("message_id") DO NOTHING RETURNING "message_id"`,
-        [envelope.id, envelope.type],
-      );
-      if (claimed.length === 0) return 'duplicate';
+  ): Promise<void> {
+    await withCorrelationId(envelope.correlationId, async () => {
       const context = new ConsumeContext(envelope, manager, attempt, this.publisher);
       const result: unknown = await handler(envelope, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      return 'applied';
     });
   }
 
@@ -325,10 +480,10 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
           [LAST_ERROR_HEADER]: reason.slice(0, 1_000),
         },
       });
-      this.settle(message, () => channel.ack(message));
+      this.settle(channel, message, () => channel.ack(message));
     } catch {
       // Could not park it for later: hand it back so nothing is lost.
-      this.settle(message, () => channel.nack(message, false, true));
+      this.settle(channel, message, () => channel.nack(message, false, true));
     }
     this.metrics?.consumed.inc({ type, outcome: 'retried' });
     return 'retried';
@@ -356,10 +511,10 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
           'x-aegis-original-routing-key': message.fields.routingKey,
         },
       });
-      this.settle(message, () => channel.ack(message));
+      this.settle(channel, message, () => channel.ack(message));
     } catch {
       // The queue's own dead-letter route still gets it there, without our reason header.
-      this.settle(message, () => channel.nack(message, false, false));
+      this.settle(channel, message, () => channel.nack(message, false, false));
     }
     this.metrics?.consumed.inc({ type, outcome: 'dead_lettered' });
     return 'dead_lettered';
@@ -435,7 +590,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         this.logger.warn(`could not send the reply to ${route ?? ''}: ${reasonOf(error)}`);
       }
     }
-    this.settle(message, () => channel.ack(message));
+    this.settle(channel, message, () => channel.ack(message));
   }
 
   private async answerRpc(route: string, content: Buffer): Promise<RpcReplyBody> {
@@ -474,9 +629,10 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
    * Acks or nacks a delivery once (a second settle is ignored), on a channel that
    * may have closed meanwhile; the broker then redelivers it.
    */
-  private settle(message: ConsumeMessage, action: () => unknown): void {
+  private settle(channel: Channel, message: ConsumeMessage, action: () => unknown): void {
     if (this.settled.has(message)) return;
     this.settled.add(message);
+    this.unsettled.get(channel)?.delete(message.fields.deliveryTag);
     try {
       action();
     } catch (error) {

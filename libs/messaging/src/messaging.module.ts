@@ -26,6 +26,8 @@ export interface MessagingModuleOptions {
   readonly maxAttempts: number;
   readonly retryDelaysMs: readonly number[];
   readonly prefetch: number;
+  /** Event deliveries applied in one inbox transaction at most; 1 applies each on its own. */
+  readonly applyBatch?: number;
   readonly outboxPollIntervalMs: number;
   readonly outboxBatchSize: number;
   readonly rpcTimeoutMs: number;
@@ -35,6 +37,8 @@ export interface MessagingModuleOptions {
   readonly onOutboxPublished?: OutboxPublishedHook;
 }
 
+/** As MESSAGING_APPLY_BATCH's default (libs/config), for a module set up without it. */
+const DEFAULT_APPLY_BATCH = 32;
 const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1_000;
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =
@@ -172,6 +176,7 @@ function pendingOutboxGauge(registry: Registry, dataSource: DataSource, schema: 
             retryDelaysMs: options.retryDelaysMs,
             maxAttempts: options.maxAttempts,
             prefetch: options.prefetch,
+            applyBatch: options.applyBatch ?? DEFAULT_APPLY_BATCH,
             consumesEvents: options.consumesEvents,
           },
           {

@@ -40,7 +40,8 @@ interface OutboxRow {
   message_type: string;
   routing_key: string;
   correlation_id: string;
-  created_at: Date;
+  /** created_at in microseconds since the epoch, as text (int8). */
+  created_us: string;
   envelope: string;
 }
 
@@ -99,21 +100,35 @@ export class OutboxRelay {
     this.wake?.();
   }
 
-  /** Claims, publishes and marks one batch; returns how many rows were sent. */
+  /**
+   * Claims, publishes and marks one batch; returns how many rows were sent.
+   * One statement claims and marks the rows (locked until the transaction
+   * ends); the transaction commits only once the broker confirmed each of
+   * them, and rolls back, unmarking them, if any publish fails.
+   */
   async publishBatch(): Promise<number> {
     if (!this.connection.isConnected) return 0;
     const { schema, exchange, batchSize } = this.options;
     return this.dataSource.transaction(async (manager) => {
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT "id", "message_type", "routing_key", "correlation_id", "created_at", "envelope"::text AS "envelope"
-           FROM "${schema}"."outbox"
-          WHERE "published_at" IS NULL
-          ORDER BY "created_at"
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
+      // TypeORM answers an UPDATE with [rows, affected].
+      const [rows]: [OutboxRow[], number] = await manager.query(
+        `WITH "claimed" AS (
+           SELECT "id" FROM "${schema}"."outbox"
+            WHERE "published_at" IS NULL
+            ORDER BY "created_at"
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED
+         )
+         UPDATE "${schema}"."outbox" AS "o" SET "published_at" = now()
+           FROM "claimed" WHERE "o"."id" = "claimed"."id"
+         RETURNING "o"."id", "o"."message_type", "o"."routing_key", "o"."correlation_id",
+                   (extract(epoch FROM "o"."created_at") * 1000000)::int8::text AS "created_us",
+                   "o"."envelope"::text AS "envelope"`,
         [batchSize],
       );
       if (rows.length === 0) return 0;
+      // RETURNING has no order: publish oldest first, as claimed.
+      rows.sort((a, b) => Number(a.created_us) - Number(b.created_us));
       await Promise.all(
         rows.map((row) =>
           this.connection.publish(exchange, row.routing_key, Buffer.from(row.envelope), {
@@ -122,13 +137,9 @@ export class OutboxRelay {
             messageId: row.id,
             type: row.message_type,
             correlationId: row.correlation_id,
-            timestamp: Math.floor(row.created_at.getTime() / 1_000),
+            timestamp: Math.floor(Number(row.created_us) / 1_000_000),
           }),
         ),
-      );
-      await manager.query(
-        `UPDATE "${schema}"."outbox" SET "published_at" = now() WHERE "id" = ANY($1::text[])`,
-        [rows.map((row) => row.id)],
       );
       await this.options.onPublished?.(
         manager,

@@ -28,8 +28,10 @@ class CreateMessagingTestSchema1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await createMessagingTablesV1(queryRunner, TEST_SCHEMA);
     // No unique key on purpose: a second application of one event would show up as a second row.
+    // "tx" tells which events were applied in one transaction (one batch).
     await queryRunner.query(
-      `CREATE TABLE "${TEST_SCHEMA}"."applied" ("event_id" text NOT NULL, "meter" text NOT NULL, "attempt" int NOT NULL)`,
+      `CREATE TABLE "${TEST_SCHEMA}"."applied" ("event_id" text NOT NULL, "meter" text NOT NULL, "attempt" int NOT NULL,
+         "tx" bigint NOT NULL DEFAULT txid_current())`,
     );
   }
 
@@ -44,9 +46,38 @@ class TestEnv extends ServiceEnv {
 }
 
 /**
+ * Holds the handlers of `hold` events until opened, so that a test can keep every batch
+ * slot busy while the deliveries it wants in one batch gather behind them.
+ */
+class HoldGate {
+  /** Handlers of `hold` events that reached the gate. */
+  entered = 0;
+  private open = (): void => undefined;
+  private gate = Promise.resolve();
+
+  /** From now on `hold` handlers wait, until `release()`. */
+  close(): void {
+    this.entered = 0;
+    this.gate = new Promise<void>((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.open();
+  }
+
+  async pass(): Promise<void> {
+    this.entered += 1;
+    await this.gate;
+  }
+}
+
+export const holdGate = new HoldGate();
+
+/**
  * Behaves by the event's `meter`: `ok` applies, `fails-<n>` throws on its first n attempts,
  * `always-fails` never succeeds, `throws-opaque` throws a value that is no Error (and that
- * String() cannot convert), `dead-letter-now` asks for the dead-letter queue at once.
+ * String() cannot convert), `dead-letter-now` asks for the dead-letter queue at once, `hold`
+ * waits at `holdGate` and then applies.
  */
 @Controller()
 class UsageTestHandler {
@@ -62,6 +93,7 @@ class UsageTestHandler {
     }
     if (meter === 'throws-opaque') throw Object.create(null) as unknown;
     if (meter === 'dead-letter-now') throw new DeadLetterError('this usage can never be recorded');
+    if (meter === 'hold') await holdGate.pass();
     await context.manager.query(
       `INSERT INTO "${TEST_SCHEMA}"."applied" ("event_id", "meter", "attempt") VALUES ($1, $2, $3)`,
       [event.id, meter, context.attempt],
