@@ -6,9 +6,15 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@aegis/observability';
-import type { Request, Response } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 import { finalize, type Observable } from 'rxjs';
+
+/** The route a request matched, as Express (`route.path`) or Fastify (`routeOptions.url`) tells it. */
+interface RoutedRequest {
+  readonly method: string;
+  readonly route?: { readonly path?: string };
+  readonly routeOptions?: { readonly url?: string };
+}
 
 @Injectable()
 export class HttpMetricsInterceptor implements NestInterceptor {
@@ -26,12 +32,12 @@ export class HttpMetricsInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
+    const request = http.getRequest<RoutedRequest>();
     const stop = this.duration.startTimer({ method: request.method });
     return next.handle().pipe(
       finalize(() => {
-        const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
-        stop({ route, status: String(http.getResponse<Response>().statusCode) });
+        const route = request.route?.path ?? request.routeOptions?.url ?? 'unmatched';
+        stop({ route, status: String(http.getResponse<{ statusCode: number }>().statusCode) });
       }),
     );
   }

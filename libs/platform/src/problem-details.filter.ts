@@ -8,7 +8,6 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { RpcError, RpcRemoteError } from '@aegis/messaging';
-import type { Response } from 'express';
 import { isDomainException, problemTypeOf } from './domain-exception.js';
 
 export interface ProblemDetails {
@@ -90,60 +89,71 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const problem = this.toProblem(exception);
-    response.status(problem.status).type('application/problem+json').json(problem);
-  }
-
-  private toProblem(exception: unknown): ProblemDetails {
-    if (exception instanceof InvalidInputException) {
-      return {
-        type: 'about:blank',
-        title: 'Invalid request',
-        status: 400,
-        detail: exception.fieldErrors.map((error) => `${error.field}: ${error.message}`).join('; '),
-        errors: exception.fieldErrors,
-      };
-    }
-    // A service's domain error over RPC reaches the caller as if this service had raised it.
-    if (
-      isDomainException(exception) ||
-      (exception instanceof RpcRemoteError && exception.status < 500)
-    )
-      return domainProblemOf(exception);
-    const stripeFailure = stripeFailureOf(exception);
-    if (stripeFailure !== undefined) return domainProblemOf(stripeFailure);
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const body = exception.getResponse();
-      const message: unknown =
-        typeof body === 'string' ? body : (body as { message?: unknown }).message;
-      const detail = Array.isArray(message)
-        ? message.map(String).join('; ')
-        : typeof message === 'string'
-          ? message
-          : exception.message;
-      return {
-        type: 'about:blank',
-        title: HttpStatus[status]?.toString().replaceAll('_', ' ').toLowerCase() ?? 'error',
-        status,
-        detail,
-      };
-    }
-    if (exception instanceof RpcError) {
-      const status = rpcStatus(exception);
-      return {
-        type: 'about:blank',
-        title: `upstream ${exception.kind}`,
-        status,
-        detail: exception.message,
-      };
-    }
-    const errorId = randomUUID();
-    this.logger.error(
-      `unhandled error ${errorId}`,
-      exception instanceof Error ? exception.stack : String(exception),
+    sendProblem(
+      host.switchToHttp().getResponse<ProblemResponse>(),
+      toProblemDetails(exception, this.logger),
     );
-    return { type: 'about:blank', title: 'Internal Server Error', status: 500, errorId };
   }
+}
+
+/** What Express's response and Fastify's reply both offer. */
+export interface ProblemResponse {
+  status(code: number): { type(mediaType: string): { send(body: string): unknown } };
+}
+
+export function sendProblem(response: ProblemResponse, problem: ProblemDetails): void {
+  response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+/** The problem+json an exception is answered with; an unexpected one is logged under the id it carries. */
+export function toProblemDetails(exception: unknown, logger: Logger): ProblemDetails {
+  if (exception instanceof InvalidInputException) {
+    return {
+      type: 'about:blank',
+      title: 'Invalid request',
+      status: 400,
+      detail: exception.fieldErrors.map((error) => `${error.field}: ${error.message}`).join('; '),
+      errors: exception.fieldErrors,
+    };
+  }
+  // A service's domain error over RPC reaches the caller as if this service had raised it.
+  if (
+    isDomainException(exception) ||
+    (exception instanceof RpcRemoteError && exception.status < 500)
+  )
+    return domainProblemOf(exception);
+  const stripeFailure = stripeFailureOf(exception);
+  if (stripeFailure !== undefined) return domainProblemOf(stripeFailure);
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    const message: unknown =
+      typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    const detail = Array.isArray(message)
+      ? message.map(String).join('; ')
+      : typeof message === 'string'
+        ? message
+        : exception.message;
+    return {
+      type: 'about:blank',
+      title: HttpStatus[status]?.toString().replaceAll('_', ' ').toLowerCase() ?? 'error',
+      status,
+      detail,
+    };
+  }
+  if (exception instanceof RpcError) {
+    const status = rpcStatus(exception);
+    return {
+      type: 'about:blank',
+      title: `upstream ${exception.kind}`,
+      status,
+      detail: exception.message,
+    };
+  }
+  const errorId = randomUUID();
+  logger.error(
+    `unhandled error ${errorId}`,
+    exception instanceof Error ? exception.stack : String(exception),
+  );
+  return { type: 'about:blank', title: 'Internal Server Error', status: 500, errorId };
 }

@@ -6,7 +6,6 @@ import {
   Post,
   Req,
 } from '@nestjs/common';
-import type { Request } from 'express';
 import { StripeEventIngestService, type IngestOutcome } from './stripe-event-ingest.service.js';
 
 export interface WebhookAnswer {
@@ -22,7 +21,7 @@ export class StripeWebhookController {
   @Post('stripe')
   @HttpCode(200)
   async receive(
-    @Req() request: Request,
+    @Req() request: { readonly body?: unknown; readonly ip?: string },
     @Headers('stripe-signature') signature: string | undefined,
   ): Promise<WebhookAnswer> {
     // The body is left unparsed for this path (main.ts): the signature is checked on its bytes.
