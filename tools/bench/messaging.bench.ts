@@ -152,7 +152,16 @@ async function relayRate(harness: MessagingHarness): Promise<number> {
   return MESSAGES / ((performance.now() - started) / 1_000);
 }
 
-async function applyRate(harness: MessagingHarness, channel: ConfirmChannel): Promise<number> {
+/** Microseconds of this process's CPU (user + system) per message since `since`. */
+function cpuPerMessage(since: NodeJS.CpuUsage, messages: number): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / messages;
+}
+
+async function applyRate(
+  harness: MessagingHarness,
+  channel: ConfirmChannel,
+): Promise<{ rate: number; cpu: number }> {
   const { eventsExchange } = harness.names;
   const before = await countApplied(harness);
   await publishPipelined(channel, eventsExchange, USAGE_RECORDED_V1, WARM_UP);
@@ -163,13 +172,17 @@ async function applyRate(harness: MessagingHarness, channel: ConfirmChannel): Pr
   );
   // Publishing is several times faster than applying, so the span is the consumer's.
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await publishPipelined(channel, eventsExchange, USAGE_RECORDED_V1, MESSAGES);
   await waitFor(
     () => countApplied(harness),
     (n) => n === before + WARM_UP + MESSAGES,
     { timeoutMs: 120_000, intervalMs: 20, what: 'every message applied' },
   );
-  return MESSAGES / ((performance.now() - started) / 1_000);
+  return {
+    rate: MESSAGES / ((performance.now() - started) / 1_000),
+    cpu: cpuPerMessage(cpu, MESSAGES),
+  };
 }
 
 interface Round {
@@ -177,6 +190,7 @@ interface Round {
   relay: number;
   rawConsume: number;
   apply: number;
+  applyCpu: number;
 }
 
 function median(values: readonly number[]): number {
@@ -232,8 +246,8 @@ try {
     await channel.purgeQueue(sinkQueue);
     await channel.bindQueue(queue, eventsExchange, USAGE_RECORDED_V1);
     const rawConsume = await rawConsumeRate(channel, rawQueue, MESSAGES + WARM_UP);
-    const apply = await applyRate(harness, channel);
-    rounds.push({ rawPublish, relay, rawConsume, apply });
+    const { rate: apply, cpu: applyCpu } = await applyRate(harness, channel);
+    rounds.push({ rawPublish, relay, rawConsume, apply, applyCpu });
   }
   await channel.close();
 
@@ -246,6 +260,7 @@ try {
       line('raw amqplib consume (ack each)', rounds, 'rawConsume'),
       line('consumer apply (inbox + one-row write)', rounds, 'apply'),
       `  apply is ${ratio(rounds, 'apply', 'rawConsume')} raw consume (aim: >= 0.30x)`,
+      `  apply used ${Math.round(median(rounds.map((round) => round.applyCpu)))} µs of this process's CPU per message (the consumer, and the benchmark publishing to it)`,
       '',
     ].join('\n'),
   );
