@@ -111,6 +111,7 @@ function messagingOptions(
     maxAttempts: env.MESSAGING_MAX_ATTEMPTS,
     retryDelaysMs: env.MESSAGING_RETRY_DELAYS_MS,
     prefetch: env.MESSAGING_PREFETCH,
+    applyBatch: env.MESSAGING_APPLY_BATCH,
     outboxPollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
     outboxBatchSize: env.OUTBOX_BATCH_SIZE,
     rpcTimeoutMs: env.RPC_TIMEOUT_MS,
