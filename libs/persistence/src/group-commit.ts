@@ -1,3 +1,5 @@
+import { GatheringQueue } from './gathering-queue.js';
+
 export interface GroupCommitOptions<Item, Result> {
   /** Writes a batch (in one transaction or one statement) and answers each item, in order. */
   readonly commit: (items: readonly Item[]) => Promise<readonly Result[]>;
@@ -26,66 +28,32 @@ interface Waiting<Item, Result> {
 /**
  * Group commit: callers submit one item each and are answered once the
  * commit that wrote it has finished. Items submitted while the commits in
- * flight run are gathered into the next commit, so under load one
- * transaction carries many items, and alone an item waits for nothing but
- * the end of the current event-loop turn.
+ * flight run are gathered into the next commit (`GatheringQueue`), so under
+ * load one transaction carries many items, and alone an item waits for
+ * nothing but the end of the current event-loop turn.
  */
 export class GroupCommit<Item, Result> {
-  private readonly waiting: Waiting<Item, Result>[] = [];
-  private readonly running = new Set<Promise<void>>();
-  private flushScheduled = false;
+  private readonly queue: GatheringQueue<Waiting<Item, Result>>;
 
-  constructor(private readonly options: GroupCommitOptions<Item, Result>) {}
+  constructor(private readonly options: GroupCommitOptions<Item, Result>) {
+    this.queue = new GatheringQueue<Waiting<Item, Result>>({
+      run: (batch) => this.commitBatch(batch),
+      maxItems: options.maxItems,
+      maxInFlight: options.maxInFlight,
+      maxBytes: options.maxBytes,
+      sizeOf: (waiting) => options.sizeOf(waiting.item),
+    });
+  }
 
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
-      this.scheduleFlush();
+      this.queue.add({ item, resolve, reject });
     });
   }
 
   /** Resolves when every item submitted so far has been answered. */
-  async settled(): Promise<void> {
-    while (this.running.size > 0 || this.waiting.length > 0) {
-      this.scheduleFlush();
-      await Promise.allSettled([...this.running]);
-      if (this.running.size === 0 && this.waiting.length > 0)
-        await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.running.size >= this.options.maxInFlight) return;
-    this.flushScheduled = true;
-    // After the current turn: requests read in the same turn go in one commit.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    while (this.running.size < this.options.maxInFlight && this.waiting.length > 0) {
-      const run = this.commitBatch(this.takeBatch());
-      this.running.add(run);
-      void run.finally(() => {
-        this.running.delete(run);
-        if (this.waiting.length > 0) this.scheduleFlush();
-      });
-    }
-  }
-
-  private takeBatch(): Waiting<Item, Result>[] {
-    const { maxItems, maxBytes, sizeOf } = this.options;
-    let count = 0;
-    let bytes = 0;
-    for (const waiting of this.waiting) {
-      const size = sizeOf(waiting.item);
-      if (count === maxItems || (count > 0 && bytes + size > maxBytes)) break;
-      count += 1;
-      bytes += size;
-    }
-    return this.waiting.splice(0, count);
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 
   private async commitBatch(batch: readonly Waiting<Item, Result>[]): Promise<void> {

@@ -15,4 +15,5 @@ export {
   type PageKeyset,
   type PageRequest,
 } from './pagination.js';
+export { GatheringQueue, type GatheringQueueOptions } from './gathering-queue.js';
 export { GroupCommit, type GroupCommitOptions } from './group-commit.js';
