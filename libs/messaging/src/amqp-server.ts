@@ -150,9 +150,11 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     private readonly metrics?: AmqpServerMetrics,
   ) {
     super();
+    const batchSize = Math.max(1, Math.min(options.applyBatch, options.prefetch));
     this.batches = new GatheringQueue(
-      Math.max(1, options.applyBatch),
+      batchSize,
       APPLY_BATCHES_IN_FLIGHT,
+      Math.max(1, Math.floor(batchSize / APPLY_BATCHES_IN_FLIGHT)),
       (batch) =>
         // Not expected (failures are settled inside), but no delivery may be left waiting.
         this.applyBatch(batch).catch((error: unknown) => {

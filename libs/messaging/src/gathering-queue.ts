@@ -1,9 +1,13 @@
 /**
- * Hands items to `run` in batches, without a timer: what arrives while every
- * slot is busy waits and goes together into the next batch, so batches stay
- * small when traffic is light (a lone item runs at once, in the next turn of
- * the event loop) and grow under load, up to `maxBatch`. At most `maxInFlight`
- * batches run at a time. `run` must not throw: the items are its to settle.
+ * Hands items to `run` in batches, without a timer: what arrives while
+ * batches are running waits and goes together into the next one, so batches
+ * stay small when traffic is light (a lone item runs at once, in the next turn
+ * of the event loop) and grow under load, up to `maxBatch`. At most
+ * `maxInFlight` batches run at a time, and while one runs another starts only
+ * once `minGathered` items wait: starting each straggler in a free slot would
+ * keep batches small for good (small batches are acked in small numbers, and
+ * the broker then delivers in small numbers). `run` must not throw: the items
+ * are its to settle.
  */
 export class GatheringQueue<T> {
   private readonly waiting: T[] = [];
@@ -13,6 +17,7 @@ export class GatheringQueue<T> {
   constructor(
     private readonly maxBatch: number,
     private readonly maxInFlight: number,
+    private readonly minGathered: number,
     private readonly run: (batch: T[]) => Promise<void>,
   ) {}
 
@@ -22,7 +27,7 @@ export class GatheringQueue<T> {
 
   add(item: T): void {
     this.waiting.push(item);
-    if (this.scheduled || this.running >= this.maxInFlight) return;
+    if (this.scheduled || !this.mayStart()) return;
     // Deliveries read from one socket chunk arrive in one turn: let them gather first.
     this.scheduled = true;
     setImmediate(() => {
@@ -31,8 +36,13 @@ export class GatheringQueue<T> {
     });
   }
 
+  private mayStart(): boolean {
+    if (this.waiting.length === 0 || this.running >= this.maxInFlight) return false;
+    return this.running === 0 || this.waiting.length >= this.minGathered;
+  }
+
   private startBatches(): void {
-    while (this.running < this.maxInFlight && this.waiting.length > 0) {
+    while (this.mayStart()) {
       const batch = this.waiting.splice(0, this.maxBatch);
       this.running += 1;
       void this.run(batch)
