@@ -13,6 +13,9 @@
  *   apply        the service's consumer: inbox row + one-row insert per message,
  *                several messages per transaction (MESSAGING_APPLY_BATCH), acked
  *                after commit
+ *   one at a time  the same consumer with MESSAGING_APPLY_BATCH=1 (a transaction
+ *                per message, as before batching), in a second service started
+ *                after the first has stopped
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -213,14 +216,30 @@ function ratio(rounds: readonly Round[], of: keyof Round, to: keyof Round): stri
   return `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
 }
 
+interface SingleRound {
+  rawConsume: number;
+  apply: number;
+  applyCpu: number;
+}
+
+function topologyOf(names: MessagingHarness['names'] | undefined): string[] {
+  return names === undefined
+    ? []
+    : [names.queue, names.deadLetterQueue, names.rpcQueue, ...names.retryQueues];
+}
+
 const database = await createTestDatabase();
+const singleDatabase = await createTestDatabase();
 const prefix = createTestPrefix();
+const singlePrefix = createTestPrefix();
 const amqpUrl = baseAmqpUrl();
 const rawExchange = `${prefix}.bench.raw`;
 const rawQueue = `${prefix}.bench.raw`;
 const sinkQueue = `${prefix}.bench.sink`;
 const connection = await connect(amqpUrl, { noDelay: true });
 let harness: MessagingHarness | undefined;
+let single: MessagingHarness | undefined;
+let names: MessagingHarness['names'] | undefined;
 try {
   const channel = await connection.createConfirmChannel();
   await channel.assertExchange(rawExchange, 'topic', { durable: true });
@@ -231,6 +250,7 @@ try {
     `messaging benchmark: ${MESSAGES} messages per figure (after ${WARM_UP} warm-up), ${ROUNDS} rounds\n`,
   );
   harness = await startMessagingHarness({ databaseUrl: database.url, amqpUrl, prefix });
+  names = harness.names;
   // The relay is driven by the benchmark alone.
   await harness.relay.stop();
   const { eventsExchange, queue } = harness.names;
@@ -249,8 +269,30 @@ try {
     const { rate: apply, cpu: applyCpu } = await applyRate(harness, channel);
     rounds.push({ rawPublish, relay, rawConsume, apply, applyCpu });
   }
+  await harness.close();
+  harness = undefined;
+
+  single = await startMessagingHarness({
+    databaseUrl: singleDatabase.url,
+    amqpUrl,
+    prefix: singlePrefix,
+    env: { MESSAGING_APPLY_BATCH: '1' },
+  });
+  await single.relay.stop();
+  const singleRounds: SingleRound[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Fills the raw queue again for the raw consumer; its rate was taken above.
+    await rawPublishRate(channel, rawExchange);
+    const rawConsume = await rawConsumeRate(channel, rawQueue, MESSAGES + WARM_UP);
+    const { rate: apply, cpu: applyCpu } = await applyRate(single, channel);
+    singleRounds.push({ rawConsume, apply, applyCpu });
+  }
   await channel.close();
 
+  const cpu = (of: readonly { applyCpu: number }[]): number =>
+    Math.round(median(of.map((round) => round.applyCpu)));
+  const singleRates = singleRounds.map((round) => round.apply);
+  const singleRatios = singleRounds.map((round) => round.apply / round.rawConsume);
   process.stdout.write(
     [
       `  median of ${ROUNDS} rounds (range)`,
@@ -260,24 +302,29 @@ try {
       line('raw amqplib consume (ack each)', rounds, 'rawConsume'),
       line('consumer apply (inbox + one-row write)', rounds, 'apply'),
       `  apply is ${ratio(rounds, 'apply', 'rawConsume')} raw consume (aim: >= 0.30x)`,
-      `  apply used ${Math.round(median(rounds.map((round) => round.applyCpu)))} µs of this process's CPU per message (the consumer, and the benchmark publishing to it)`,
+      `  apply used ${cpu(rounds)} µs of this process's CPU per message (the consumer, and the benchmark publishing to it)`,
+      `  ${'one at a time (MESSAGING_APPLY_BATCH=1)'.padEnd(40)} ${msgs(median(singleRates)).padStart(9)} msg/s  (${msgs(Math.min(...singleRates))}–${msgs(Math.max(...singleRates))})`,
+      `  one at a time is ${median(singleRatios).toFixed(2)}x (${Math.min(...singleRatios).toFixed(2)}–${Math.max(...singleRatios).toFixed(2)}) raw consume, at ${cpu(singleRounds)} µs of CPU per message`,
+      `  batched apply is ${(median(rounds.map((round) => round.apply)) / median(singleRates)).toFixed(2)}x one at a time (medians)`,
       '',
     ].join('\n'),
   );
 } finally {
-  const names = harness?.names;
+  const singleNames = single?.names;
   await harness?.close();
+  await single?.close();
   await connection.close().catch(() => undefined);
   await deleteBrokerObjects(
     amqpUrl,
+    [rawQueue, sinkQueue, ...topologyOf(names), ...topologyOf(singleNames)],
     [
-      rawQueue,
-      sinkQueue,
-      ...(names === undefined
-        ? []
-        : [names.queue, names.deadLetterQueue, names.rpcQueue, ...names.retryQueues]),
+      rawExchange,
+      `${prefix}.events`,
+      `${prefix}.rpc`,
+      `${singlePrefix}.events`,
+      `${singlePrefix}.rpc`,
     ],
-    [rawExchange, `${prefix}.events`, `${prefix}.rpc`],
   );
   await database.drop();
+  await singleDatabase.drop();
 }
