@@ -8,6 +8,12 @@ export interface GatheringQueueOptions<T> {
   /** The most bytes (as `sizeOf` counts them) one batch takes; a single larger item goes alone. */
   readonly maxBytes?: number;
   readonly sizeOf?: (item: T) => number;
+  /**
+   * While a batch runs, another starts only once this many items wait (default 1). Starting
+   * each straggler in a free slot can keep batches small for good: a consumer's small batches
+   * are acked in small numbers, and the broker then delivers in small numbers.
+   */
+  readonly minGathered?: number;
 }
 
 /**
@@ -44,8 +50,13 @@ export class GatheringQueue<T> {
     }
   }
 
+  private mayStart(): boolean {
+    if (this.waiting.length === 0 || this.running.size >= this.options.maxInFlight) return false;
+    return this.running.size === 0 || this.waiting.length >= (this.options.minGathered ?? 1);
+  }
+
   private schedule(): void {
-    if (this.scheduled || this.running.size >= this.options.maxInFlight) return;
+    if (this.scheduled || !this.mayStart()) return;
     // Items read from one socket chunk arrive in one turn: let them gather first.
     this.scheduled = true;
     setImmediate(() => {
@@ -55,7 +66,7 @@ export class GatheringQueue<T> {
   }
 
   private startBatches(): void {
-    while (this.running.size < this.options.maxInFlight && this.waiting.length > 0) {
+    while (this.mayStart()) {
       const run = this.options
         .run(this.takeBatch())
         .catch(() => undefined)
