@@ -10,6 +10,7 @@ import {
   type Envelope,
 } from '@aegis/contracts';
 import { withCorrelationId } from '@aegis/observability';
+import { GatheringQueue } from '@aegis/persistence';
 import {
   BaseRpcContext,
   Server,
@@ -23,7 +24,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AmqpConnection } from './amqp-connection.js';
 import { ConsumeContext } from './consume-context.js';
 import { DeadLetterError, InvalidPayloadError } from './errors.js';
-import { GatheringQueue } from './gathering-queue.js';
 import type { EventPublisher } from './event-publisher.js';
 import { toValidPayload } from './payload-validation.js';
 import { type RpcReplyBody, toRemoteErrorBody } from './rpc-wire.js';
@@ -151,17 +151,18 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   ) {
     super();
     const batchSize = Math.max(1, Math.min(options.applyBatch, options.prefetch));
-    this.batches = new GatheringQueue(
-      batchSize,
-      APPLY_BATCHES_IN_FLIGHT,
-      Math.max(1, Math.floor(batchSize / APPLY_BATCHES_IN_FLIGHT)),
-      (batch) =>
+    this.batches = new GatheringQueue<ReadDelivery>({
+      maxItems: batchSize,
+      maxInFlight: APPLY_BATCHES_IN_FLIGHT,
+      // Stragglers wait for a quarter of a batch while batches run, so batches stay large.
+      minGathered: Math.max(1, Math.floor(batchSize / APPLY_BATCHES_IN_FLIGHT)),
+      run: (batch) =>
         // Not expected (failures are settled inside), but no delivery may be left waiting.
         this.applyBatch(batch).catch((error: unknown) => {
           const failure = error instanceof Error ? error : new Error(reasonOf(error));
           for (const delivery of batch) delivery.done(Promise.reject(failure));
         }),
-    );
+    });
   }
 
   /** Event deliveries read and waiting for a batch (every batch slot is busy). */
