@@ -83,9 +83,9 @@ export class ApplyDeadlineSweeper implements OnApplicationBootstrap, OnApplicati
     const deadlineSeconds = this.env.EVENT_APPLY_DEADLINE_SECONDS;
     const due = await manager.query<DueEvent[]>(
       `SELECT "event_id", "event_type", "published_at" FROM "ingest"."stripe_webhook_events"
-        WHERE "apply_checked_at" IS NULL AND "published_at" IS NOT NULL
+        WHERE "apply_checked_at" IS NULL AND "received_at" <= now() - make_interval(secs => $1)
           AND "published_at" <= now() - make_interval(secs => $1)
-        ORDER BY "published_at"
+        ORDER BY "received_at"
         LIMIT $2
         FOR UPDATE SKIP LOCKED`,
       [deadlineSeconds, SWEEP_BATCH],

@@ -4,6 +4,7 @@ import { CreateStripeEventReceipts1764900000001 } from './1764900000001-create-s
 import { CreateBackfillRuns1764900000002 } from './1764900000002-create-backfill-runs.js';
 import { DropOutboxTrigger1764900000003 } from './1764900000003-drop-outbox-trigger.js';
 import { WebhookProcessingAlerts1766700000000 } from './1766700000000-webhook-processing-alerts.js';
+import { HotPublishedStamp1766900000000 } from './1766900000000-hot-published-stamp.js';
 
 /** Every migration of the `ingest` schema, oldest first. */
 export const webhookIngestMigrations = [
@@ -13,4 +14,5 @@ export const webhookIngestMigrations = [
   CreateBackfillRuns1764900000002,
   DropOutboxTrigger1764900000003,
   WebhookProcessingAlerts1766700000000,
+  HotPublishedStamp1766900000000,
 ];
