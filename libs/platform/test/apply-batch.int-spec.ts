@@ -7,13 +7,13 @@ import {
   consumedCount,
   createTestDatabase,
   createTestPrefix,
-  defined,
   deleteServiceTopologies,
   waitFor,
   type TestDatabase,
 } from '@aegis/testing';
-import { connect, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import {
+  deadLetterReader,
   TEST_SCHEMA,
   holdGate,
   startMessagingHarness,
@@ -91,20 +91,10 @@ describe('event deliveries applied in batches', () => {
     return [...holds, ...ids];
   };
 
-  const deadLetters: GetMessage[] = [];
-  const deadLetterOf = (eventId: string): Promise<GetMessage> =>
-    waitFor(
-      async () => {
-        for (;;) {
-          const message = await channel.get(harness.names.deadLetterQueue, { noAck: true });
-          if (message === false) break;
-          deadLetters.push(message);
-        }
-        return deadLetters.find((message) => message.properties.messageId === eventId);
-      },
-      (found) => found !== undefined,
-      { what: `the dead letter of ${eventId}` },
-    ).then((found) => defined(found, `the dead letter of ${eventId}`));
+  const deadLetterOf = deadLetterReader(
+    () => channel,
+    () => harness.names.deadLetterQueue,
+  );
 
   const queueSettled = (): Promise<unknown> =>
     waitFor(

@@ -13,7 +13,8 @@ import {
   createMessagingTablesV1,
   topologyNames,
 } from '@aegis/messaging';
-import { useTestEnvironment } from '@aegis/testing';
+import { defined, useTestEnvironment, waitFor } from '@aegis/testing';
+import type { Channel, GetMessage } from 'amqplib';
 import { PlatformModule, startService, type RunningService } from '../src/index.js';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { DataSource } from 'typeorm';
@@ -165,4 +166,29 @@ export async function startMessagingHarness(settings: {
   if (!(await connection.waitUntilConnected(10_000)))
     throw new Error('harness did not connect to the broker');
   return harness;
+}
+
+/**
+ * A reader of the dead-letter queue: `deadLetterOf(messageId)` waits until that message is
+ * there and answers it. Every message it takes off the queue on the way is kept for later asks.
+ * The channel and queue are looked up at each ask (a test's `beforeAll` sets them).
+ */
+export function deadLetterReader(
+  channelOf: () => Channel,
+  queueOf: () => string,
+): (messageId: string) => Promise<GetMessage> {
+  const deadLetters: GetMessage[] = [];
+  return (messageId) =>
+    waitFor(
+      async () => {
+        for (;;) {
+          const message = await channelOf().get(queueOf(), { noAck: true });
+          if (message === false) break;
+          deadLetters.push(message);
+        }
+        return deadLetters.find((message) => message.properties.messageId === messageId);
+      },
+      (found) => found !== undefined,
+      { what: `the dead letter of ${messageId}` },
+    ).then((found) => defined(found, `the dead letter of ${messageId}`));
 }

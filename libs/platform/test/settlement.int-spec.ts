@@ -6,15 +6,15 @@ import {
   baseAmqpUrl,
   createTestDatabase,
   createTestPrefix,
-  defined,
   deleteServiceTopologies,
   waitFor,
   type TestDatabase,
 } from '@aegis/testing';
-import { connect, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import {
   MAX_ATTEMPTS,
   TEST_SCHEMA,
+  deadLetterReader,
   startMessagingHarness,
   type MessagingHarness,
 } from './messaging-harness.js';
@@ -72,20 +72,10 @@ describe('every delivery is settled, whatever its handler does', () => {
     return rows.map((row) => row.attempt);
   };
 
-  const deadLetters: GetMessage[] = [];
-  const deadLetterOf = (eventId: string): Promise<GetMessage> =>
-    waitFor(
-      async () => {
-        for (;;) {
-          const message = await channel.get(harness.names.deadLetterQueue, { noAck: true });
-          if (message === false) break;
-          deadLetters.push(message);
-        }
-        return deadLetters.find((message) => message.properties.messageId === eventId);
-      },
-      (found) => found !== undefined,
-      { what: `the dead letter of ${eventId}` },
-    ).then((found) => defined(found, `the dead letter of ${eventId}`));
+  const deadLetterOf = deadLetterReader(
+    () => channel,
+    () => harness.names.deadLetterQueue,
+  );
 
   /** Publishes `body`, then a healthy event, and waits until the healthy one is applied. */
   const publishThenHealthy = async (body: Record<string, unknown>): Promise<string> => {

@@ -1,11 +1,4 @@
-import {
-  BadRequestException,
-  Controller,
-  Headers,
-  HttpCode,
-  Post,
-  Req,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { StripeEventIngestService, type IngestOutcome } from './stripe-event-ingest.service.js';
 
 export interface WebhookAnswer {

@@ -18,9 +18,7 @@ export class HotPublishedStamp1766900000000 implements MigrationInterface {
       `CREATE INDEX "stripe_webhook_events_apply_unchecked_idx" ON "ingest"."stripe_webhook_events" ("received_at")
         WHERE "apply_checked_at" IS NULL`,
     );
-    await queryRunner.query(
-      `ALTER TABLE "ingest"."stripe_webhook_events" SET (fillfactor = 90)`,
-    );
+    await queryRunner.query(`ALTER TABLE "ingest"."stripe_webhook_events" SET (fillfactor = 90)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

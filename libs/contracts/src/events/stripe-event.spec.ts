@@ -16,8 +16,10 @@ const goodEvent = {
 };
 
 function classRefuses(event: unknown): boolean {
-  return validateSync(plainToInstance(StripeEventPayload, event), { forbidUnknownValues: true })
-    .length > 0;
+  return (
+    validateSync(plainToInstance(StripeEventPayload, event), { forbidUnknownValues: true }).length >
+    0
+  );
 }
 
 describe('stripeEventFaults, the class-free check of a webhook body', () => {
