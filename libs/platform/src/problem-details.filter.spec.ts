@@ -16,8 +16,9 @@ function answerTo(exception: unknown): { status: number; type: string; body: Pro
       answer.type = contentType;
       return response;
     },
-    json(body: ProblemDetails) {
-      answer.body = body;
+    // What Express's response and Fastify's reply both offer: the problem as JSON text.
+    send(body: string) {
+      answer.body = JSON.parse(body) as ProblemDetails;
       return response;
     },
   };
