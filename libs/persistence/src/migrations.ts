@@ -12,7 +12,7 @@ function lockKeyOf(schema: string): string {
 }
 
 /**
- * Creates the schema if needed and applies pending migrations, holding a
+ * Creates the schema if it is missing and applies pending migrations, holding a
  * Postgres advisory lock so that replicas starting together migrate one at a
  * time (the others wait, then find nothing left to do). Returns the names of
  * the migrations it applied.
@@ -23,7 +23,12 @@ export async function migrateSchema(dataSource: DataSource, schema: string): Pro
   const key = lockKeyOf(schema);
   try {
     await lockRunner.query('SELECT pg_advisory_lock($1::bigint)', [key]);
-    await lockRunner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    // Only when it is missing: PostgreSQL checks CREATE on the database for `CREATE SCHEMA IF
+    // NOT EXISTS` even when the schema exists, and a service's role owns its schema, nothing more.
+    const existing = (await lockRunner.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [
+      schema,
+    ])) as unknown[];
+    if (existing.length === 0) await lockRunner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {
