@@ -124,7 +124,12 @@ describe('webhook-ingest without its database', () => {
     expect(before.status).toBe(200);
     await database.drop();
 
-    const response = await postWebhook(ingest.url, JSON.stringify(syntheticEvent()));
+    const response = await postWebhook(ingest.url, JSON.stringify(syntheticEvent())).catch(
+      (error: unknown) => {
+        // Once seen in CI: the service had exited. Its own output says why.
+        throw new Error(`webhook-ingest did not answer (${String(error)}):\n${ingest.output()}`);
+      },
+    );
     expect(response.status).toBe(503);
     expect(response.headers.get('content-type') ?? '').toMatch(/application\/problem\+json/);
     const problem = (await response.json()) as { detail: string };
